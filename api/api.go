@@ -1,0 +1,224 @@
+// Package api serves socialpulse over HTTP: the versioned JSON API under
+// /api/v1, Prometheus metrics at /metrics, and liveness and readiness at
+// /healthz and /readyz.
+//
+// Scope: request parsing, validation (a 400 names the bad parameter),
+// timeouts and body limits, and rendering. Non-goals: computing anything;
+// handlers read through small interfaces (MatrixReader, readiness checks).
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+
+	"github.com/socialpulse/socialpulse/impactmatrix"
+)
+
+// MatrixReader reads the impact matrix.
+type MatrixReader interface {
+	Window(ctx context.Context, from, to time.Time) (*impactmatrix.Matrix, error)
+	WindowEnd(t time.Time) time.Time
+}
+
+// Check is a named readiness check; it returns nil when ready.
+type Check struct {
+	Name string
+	Fn   func(ctx context.Context) error
+}
+
+// Options configure a Server.
+type Options struct {
+	Listen       string
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
+	MaxBodyBytes int64
+	// Windows are the rolling windows the matrix endpoint accepts; the
+	// first is the default.
+	Windows []time.Duration
+	Matrix  MatrixReader
+	// Ready are the readiness checks behind /readyz.
+	Ready    []Check
+	Gatherer prometheus.Gatherer
+	Logger   *zap.Logger
+	Now      func() time.Time
+	// Extra mounts more handlers (path pattern -> handler), e.g. the web UI.
+	Extra map[string]http.Handler
+}
+
+// Server is the HTTP server. Run it once.
+type Server struct {
+	o   Options
+	log *zap.Logger
+	srv *http.Server
+	ln  net.Listener
+}
+
+// New listens on o.Listen (so the address is known before Run, e.g. with
+// port 0) and returns the server.
+func New(o Options) (*Server, error) {
+	if o.Matrix == nil || len(o.Windows) == 0 {
+		return nil, errors.New("api: matrix reader and windows are required")
+	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Gatherer == nil {
+		o.Gatherer = prometheus.DefaultGatherer
+	}
+	s := &Server{o: o, log: o.Logger}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, map[string]string{"status": "ok"}) })
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{ErrorLog: zap.NewStdLog(o.Logger)}))
+	mux.HandleFunc("GET /api/v1/matrix", s.matrix)
+	for pattern, h := range o.Extra {
+		mux.Handle(pattern, h)
+	}
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("api: listen %s: %w", o.Listen, err)
+	}
+	s.ln = ln
+	s.srv = &http.Server{
+		Handler:           http.MaxBytesHandler(mux, max(o.MaxBodyBytes, 1)),
+		ReadHeaderTimeout: min(o.ReadTimeout, 5*time.Second),
+		ReadTimeout:       o.ReadTimeout,
+		WriteTimeout:      o.WriteTimeout,
+		IdleTimeout:       o.IdleTimeout,
+		ErrorLog:          zap.NewStdLog(o.Logger),
+	}
+	return s, nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully within 10s.
+func (s *Server) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(s.ln) }()
+	s.log.Info("http server listening", zap.String("addr", s.Addr()))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("api: serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("api: shutdown: %w", err)
+	}
+	<-errc
+	return nil
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status := http.StatusOK
+	checks := map[string]string{}
+	for _, c := range s.o.Ready {
+		if err := c.Fn(ctx); err != nil {
+			status = http.StatusServiceUnavailable
+			checks[c.Name] = err.Error()
+			continue
+		}
+		checks[c.Name] = "ok"
+	}
+	writeJSON(w, status, map[string]any{"ready": status == http.StatusOK, "checks": checks})
+}
+
+func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
+	window := s.o.Windows[0]
+	if v := r.URL.Query().Get("window"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || !slices.Contains(s.o.Windows, d) {
+			badRequest(w, "window", fmt.Sprintf("want one of %s, got %q", windowList(s.o.Windows), v))
+			return
+		}
+		window = d
+	}
+	end := s.o.Matrix.WindowEnd(s.o.Now())
+	if v := r.URL.Query().Get("end"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			badRequest(w, "end", "want an RFC 3339 time, got "+quote(v))
+			return
+		}
+		end = s.o.Matrix.WindowEnd(t.Add(-time.Nanosecond))
+	}
+	m, err := s.o.Matrix.Window(r.Context(), end.Add(-window), end)
+	if err != nil {
+		s.log.Warn("matrix read failed", zap.Error(err))
+		writeError(w, http.StatusServiceUnavailable, "matrix unavailable: the store could not be read")
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Window string               `json:"window"`
+		Matrix *impactmatrix.Matrix `json:"matrix"`
+	}{Window: shortDuration(window), Matrix: m})
+}
+
+func windowList(ws []time.Duration) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = shortDuration(w)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// shortDuration prints 15m rather than 15m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+func quote(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+type apiError struct {
+	Error     string `json:"error"`
+	Parameter string `json:"parameter,omitempty"`
+}
+
+func badRequest(w http.ResponseWriter, param, msg string) {
+	writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid parameter " + param + ": " + msg, Parameter: param})
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, apiError{Error: msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v) // the client hung up: nothing left to tell it
+}

@@ -1,0 +1,158 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/socialpulse/socialpulse/impactmatrix"
+)
+
+type fakeMatrix struct {
+	from, to time.Time
+	err      error
+}
+
+func (f *fakeMatrix) Window(_ context.Context, from, to time.Time) (*impactmatrix.Matrix, error) {
+	f.from, f.to = from, to
+	if f.err != nil {
+		return nil, f.err
+	}
+	m := &impactmatrix.Matrix{From: from, To: to}
+	m.Row("checkout")[impactmatrix.Negative] = impactmatrix.Cell{Count: 3, ScoreSum: -1.5, ReachSum: 4}
+	m.Row("checkout")[impactmatrix.Positive] = impactmatrix.Cell{Count: 1, ScoreSum: 0.5, ReachSum: 1}
+	return m, nil
+}
+
+func (f *fakeMatrix) WindowEnd(t time.Time) time.Time { return t.Truncate(time.Minute).Add(time.Minute) }
+
+var now = time.Date(2026, 11, 23, 10, 7, 30, 0, time.UTC)
+
+func start(t *testing.T, o Options) string {
+	t.Helper()
+	o.Listen = "127.0.0.1:0"
+	o.ReadTimeout, o.WriteTimeout, o.IdleTimeout, o.MaxBodyBytes = time.Second, time.Second, time.Second, 1024
+	if o.Windows == nil {
+		o.Windows = []time.Duration{15 * time.Minute, time.Hour}
+	}
+	o.Now = func() time.Time { return now }
+	o.Gatherer = prometheus.NewRegistry()
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return "http://" + s.Addr()
+}
+
+func get(t *testing.T, url string) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var v map[string]any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("%s: not JSON: %s", url, body)
+	}
+	return resp.StatusCode, v
+}
+
+func TestMatrixEndpoint(t *testing.T) {
+	fm := &fakeMatrix{}
+	base := start(t, Options{Matrix: fm})
+
+	t.Run("default window ends after the current bucket", func(t *testing.T) {
+		code, v := get(t, base+"/api/v1/matrix")
+		if code != 200 || v["window"] != "15m" {
+			t.Fatalf("code %d body %v", code, v)
+		}
+		if want := time.Date(2026, 11, 23, 10, 8, 0, 0, time.UTC); !fm.to.Equal(want) || !fm.from.Equal(want.Add(-15*time.Minute)) {
+			t.Fatalf("read [%v, %v)", fm.from, fm.to)
+		}
+		rows := v["matrix"].(map[string]any)["rows"].([]any)
+		row := rows[0].(map[string]any)
+		if row["feature"] != "checkout" || row["total"].(float64) != 4 || row["negative_share"].(float64) != 0.75 {
+			t.Fatalf("row = %v", row)
+		}
+	})
+	t.Run("configured window", func(t *testing.T) {
+		if code, _ := get(t, base+"/api/v1/matrix?window=1h"); code != 200 || fm.to.Sub(fm.from) != time.Hour {
+			t.Fatalf("code %d span %v", code, fm.to.Sub(fm.from))
+		}
+	})
+	t.Run("explicit end", func(t *testing.T) {
+		code, _ := get(t, base+"/api/v1/matrix?end=2026-11-23T09:00:00Z")
+		if code != 200 || !fm.to.Equal(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)) {
+			t.Fatalf("code %d to %v", code, fm.to)
+		}
+	})
+	for _, bad := range []struct{ query, param string }{
+		{"window=7m", "window"}, {"window=soon", "window"}, {"end=yesterday", "end"},
+	} {
+		t.Run("rejects "+bad.query, func(t *testing.T) {
+			code, v := get(t, base+"/api/v1/matrix?"+bad.query)
+			if code != 400 || v["parameter"] != bad.param || !strings.Contains(v["error"].(string), bad.param) {
+				t.Fatalf("code %d body %v", code, v)
+			}
+		})
+	}
+}
+
+func TestMatrixUnavailableIs503(t *testing.T) {
+	base := start(t, Options{Matrix: &fakeMatrix{err: errors.New("redis down")}})
+	code, v := get(t, base+"/api/v1/matrix")
+	if code != 503 || strings.Contains(v["error"].(string), "redis down") {
+		t.Fatalf("code %d body %v (internal errors must not leak)", code, v)
+	}
+}
+
+func TestReadinessReportsEachCheck(t *testing.T) {
+	var redisDown atomic.Bool
+	base := start(t, Options{Matrix: &fakeMatrix{}, Ready: []Check{
+		{"kafka", func(context.Context) error { return nil }},
+		{"redis", func(context.Context) error {
+			if !redisDown.Load() {
+				return nil
+			}
+			return errors.New("redis unreachable")
+		}},
+	}})
+	if code, v := get(t, base+"/readyz"); code != 200 || v["ready"] != true {
+		t.Fatalf("ready: %d %v", code, v)
+	}
+	redisDown.Store(true)
+	code, v := get(t, base+"/readyz")
+	if code != 503 || v["checks"].(map[string]any)["redis"] != "redis unreachable" {
+		t.Fatalf("not ready: %d %v", code, v)
+	}
+	if code, _ := get(t, base+"/healthz"); code != 200 {
+		t.Fatalf("healthz %d while not ready; liveness must not depend on dependencies", code)
+	}
+}
+
+func TestShortDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{5 * time.Minute: "5m", 10 * time.Minute: "10m", time.Hour: "1h", 24 * time.Hour: "24h", 90 * time.Minute: "1h30m", 90 * time.Second: "1m30s"} {
+		if got := shortDuration(d); got != want {
+			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -1,0 +1,251 @@
+// Package app wires socialpulse's processor from a Config: Kafka consumer
+// and producers, the Redis matrix store, the enrichment pipeline and the
+// HTTP API, run together under one context and stopped in order.
+//
+// Non-goals: flag parsing and signal handling (cmd/socialpulse), and any
+// domain logic (the packages it composes).
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/redis/go-redis/v9"
+	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/socialpulse/socialpulse/api"
+	"github.com/socialpulse/socialpulse/config"
+	"github.com/socialpulse/socialpulse/enrich"
+	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/pipeline"
+	"github.com/socialpulse/socialpulse/sentiment"
+	"github.com/socialpulse/socialpulse/stream"
+)
+
+// Options are what the caller provides beyond the Config.
+type Options struct {
+	Logger *zap.Logger
+	// Registry collects every metric; nil makes a fresh one with Go and
+	// process collectors.
+	Registry *prometheus.Registry
+	// Reload, when it receives, re-reads the taxonomy file (main sends
+	// SIGHUP here). A bad file is refused and the old taxonomy kept.
+	Reload <-chan struct{}
+	// ExtraHTTP mounts more handlers on the API server.
+	ExtraHTTP map[string]http.Handler
+}
+
+// App is a wired processor. Build it with New and call Run once.
+type App struct {
+	cfg      config.Config
+	log      *zap.Logger
+	reg      *prometheus.Registry
+	rdb      redis.UniversalClient
+	store    *impactmatrix.Store
+	enricher *enrich.Enricher
+	proc     *pipeline.Processor
+	consumer *stream.Consumer
+	dlq      *stream.Producer
+	scored   *stream.Producer
+	http     *api.Server
+	reload   <-chan struct{}
+	reloads  *prometheus.CounterVec
+}
+
+// New builds every component; it does not contact Kafka yet, but it opens
+// the HTTP listener so the address is known.
+func New(cfg config.Config, o Options) (a *App, err error) {
+	log := o.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	reg := o.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	a = &App{cfg: cfg, log: log, reg: reg, reload: o.Reload}
+	defer func() {
+		if err != nil {
+			a.closeClients()
+		}
+	}()
+
+	tax, err := loadTaxonomy(cfg.Taxonomy.File)
+	if err != nil {
+		return nil, err
+	}
+	tagger, err := feature.NewTagger(tax)
+	if err != nil {
+		return nil, fmt.Errorf("taxonomy: %w", err)
+	}
+	if a.enricher, err = enrich.New(sentiment.New(), tagger); err != nil {
+		return nil, err
+	}
+	if a.rdb, err = RedisClient(cfg.Redis); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if a.store, err = impactmatrix.NewStore(a.rdb, impactmatrix.StoreOptions{
+		Prefix: cfg.Redis.KeyPrefix, Bucket: cfg.Matrix.Bucket, Retention: cfg.Matrix.Retention, Registerer: reg,
+	}); err != nil {
+		return nil, err
+	}
+	kc, err := KafkaClient(cfg.Kafka)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if a.dlq, err = stream.NewProducer(kc, cfg.Kafka.DLQTopic, stream.ProducerOptions{}); err != nil {
+		return nil, err
+	}
+	popts := pipeline.Options{
+		Store: a.store, Enricher: a.enricher, DLQ: a.dlq,
+		MaxTextBytes: cfg.Matrix.MaxTextBytes, MaxFutureSkew: cfg.Matrix.MaxFutureSkew,
+		Metrics: pipeline.NewMetrics(reg), Logger: log.Named("pipeline"),
+	}
+	if cfg.Kafka.EnableScored {
+		if a.scored, err = stream.NewProducer(kc, cfg.Kafka.ScoredTopic, stream.ProducerOptions{}); err != nil {
+			return nil, err
+		}
+		popts.Scored = a.scored
+	}
+	if a.proc, err = pipeline.New(popts); err != nil {
+		return nil, err
+	}
+	start := kafka.FirstOffset
+	if cfg.Kafka.StartOffset == "latest" {
+		start = kafka.LastOffset
+	}
+	if a.consumer, err = stream.NewConsumer(kc, stream.ConsumerOptions{
+		Group: cfg.Kafka.Group, Topics: []string{cfg.Kafka.Topic}, StartOffset: start,
+		BatchSize: cfg.Kafka.BatchSize, Linger: cfg.Kafka.Linger, CommitInterval: cfg.Kafka.CommitInterval,
+		SessionTimeout: cfg.Kafka.SessionTimeout, ShutdownGrace: cfg.ShutdownTimeout / 2,
+		Registerer: reg, Logger: log.Named("consumer"),
+	}, a.proc); err != nil {
+		return nil, err
+	}
+	a.reloads = promauto.With(reg).NewCounterVec(prometheus.CounterOpts{Namespace: "socialpulse", Subsystem: "taxonomy",
+		Name: "reloads_total", Help: "Taxonomy reloads, by result (ok or error)."}, []string{"result"})
+	a.reloads.WithLabelValues("ok")
+	a.reloads.WithLabelValues("error")
+	promauto.With(reg).NewGaugeFunc(prometheus.GaugeOpts{Namespace: "socialpulse", Subsystem: "taxonomy", Name: "features",
+		Help: "Features in the taxonomy in use."}, func() float64 { return float64(len(a.enricher.Tagger().Features())) })
+
+	if a.http, err = api.New(api.Options{
+		Listen: cfg.HTTP.Listen, ReadTimeout: cfg.HTTP.ReadTimeout, WriteTimeout: cfg.HTTP.WriteTimeout,
+		IdleTimeout: cfg.HTTP.IdleTimeout, MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
+		Windows: cfg.Matrix.Windows, Matrix: a.store, Gatherer: reg, Logger: log.Named("http"),
+		Ready: []api.Check{
+			{Name: "redis", Fn: func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }},
+			{Name: "kafka", Fn: func(context.Context) error {
+				if !a.consumer.Joined() {
+					return errors.New("not in a consumer group generation yet")
+				}
+				return nil
+			}},
+			{Name: "matrix_writes", Fn: func(context.Context) error {
+				if !a.proc.Healthy() {
+					return errors.New("matrix writes are failing and being retried")
+				}
+				return nil
+			}},
+		},
+		Extra: o.ExtraHTTP,
+	}); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Addr is the HTTP API's listen address.
+func (a *App) Addr() string { return a.http.Addr() }
+
+// Store is the matrix store, for tools and the demo.
+func (a *App) Store() *impactmatrix.Store { return a.store }
+
+// Run processes until ctx ends, then stops: the consumer finishes its
+// batches and leaves the group, the HTTP server drains, and the clients
+// close. The stop is bounded by the config's shutdown_timeout.
+func (a *App) Run(ctx context.Context) error {
+	a.log.Info("socialpulse starting", zap.Strings("brokers", a.cfg.Kafka.Brokers), zap.String("topic", a.cfg.Kafka.Topic),
+		zap.String("group", a.cfg.Kafka.Group), zap.Strings("redis", a.cfg.Redis.Addrs), zap.String("http", a.Addr()),
+		zap.Int("features", len(a.enricher.Tagger().Features())))
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.consumer.Run(gctx) })
+	g.Go(func() error { return a.http.Run(gctx) })
+	g.Go(func() error { a.reloadLoop(gctx); return nil })
+
+	done := make(chan error, 1)
+	go func() { done <- g.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		select {
+		case err = <-done:
+		case <-time.After(a.cfg.ShutdownTimeout):
+			err = fmt.Errorf("shutdown took longer than %v; exiting with work in flight (it is redelivered on restart)", a.cfg.ShutdownTimeout)
+		}
+	}
+	a.closeClients()
+	a.log.Info("socialpulse stopped")
+	return err
+}
+
+func (a *App) closeClients() {
+	var errs []error
+	if a.scored != nil {
+		errs = append(errs, a.scored.Close())
+	}
+	if a.dlq != nil {
+		errs = append(errs, a.dlq.Close())
+	}
+	if a.rdb != nil {
+		errs = append(errs, a.rdb.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		a.log.Warn("closing clients", zap.Error(err))
+	}
+}
+
+func (a *App) reloadLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.reload:
+		}
+		tax, err := loadTaxonomy(a.cfg.Taxonomy.File)
+		var tg *feature.Tagger
+		if err == nil {
+			tg, err = feature.NewTagger(tax)
+		}
+		if err != nil {
+			a.reloads.WithLabelValues("error").Inc()
+			a.log.Error("taxonomy reload refused; keeping the current taxonomy", zap.String("file", a.cfg.Taxonomy.File), zap.Error(err))
+			continue
+		}
+		a.enricher.SetTagger(tg)
+		a.reloads.WithLabelValues("ok").Inc()
+		a.log.Info("taxonomy reloaded", zap.String("file", a.cfg.Taxonomy.File), zap.Int("features", len(tg.Features())))
+	}
+}
+
+func loadTaxonomy(path string) (*feature.Taxonomy, error) {
+	if path == "" {
+		return feature.DefaultTaxonomy(), nil
+	}
+	t, err := feature.LoadTaxonomy(path)
+	if err != nil {
+		return nil, fmt.Errorf("taxonomy: %w", err)
+	}
+	return t, nil
+}

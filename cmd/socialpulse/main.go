@@ -1,0 +1,92 @@
+// Command socialpulse is the social-listening stream processor and its tools.
+//
+// main stays thin: it turns signals into context cancellation, picks the
+// subcommand and maps its error to an exit code. Each subcommand lives in its
+// own file and takes its arguments and output streams explicitly, so it can be
+// tested without a process.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one subcommand: it parses args (without the subcommand name)
+// and writes results to stdout and diagnostics to stderr.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"run", "run the stream processor (Kafka -> Redis impact matrix, HTTP API)", runProcessor},
+		{"demo", "run everything in one process with an embedded Kafka and Redis and a synthetic incident", runDemo},
+		{"replay", "load a JSONL file of posts into Kafka, with progress and a rate limit", runReplay},
+		{"score", "score JSONL posts for sentiment and features, one JSON line out per line in", runScore},
+		{"taxonomy", "work with feature taxonomies (taxonomy check FILE...)", runTaxonomy},
+		{"eval", "measure accuracy on labelled data (eval sentiment | eval aspects)", runEval},
+	}
+}
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, args[1:], stdin, stdout, stderr)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			fmt.Fprintf(stderr, "socialpulse %s: %v\n", c.name, err)
+			return 2
+		default:
+			fmt.Fprintf(stderr, "socialpulse %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "socialpulse: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+// errUsage marks errors caused by bad command-line arguments (exit code 2).
+var errUsage = errors.New("usage")
+
+func usageErrorf(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "socialpulse: social-listening stream processor")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: socialpulse <command> [flags]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'socialpulse <command> -h' for a command's flags.")
+}

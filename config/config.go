@@ -1,0 +1,370 @@
+// Package config loads socialpulse's YAML configuration, applies environment
+// overrides, fills documented defaults and validates every field, naming
+// the offending field in its errors.
+//
+// Every option has an environment override: SOCIALPULSE_ followed by the
+// option's YAML path in upper case joined with '_', e.g. kafka.brokers is
+// SOCIALPULSE_KAFKA_BROKERS (lists are comma-separated). Secrets (passwords,
+// tokens) may also be read from files, and are never printed: Secret
+// redacts itself when formatted or marshalled.
+//
+// Non-goals: building clients. Package app turns a Config into Kafka, Redis
+// and HTTP components.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration. deploy/config.example.yaml documents
+// every field with its default; a test keeps the two in step.
+type Config struct {
+	Kafka    Kafka    `yaml:"kafka"`
+	Redis    Redis    `yaml:"redis"`
+	Matrix   Matrix   `yaml:"matrix"`
+	Taxonomy Taxonomy `yaml:"taxonomy"`
+	HTTP     HTTP     `yaml:"http"`
+	Log      Log      `yaml:"log"`
+	// ShutdownTimeout bounds a graceful stop. Default: 30s.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// Kafka is where posts come from and where dead letters and enriched posts go.
+type Kafka struct {
+	Brokers  []string `yaml:"brokers"`   // Default: [localhost:9092]
+	ClientID string   `yaml:"client_id"` // Default: socialpulse
+	Topic    string   `yaml:"topic"`     // input topic. Default: social.posts
+	Group    string   `yaml:"group"`     // consumer group. Default: socialpulse
+	DLQTopic string   `yaml:"dlq_topic"` // Default: social.posts.dlq
+	// ScoredTopic receives each counted post with its sentiment and
+	// features when EnableScored is true. Default: social.posts.scored
+	ScoredTopic  string `yaml:"scored_topic"`
+	EnableScored bool   `yaml:"enable_scored"` // Default: false
+	// StartOffset for a group with no committed offset: earliest or latest. Default: earliest
+	StartOffset    string        `yaml:"start_offset"`
+	BatchSize      int           `yaml:"batch_size"`      // records per batch. Default: 1000
+	Linger         time.Duration `yaml:"linger"`          // wait for a batch to fill. Default: 50ms
+	CommitInterval time.Duration `yaml:"commit_interval"` // Default: 1s
+	SessionTimeout time.Duration `yaml:"session_timeout"` // Default: 30s
+	DialTimeout    time.Duration `yaml:"dial_timeout"`    // Default: 10s
+	TLS            TLS           `yaml:"tls"`
+	SASL           SASL          `yaml:"sasl"`
+}
+
+// SASL authenticates to Kafka.
+type SASL struct {
+	// Mechanism: "" (none), plain, scram-sha-256 or scram-sha-512. Default: ""
+	Mechanism    string `yaml:"mechanism"`
+	Username     string `yaml:"username"`
+	Password     Secret `yaml:"password"`
+	PasswordFile string `yaml:"password_file"` // read the password from this file instead
+}
+
+// TLS configures an encrypted connection.
+type TLS struct {
+	Enabled            bool   `yaml:"enabled"`              // Default: false
+	CAFile             string `yaml:"ca_file"`              // PEM CA bundle; default: system roots
+	CertFile           string `yaml:"cert_file"`            // client certificate (mutual TLS)
+	KeyFile            string `yaml:"key_file"`             // client key
+	ServerName         string `yaml:"server_name"`          // override SNI / verification name
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"` // for tests only. Default: false
+}
+
+// Redis holds the matrix.
+type Redis struct {
+	// Addrs: one address for a single Redis, several for Redis Cluster.
+	// Default: [localhost:6379]
+	Addrs        []string      `yaml:"addrs"`
+	Cluster      bool          `yaml:"cluster"`  // force cluster mode with one seed address. Default: false
+	Username     string        `yaml:"username"` // ACL user
+	Password     Secret        `yaml:"password"`
+	PasswordFile string        `yaml:"password_file"`
+	DB           int           `yaml:"db"`         // not allowed with cluster. Default: 0
+	KeyPrefix    string        `yaml:"key_prefix"` // Default: socialpulse
+	DialTimeout  time.Duration `yaml:"dial_timeout"`
+	ReadTimeout  time.Duration `yaml:"read_timeout"`  // Default: 3s
+	WriteTimeout time.Duration `yaml:"write_timeout"` // Default: 3s
+	TLS          TLS           `yaml:"tls"`
+}
+
+// Matrix shapes the impact matrix.
+type Matrix struct {
+	Bucket    time.Duration `yaml:"bucket"`    // bucket width; must divide 1h. Default: 1m
+	Retention time.Duration `yaml:"retention"` // Default: 336h (14 days)
+	// Windows are the rolling windows the API and metrics offer. Default: [5m, 15m, 1h, 24h]
+	Windows       []time.Duration `yaml:"windows"`
+	MaxTextBytes  int             `yaml:"max_text_bytes"`  // longer posts are dead-lettered. Default: 65536
+	MaxFutureSkew time.Duration   `yaml:"max_future_skew"` // Default: 10m
+}
+
+// Taxonomy selects the feature taxonomy.
+type Taxonomy struct {
+	// File is a taxonomy YAML; empty means the built-in default. Reloaded on SIGHUP.
+	File string `yaml:"file"`
+}
+
+// HTTP is the API, metrics and health server.
+type HTTP struct {
+	Listen       string        `yaml:"listen"`        // Default: 127.0.0.1:8080
+	ReadTimeout  time.Duration `yaml:"read_timeout"`  // Default: 10s
+	WriteTimeout time.Duration `yaml:"write_timeout"` // Default: 30s
+	IdleTimeout  time.Duration `yaml:"idle_timeout"`  // Default: 60s
+	MaxBodyBytes int64         `yaml:"max_body_bytes"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn or error. Default: info
+	Format string `yaml:"format"` // json or console. Default: json
+}
+
+// Default returns the configuration with every default filled in.
+func Default() Config {
+	return Config{
+		Kafka: Kafka{
+			Brokers: []string{"localhost:9092"}, ClientID: "socialpulse", Topic: "social.posts", Group: "socialpulse",
+			DLQTopic: "social.posts.dlq", ScoredTopic: "social.posts.scored", StartOffset: "earliest",
+			BatchSize: 1000, Linger: 50 * time.Millisecond, CommitInterval: time.Second,
+			SessionTimeout: 30 * time.Second, DialTimeout: 10 * time.Second,
+		},
+		Redis: Redis{
+			Addrs: []string{"localhost:6379"}, KeyPrefix: "socialpulse",
+			DialTimeout: 5 * time.Second, ReadTimeout: 3 * time.Second, WriteTimeout: 3 * time.Second,
+		},
+		Matrix: Matrix{
+			Bucket: time.Minute, Retention: 14 * 24 * time.Hour,
+			Windows:      []time.Duration{5 * time.Minute, 15 * time.Minute, time.Hour, 24 * time.Hour},
+			MaxTextBytes: 64 << 10, MaxFutureSkew: 10 * time.Minute,
+		},
+		HTTP: HTTP{
+			Listen: "127.0.0.1:8080", ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+			IdleTimeout: 60 * time.Second, MaxBodyBytes: 1 << 20,
+		},
+		Log:             Log{Level: "info", Format: "json"},
+		ShutdownTimeout: 30 * time.Second,
+	}
+}
+
+// Load reads the YAML file at path (empty: defaults only), applies
+// environment overrides from environ (os.Environ() form), reads secret files
+// and validates the result.
+func Load(path string, environ []string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+		if err := decodeYAML(data, &cfg); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", path, err)
+		}
+	}
+	if err := applyEnv(&cfg, environ); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.readSecretFiles(); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+func decodeYAML(data []byte, cfg *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) { // an empty file means all defaults
+		return err
+	}
+	return nil
+}
+
+func (c *Config) readSecretFiles() error {
+	read := func(field, file string, dst *Secret) error {
+		if file == "" {
+			return nil
+		}
+		if *dst != "" {
+			return fmt.Errorf("config: %s: set either the secret or its _file, not both", field)
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("config: %s_file: %w", field, err)
+		}
+		*dst = Secret(strings.TrimRight(string(b), "\r\n"))
+		return nil
+	}
+	if err := read("kafka.sasl.password", c.Kafka.SASL.PasswordFile, &c.Kafka.SASL.Password); err != nil {
+		return err
+	}
+	return read("redis.password", c.Redis.PasswordFile, &c.Redis.Password)
+}
+
+// Validate checks every field and returns all problems, each naming its field.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("config: %s: %s", field, fmt.Sprintf(format, a...)))
+	}
+	positive := func(field string, d time.Duration) {
+		if d <= 0 {
+			bad(field, "must be a positive duration, got %v", d)
+		}
+	}
+	k := c.Kafka
+	if len(k.Brokers) == 0 {
+		bad("kafka.brokers", "at least one broker is required")
+	}
+	for i, b := range k.Brokers {
+		if !strings.Contains(b, ":") {
+			bad(fmt.Sprintf("kafka.brokers[%d]", i), "want host:port, got %q", b)
+		}
+	}
+	for field, topic := range map[string]string{"kafka.topic": k.Topic, "kafka.dlq_topic": k.DLQTopic, "kafka.scored_topic": k.ScoredTopic} {
+		if err := checkTopic(topic); err != nil {
+			bad(field, "%v", err)
+		}
+	}
+	if k.Topic == k.DLQTopic {
+		bad("kafka.dlq_topic", "must differ from kafka.topic")
+	}
+	if k.Group == "" {
+		bad("kafka.group", "is required")
+	}
+	if k.StartOffset != "earliest" && k.StartOffset != "latest" {
+		bad("kafka.start_offset", "want earliest or latest, got %q", k.StartOffset)
+	}
+	if k.BatchSize < 1 || k.BatchSize > 100000 {
+		bad("kafka.batch_size", "want 1..100000, got %d", k.BatchSize)
+	}
+	positive("kafka.linger", k.Linger)
+	positive("kafka.commit_interval", k.CommitInterval)
+	positive("kafka.session_timeout", k.SessionTimeout)
+	positive("kafka.dial_timeout", k.DialTimeout)
+	switch k.SASL.Mechanism {
+	case "":
+	case "plain", "scram-sha-256", "scram-sha-512":
+		if k.SASL.Username == "" {
+			bad("kafka.sasl.username", "is required with mechanism %s", k.SASL.Mechanism)
+		}
+	default:
+		bad("kafka.sasl.mechanism", "want plain, scram-sha-256 or scram-sha-512, got %q", k.SASL.Mechanism)
+	}
+	checkTLS(bad, "kafka.tls", k.TLS)
+
+	r := c.Redis
+	if len(r.Addrs) == 0 {
+		bad("redis.addrs", "at least one address is required")
+	}
+	if (len(r.Addrs) > 1 || r.Cluster) && r.DB != 0 {
+		bad("redis.db", "must be 0 with Redis Cluster")
+	}
+	if r.DB < 0 {
+		bad("redis.db", "must not be negative")
+	}
+	if r.KeyPrefix == "" || strings.ContainsAny(r.KeyPrefix, "{} ") {
+		bad("redis.key_prefix", "must be non-empty without braces or spaces, got %q", r.KeyPrefix)
+	}
+	positive("redis.dial_timeout", r.DialTimeout)
+	positive("redis.read_timeout", r.ReadTimeout)
+	positive("redis.write_timeout", r.WriteTimeout)
+	checkTLS(bad, "redis.tls", r.TLS)
+
+	m := c.Matrix
+	if m.Bucket < time.Second || m.Bucket%time.Second != 0 || time.Hour%m.Bucket != 0 {
+		bad("matrix.bucket", "must be whole seconds and divide 1h, got %v", m.Bucket)
+	}
+	if m.Retention < time.Hour {
+		bad("matrix.retention", "must be at least 1h, got %v", m.Retention)
+	}
+	if len(m.Windows) == 0 {
+		bad("matrix.windows", "at least one window is required")
+	}
+	for i, w := range m.Windows {
+		if w < m.Bucket || (m.Bucket > 0 && w%m.Bucket != 0) || w > m.Retention {
+			bad(fmt.Sprintf("matrix.windows[%d]", i), "must be a multiple of the bucket within retention, got %v", w)
+		}
+	}
+	if m.MaxTextBytes < 280 {
+		bad("matrix.max_text_bytes", "must be at least 280, got %d", m.MaxTextBytes)
+	}
+	if m.MaxFutureSkew < 0 {
+		bad("matrix.max_future_skew", "must not be negative")
+	}
+
+	h := c.HTTP
+	if h.Listen == "" || !strings.Contains(h.Listen, ":") {
+		bad("http.listen", "want host:port, got %q", h.Listen)
+	}
+	positive("http.read_timeout", h.ReadTimeout)
+	positive("http.write_timeout", h.WriteTimeout)
+	positive("http.idle_timeout", h.IdleTimeout)
+	if h.MaxBodyBytes <= 0 {
+		bad("http.max_body_bytes", "must be positive")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "want debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if c.Log.Format != "json" && c.Log.Format != "console" {
+		bad("log.format", "want json or console, got %q", c.Log.Format)
+	}
+	positive("shutdown_timeout", c.ShutdownTimeout)
+	return errors.Join(errs...)
+}
+
+func checkTLS(bad func(string, string, ...any), field string, t TLS) {
+	if !t.Enabled && (t.CAFile != "" || t.CertFile != "" || t.KeyFile != "") {
+		bad(field+".enabled", "files are set but TLS is not enabled")
+	}
+	if (t.CertFile == "") != (t.KeyFile == "") {
+		bad(field+".cert_file", "cert_file and key_file go together")
+	}
+}
+
+// checkTopic applies Kafka's topic name rules.
+func checkTopic(t string) error {
+	if t == "" || t == "." || t == ".." || len(t) > 249 {
+		return fmt.Errorf("invalid topic name %q", t)
+	}
+	for _, r := range t {
+		if !(r == '.' || r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return fmt.Errorf("invalid character %q in topic %q", r, t)
+		}
+	}
+	return nil
+}
+
+// Secret is a string that never shows itself in logs or dumps.
+type Secret string
+
+const redacted = "[redacted]"
+
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return redacted
+}
+
+// GoString keeps %#v from printing the value.
+func (s Secret) GoString() string { return s.String() }
+
+// MarshalYAML redacts the secret.
+func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
+
+// MarshalJSON redacts the secret.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }
+
+// Reveal returns the secret value, for handing to a client library.
+func (s Secret) Reveal() string { return string(s) }

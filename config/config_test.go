@@ -1,0 +1,148 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExampleFileDocumentsTheDefaults(t *testing.T) {
+	got, err := Load("../deploy/config.example.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := Default(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("deploy/config.example.yaml differs from Default():\n got %+v\nwant %+v", got, want)
+	}
+	// Every option has a line in the reference.
+	data, _ := os.ReadFile("../deploy/config.example.yaml")
+	for _, name := range EnvNames() {
+		leaf := strings.ToLower(name[strings.LastIndex(name, "_")+1:])
+		if !strings.Contains(string(data), leaf) {
+			t.Errorf("option %s is not documented in the example", name)
+		}
+	}
+}
+
+func TestNoFileMeansDefaults(t *testing.T) {
+	got, err := Load("", nil)
+	if err != nil || !reflect.DeepEqual(got, Default()) {
+		t.Fatalf("Load(\"\") = %+v, %v", got, err)
+	}
+	empty := filepath.Join(t.TempDir(), "empty.yaml")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Load(empty, nil); err != nil || !reflect.DeepEqual(got, Default()) {
+		t.Fatalf("empty file = %+v, %v", got, err)
+	}
+}
+
+func TestEnvironmentOverridesFile(t *testing.T) {
+	path := writeFile(t, "kafka:\n  brokers: [a:1]\n  batch_size: 10\nmatrix:\n  windows: [5m]\n")
+	cfg, err := Load(path, []string{
+		"SOCIALPULSE_KAFKA_BROKERS=k1:9092, k2:9092",
+		"SOCIALPULSE_MATRIX_WINDOWS=15m,1h",
+		"SOCIALPULSE_KAFKA_ENABLE_SCORED=true",
+		"SOCIALPULSE_REDIS_PASSWORD=hunter2",
+		"SOCIALPULSE_TEST_KAFKA=ignored:1",
+		"HOME=/root",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg.Kafka.Brokers, []string{"k1:9092", "k2:9092"}) {
+		t.Errorf("brokers = %v", cfg.Kafka.Brokers)
+	}
+	if cfg.Kafka.BatchSize != 10 {
+		t.Errorf("file value lost: batch_size = %d", cfg.Kafka.BatchSize)
+	}
+	if !reflect.DeepEqual(cfg.Matrix.Windows, []time.Duration{15 * time.Minute, time.Hour}) {
+		t.Errorf("windows = %v", cfg.Matrix.Windows)
+	}
+	if !cfg.Kafka.EnableScored || cfg.Redis.Password.Reveal() != "hunter2" {
+		t.Errorf("bool or secret override lost")
+	}
+}
+
+func TestSecretsNeverPrint(t *testing.T) {
+	cfg := Default()
+	cfg.Redis.Password = "hunter2"
+	cfg.Kafka.SASL.Password = "s3cret"
+	for _, s := range []string{fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg)} {
+		if strings.Contains(s, "hunter2") || strings.Contains(s, "s3cret") {
+			t.Fatalf("secret printed: %s", s)
+		}
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	pw := writeFile(t, "from-file\n")
+	cfg, err := Load("", []string{"SOCIALPULSE_REDIS_PASSWORD_FILE=" + pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Redis.Password.Reveal() != "from-file" {
+		t.Fatalf("password = %q", cfg.Redis.Password.Reveal())
+	}
+	if _, err := Load("", []string{"SOCIALPULSE_REDIS_PASSWORD_FILE=" + pw, "SOCIALPULSE_REDIS_PASSWORD=x"}); err == nil {
+		t.Fatal("both password and password_file accepted")
+	}
+}
+
+func TestInvalidConfigNamesTheField(t *testing.T) {
+	tests := []struct {
+		name, yaml, env, field string
+	}{
+		{"unknown key", "kafka:\n  brokerz: [a:1]\n", "", "brokerz"},
+		{"wrong type", "kafka:\n  batch_size: lots\n", "", "line 2"},
+		{"no brokers", "kafka:\n  brokers: []\n", "", "kafka.brokers"},
+		{"broker without port", "kafka:\n  brokers: [kafka]\n", "", "kafka.brokers[0]"},
+		{"bad topic", "kafka:\n  topic: 'posts/raw'\n", "", "kafka.topic"},
+		{"dlq equals input", "kafka:\n  dlq_topic: social.posts\n", "", "kafka.dlq_topic"},
+		{"bad start offset", "kafka:\n  start_offset: middle\n", "", "kafka.start_offset"},
+		{"bad sasl", "kafka:\n  sasl:\n    mechanism: kerberos\n", "", "kafka.sasl.mechanism"},
+		{"sasl without user", "kafka:\n  sasl:\n    mechanism: plain\n", "", "kafka.sasl.username"},
+		{"cert without key", "redis:\n  tls:\n    enabled: true\n    cert_file: c.pem\n", "", "redis.tls.cert_file"},
+		{"db with cluster", "redis:\n  addrs: [a:1, b:2]\n  db: 2\n", "", "redis.db"},
+		{"prefix with braces", "redis:\n  key_prefix: 'a{b}'\n", "", "redis.key_prefix"},
+		{"bucket not dividing an hour", "matrix:\n  bucket: 7m\n", "", "matrix.bucket"},
+		{"window not a bucket multiple", "matrix:\n  windows: [90s]\n", "", "matrix.windows[0]"},
+		{"negative duration", "http:\n  read_timeout: -1s\n", "", "http.read_timeout"},
+		{"bad log level", "log:\n  level: loud\n", "", "log.level"},
+		{"env typo", "", "SOCIALPULSE_KAFKA_BROKER=a:1", "SOCIALPULSE_KAFKA_BROKER"},
+		{"env bad duration", "", "SOCIALPULSE_KAFKA_LINGER=soon", "SOCIALPULSE_KAFKA_LINGER"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ""
+			if tt.yaml != "" {
+				path = writeFile(t, tt.yaml)
+			}
+			var env []string
+			if tt.env != "" {
+				env = []string{tt.env}
+			}
+			_, err := Load(path, env)
+			if err == nil {
+				t.Fatal("invalid config accepted")
+			}
+			if !strings.Contains(err.Error(), tt.field) {
+				t.Fatalf("error %q does not name %q", err, tt.field)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

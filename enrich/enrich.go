@@ -1,0 +1,123 @@
+// Package enrich turns a post's text into what the impact matrix counts: its
+// language, its overall sentiment, and each product feature it mentions with
+// the sentiment of the clause that mentions it.
+//
+// It composes package sentiment and package feature and nothing else, so the
+// processor, the score command and offline evaluation enrich posts exactly
+// alike. Non-goals: decoding posts, I/O, aggregation.
+package enrich
+
+import (
+	"errors"
+	"sync/atomic"
+
+	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/sentiment"
+)
+
+// FeatureSentiment is one feature a post mentions and the sentiment of the
+// clause it is mentioned in.
+type FeatureSentiment struct {
+	ID    string
+	Label sentiment.Label
+	Score float64
+}
+
+// Result is one enriched post.
+type Result struct {
+	// Lang is the post's language: its declared lang field, else detected.
+	Lang string
+	// Sentiment is the whole post's sentiment; Label is Unscored when the
+	// language is not supported.
+	Sentiment sentiment.Result
+	// Features are the features mentioned, in order of first mention.
+	// Empty means the post belongs to the "other" row.
+	Features []FeatureSentiment
+}
+
+// Scratch holds per-goroutine buffers so Enrich does not allocate. A
+// Result's Features slice aliases the Scratch until the next Enrich.
+type Scratch struct {
+	clauses []sentiment.Clause
+	matches []feature.Match
+	feats   []FeatureSentiment
+}
+
+// Enricher is safe for concurrent use; the tagger can be swapped while it
+// runs (taxonomy reload), each call seeing one tagger throughout.
+type Enricher struct {
+	sa     *sentiment.Analyzer
+	tagger atomic.Pointer[feature.Tagger]
+}
+
+// New returns an Enricher using sa and tg.
+func New(sa *sentiment.Analyzer, tg *feature.Tagger) (*Enricher, error) {
+	if sa == nil || tg == nil {
+		return nil, errors.New("enrich: analyzer and tagger are required")
+	}
+	e := &Enricher{sa: sa}
+	e.tagger.Store(tg)
+	return e, nil
+}
+
+// SetTagger replaces the tagger, e.g. after a taxonomy reload.
+func (e *Enricher) SetTagger(tg *feature.Tagger) { e.tagger.Store(tg) }
+
+// Tagger returns the tagger in use.
+func (e *Enricher) Tagger() *feature.Tagger { return e.tagger.Load() }
+
+// Enrich scores and tags text. declaredLang is the post's lang field ("" if
+// none).
+func (e *Enricher) Enrich(text, declaredLang string, s *Scratch) Result {
+	tg := e.tagger.Load()
+	lang, supported := e.sa.Language(text, declaredLang)
+	s.matches = tg.Tag(text, s.matches[:0])
+	s.feats = s.feats[:0]
+
+	var res Result
+	res.Lang = lang
+	if !supported {
+		res.Sentiment = sentiment.Result{Label: sentiment.Unscored}
+		for _, m := range s.matches {
+			s.feats = append(s.feats, FeatureSentiment{ID: tg.Features()[m.Feature].ID, Label: sentiment.Unscored})
+		}
+		res.Features = s.feats
+		return res
+	}
+	if len(s.matches) == 0 {
+		res.Sentiment = e.sa.Score(text)
+		return res
+	}
+	res.Sentiment, s.clauses = e.sa.Analyze(text, s.clauses[:0])
+	feats := tg.Features()
+	for _, m := range s.matches {
+		fs := FeatureSentiment{ID: feats[m.Feature].ID, Label: res.Sentiment.Label, Score: res.Sentiment.Score}
+		// A feature takes its own clause's sentiment; when that clause is
+		// neutral and the post mentions nothing else, the post's sentiment is
+		// about this feature ("Tried to pay. Failed three times!").
+		if c, ok := clauseAt(s.clauses, m.Start); ok && (c.Result.Label != sentiment.Neutral || len(s.matches) > 1) {
+			fs.Label, fs.Score = c.Result.Label, c.Result.Score
+		}
+		s.feats = append(s.feats, fs)
+	}
+	res.Features = s.feats
+	return res
+}
+
+// clauseAt finds the clause containing byte offset pos. Clauses are in text
+// order and do not overlap.
+func clauseAt(cs []sentiment.Clause, pos int) (sentiment.Clause, bool) {
+	lo, hi := 0, len(cs)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		switch c := cs[mid]; {
+		case pos < c.Start:
+			hi = mid
+		case pos >= c.End:
+			lo = mid + 1
+		default:
+			return c, true
+		}
+	}
+	return sentiment.Clause{}, false
+}

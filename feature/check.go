@@ -1,0 +1,132 @@
+package feature
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+)
+
+// Check validates a taxonomy and runs every feature's examples. It returns
+// one Problem per bad field and per failing example, in file order; none
+// means the taxonomy is good to deploy.
+func Check(t *Taxonomy) []Problem {
+	if t == nil {
+		return []Problem{{Message: "nil taxonomy"}}
+	}
+	tg, err := NewTagger(t)
+	if err != nil {
+		var pe *ProblemsError
+		if errors.As(err, &pe) {
+			return pe.Problems
+		}
+		return []Problem{{Source: t.source, Message: err.Error()}}
+	}
+	var ps []Problem
+	var ms []Match
+	for fi, f := range t.Features {
+		for j, ex := range f.Examples.Match {
+			ms = tg.Tag(ex, ms[:0])
+			if !hasFeature(ms, fi) {
+				field := fmt.Sprintf("features[%d].examples.match[%d]", fi, j)
+				ps = append(ps, t.problem(field, "%s does not match %q%s", f.ID, ex, tagged(tg, ms)))
+			}
+		}
+		for j, ex := range f.Examples.NoMatch {
+			ms = tg.Tag(ex, ms[:0])
+			for _, m := range ms {
+				if m.Feature == fi {
+					field := fmt.Sprintf("features[%d].examples.no_match[%d]", fi, j)
+					ps = append(ps, t.problem(field, "%s matches %q at %q", f.ID, ex, ex[m.Start:m.End]))
+				}
+			}
+		}
+	}
+	return ps
+}
+
+func hasFeature(ms []Match, fi int) bool {
+	for _, m := range ms {
+		if m.Feature == fi {
+			return true
+		}
+	}
+	return false
+}
+
+func tagged(tg *Tagger, ms []Match) string {
+	if len(ms) == 0 {
+		return " (no feature matches)"
+	}
+	s := " (matches "
+	for i, m := range ms {
+		if i > 0 {
+			s += ", "
+		}
+		s += tg.features[m.Feature].ID
+	}
+	return s + ")"
+}
+
+// Live holds the Tagger a running processor uses and replaces it as a
+// whole, so a reload (on SIGHUP, say) never exposes a half-built taxonomy
+// and never loses the processor's state. Readers call Tagger once per post
+// or batch and use that Tagger for both Tag and Features, since feature
+// indexes differ between taxonomies. Live is safe for concurrent use.
+type Live struct {
+	cur atomic.Pointer[Tagger]
+}
+
+// NewLive returns a Live serving tg.
+func NewLive(tg *Tagger) *Live {
+	l := &Live{}
+	l.cur.Store(tg)
+	return l
+}
+
+// Tagger returns the tagger in use.
+func (l *Live) Tagger() *Tagger { return l.cur.Load() }
+
+// Swap checks t and, if Check finds no problem, makes it the taxonomy in
+// use. Otherwise it keeps the current tagger and returns a *ProblemsError.
+func (l *Live) Swap(t *Taxonomy) error {
+	if ps := Check(t); len(ps) > 0 {
+		return &ProblemsError{ps}
+	}
+	tg, err := NewTagger(t)
+	if err != nil {
+		return err
+	}
+	l.cur.Store(tg)
+	return nil
+}
+
+// Reload loads the taxonomy file at path and swaps it in as Swap does. A
+// file that does not parse or fails Check is refused and the current tagger
+// kept.
+func (l *Live) Reload(path string) error {
+	t, err := LoadTaxonomy(path)
+	if err != nil {
+		return err
+	}
+	return l.Swap(t)
+}
+
+// Enclosing returns the index of the span, among n spans given by at, that
+// holds a match: the one containing the match's start, else the one that
+// overlaps it most, else -1. Pass sentiment clauses to give each feature the
+// sentiment of the clause that mentions it:
+//
+//	i := feature.Enclosing(m, len(clauses), func(i int) (int, int) { return clauses[i].Start, clauses[i].End })
+func Enclosing(m Match, n int, at func(i int) (start, end int)) int {
+	best, bestOverlap := -1, 0
+	for i := 0; i < n; i++ {
+		s, e := at(i)
+		if s <= m.Start && m.Start < e {
+			return i
+		}
+		if o := min(e, m.End) - max(s, m.Start); o > bestOverlap {
+			best, bestOverlap = i, o
+		}
+	}
+	return best
+}

@@ -1,0 +1,75 @@
+// Package feature tags posts with the product features they talk about,
+// using a taxonomy kept as a YAML file next to the rest of the configuration.
+//
+// A taxonomy lists features with an id, name, description, criticality
+// (1 low .. 5 critical), owning team, match terms, optional patterns,
+// exclusions and examples that must and must not match:
+//
+//	version: "2025.1"
+//	features:
+//	  - id: checkout
+//	    name: Checkout
+//	    criticality: 5
+//	    owner: checkout-team
+//	    terms: [checkout, place my order, promo code]
+//	    patterns: ["(can't|cannot|unable to) (order|buy)"]
+//	    exclude: ["check out (this|our|new)"]
+//	    examples:
+//	      match: ["#CheckoutFail third time today"]
+//	      no_match: ["Check out our new collection!"]
+//
+// Ids are lowercase [a-z0-9_]+ because they become metric label values;
+// "other" is reserved for posts that mention no feature. A feature's id and
+// name count as terms too (unless match_name: false), with their content
+// words and a few related words, so a taxonomy written from feature names
+// alone already matches something; a name word that two features share is
+// not used.
+//
+// # Matching
+//
+// Text and terms are normalised the same way: lowercase; apostrophes inside
+// words dropped ("can't" = "cant"); CamelCase and hashtags split
+// ("#CheckoutFail" = "checkout fail"); common English suffixes stripped
+// ("logged", "logging", "logs" = "log"); and the words of a phrase joined
+// without spaces, so "log in", "log-in", "login" and "logged in" are one
+// term. Whitespace, hyphens, slashes and quotes join the words of a phrase;
+// sentence punctuation, symbols and emoji break it. @handles and URLs are
+// skipped. A term inside an unsplit hashtag matches if it is at least five
+// bytes long ("#paypalfail").
+//
+// Patterns and exclusions use a small syntax, compiled when the taxonomy is
+// loaded into the same automaton as the terms (no regular expressions):
+//
+//	word          a word or phrase, normalised like a term
+//	(a|b c)       one of the alternatives
+//	[a|b]         optionally one of the alternatives
+//	refund*       a word starting with "refund" (last word of a segment only)
+//	* or *N       up to 3 (or N, 1..9) arbitrary words
+//
+// An exclusion cancels a mention of its feature when it is within three
+// words of it, so "gift card" can keep "card" from meaning payment without
+// hiding a payment complaint elsewhere in the post.
+//
+// Tagging runs one Aho–Corasick automaton over the normalised bytes of the
+// post: its cost grows with the length of the post, not with the size of the
+// taxonomy, and it does not allocate.
+//
+// # Sentiment per feature
+//
+// A Match carries the byte offsets of the mention, so callers give each
+// feature the sentiment of the clause that mentions it; Enclosing picks the
+// clause.
+//
+// # Checks and reload
+//
+// Check validates a taxonomy and runs its examples, for use in CI
+// ("socialpulse taxonomy check"). Live holds the tagger of a running
+// processor and swaps in a new one only when the new file passes Check.
+//
+// # Non-goals
+//
+// The package does not score sentiment, count, store or alert; it does not
+// discover features that are missing from the taxonomy; and it does not
+// understand negation or context beyond exclusions: "the checkout is fine"
+// mentions checkout. Matching is tuned for English.
+package feature

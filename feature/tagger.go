@@ -1,0 +1,406 @@
+package feature
+
+import (
+	"fmt"
+	"strings"
+)
+
+// excludeWindow is how many words an exclusion may be from a mention and
+// still cancel it.
+const excludeWindow = 3
+
+// Match is one feature mentioned in a text.
+type Match struct {
+	Feature    int // index into Tagger.Features()
+	Start, End int // byte offsets of the mention in the text
+}
+
+// rule is one term, pattern or exclusion of a feature.
+type rule struct {
+	feature int32
+	exclude bool
+	gaps    []int8 // gaps[i]: most words between segment i-1 and i
+}
+
+// Tagger finds the features a text mentions. It is immutable after
+// NewTagger and safe for concurrent use; to change the taxonomy of a running
+// processor, build a new Tagger and swap it in (see Live).
+type Tagger struct {
+	version    string
+	features   []Feature
+	ids        map[string]int
+	rules      []rule
+	hasExclude []bool
+	nameTerms  [][]string
+	a          *automaton
+}
+
+// NewTagger validates a taxonomy and compiles it. The taxonomy's examples
+// are not run; Check does that.
+func NewTagger(t *Taxonomy) (*Tagger, error) {
+	if t == nil {
+		return nil, fmt.Errorf("feature: nil taxonomy")
+	}
+	if ps := validate(t); len(ps) > 0 {
+		return nil, &ProblemsError{ps}
+	}
+	tg := &Tagger{
+		version:    t.Version,
+		features:   make([]Feature, len(t.Features)),
+		ids:        make(map[string]int, len(t.Features)),
+		hasExclude: make([]bool, len(t.Features)),
+		nameTerms:  make([][]string, len(t.Features)),
+	}
+	var phrases [][]byte
+	var outs []output
+	addRule := func(fi int, c compiled, exclude bool) {
+		r := rule{feature: int32(fi), exclude: exclude, gaps: make([]int8, len(c.gaps))}
+		for i, g := range c.gaps {
+			r.gaps[i] = int8(g)
+		}
+		ri := int32(len(tg.rules))
+		tg.rules = append(tg.rules, r)
+		for si, seg := range c.segments {
+			for _, p := range seg {
+				phrases = append(phrases, p.norm)
+				outs = append(outs, output{length: int32(len(p.norm)), rule: ri, seg: int16(si), prefix: p.prefix})
+			}
+		}
+	}
+	// Name terms are dropped when another feature claims the same words.
+	claims := map[string]int{} // normalised term → feature index, -1 when shared
+	explicit := map[string]bool{}
+	named := make([][]compiled, len(t.Features))
+	namedText := make([][]string, len(t.Features))
+	for _, f := range t.Features {
+		for _, term := range f.Terms {
+			c, _ := compileTerm(term) // validated above
+			explicit[string(c.segments[0][0].norm)] = true
+		}
+	}
+	for fi, f := range t.Features {
+		for _, term := range nameTerms(f) {
+			c, err := compileTerm(term)
+			if err != nil {
+				continue // a name with no words or odd punctuation adds nothing
+			}
+			k := string(c.segments[0][0].norm)
+			if prev, ok := claims[k]; ok && prev != fi {
+				claims[k] = -1
+			} else {
+				claims[k] = fi
+			}
+			named[fi] = append(named[fi], c)
+			namedText[fi] = append(namedText[fi], term)
+		}
+	}
+	for fi, f := range t.Features {
+		f.Terms = append([]string(nil), f.Terms...)
+		f.Patterns = append([]string(nil), f.Patterns...)
+		f.Exclude = append([]string(nil), f.Exclude...)
+		f.Examples.Match = append([]string(nil), f.Examples.Match...)
+		f.Examples.NoMatch = append([]string(nil), f.Examples.NoMatch...)
+		if f.Name == "" {
+			f.Name = strings.ReplaceAll(f.ID, "_", " ")
+		}
+		if f.Criticality == 0 {
+			f.Criticality = defaultCriticality
+		}
+		tg.features[fi] = f
+		tg.ids[f.ID] = fi
+		for _, term := range f.Terms {
+			c, _ := compileTerm(term)
+			addRule(fi, c, false)
+		}
+		for j, nc := range named[fi] {
+			k := string(nc.segments[0][0].norm)
+			if claims[k] == fi && !(explicit[k] && !hasTerm(t.Features[fi], nc)) {
+				addRule(fi, nc, false)
+				tg.nameTerms[fi] = append(tg.nameTerms[fi], namedText[fi][j])
+			}
+		}
+		for _, p := range f.Patterns {
+			c, _ := compilePattern(p)
+			addRule(fi, c, false)
+		}
+		for _, p := range f.Exclude {
+			c, _ := compilePattern(p)
+			addRule(fi, c, true)
+			tg.hasExclude[fi] = true
+		}
+	}
+	tg.a = buildAutomaton(phrases, outs)
+	return tg, nil
+}
+
+// hasTerm reports whether f lists c among its own terms.
+func hasTerm(f Feature, c compiled) bool {
+	k := string(c.segments[0][0].norm)
+	for _, term := range f.Terms {
+		if tc, err := compileTerm(term); err == nil && string(tc.segments[0][0].norm) == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Features returns the tagger's features; Match.Feature indexes it. The
+// slice must not be modified.
+func (tg *Tagger) Features() []Feature { return tg.features }
+
+// NameTerms returns the terms feature i gets from its ID and Name (see the
+// package doc), after dropping those another feature claims.
+func (tg *Tagger) NameTerms(i int) []string { return tg.nameTerms[i] }
+
+// Version returns the taxonomy's version.
+func (tg *Tagger) Version() string { return tg.version }
+
+// Index returns the index of the feature with the given id.
+func (tg *Tagger) Index(id string) (int, bool) {
+	i, ok := tg.ids[id]
+	return i, ok
+}
+
+// tokRing remembers where the last few words start, to check that a phrase
+// starts at a word boundary and to find its start offset.
+const tokRing = 16
+
+type tokPos struct {
+	stream     int32 // offset of the word's first byte in the normalised stream
+	start, end int32 // offsets in the text
+	hashtag    bool
+}
+
+// hit is a rule's phrase found at words [a, b] and bytes [start, end).
+type hit struct {
+	rule       int32
+	seg        int16
+	a, b       int32
+	start, end int32
+}
+
+// pending is a mention that a later exclusion might still cancel.
+type pending struct {
+	dst int // index in dst
+	b   int32
+}
+
+// run is the state of one Tag call. It lives on the stack.
+type run struct {
+	tg       *Tagger
+	dst      []Match
+	base     int
+	excl     [8]hit // recent exclusions, for mentions after them
+	nexcl    int
+	pend     [8]pending
+	npend    int
+	partial  [8]hit // matched leading segments of gapped rules
+	npartial int
+}
+
+// Tag appends to dst the features text mentions, at most one Match per
+// feature (its first mention), in order of first mention. It does not
+// allocate when dst has room for the matches. Text may be any bytes; invalid
+// UTF-8 is skipped.
+func (tg *Tagger) Tag(text string, dst []Match) []Match {
+	r := run{tg: tg, dst: dst, base: len(dst)}
+	a := tg.a
+	nc := a.nclass
+	sc := scanner{text: text}
+	var buf [maxTokenBytes]byte
+	var ring [tokRing]tokPos
+	row := int32(0) // current state's row in a.delta
+	stream := int32(0)
+	tok := int32(-1)
+	for {
+		t, w, ok := sc.next(&buf)
+		if !ok {
+			break
+		}
+		if t.breakBefore {
+			row = 0
+		}
+		w = stem(w)
+		tok++
+		ring[uint32(tok)%tokRing] = tokPos{stream: stream, start: int32(t.start), end: int32(t.end), hashtag: t.hashtag}
+		for i := 0; i < len(w); i++ {
+			row = a.delta[row+int32(a.class[w[i]])]
+			stream++
+			if row >= 0 {
+				continue
+			}
+			row = ^row
+			state := row / int32(nc)
+			o0, o1 := a.outStart[state], a.outStart[state+1]
+			atEnd := i == len(w)-1
+			for _, o := range a.outs[o0:o1] {
+				interior := t.hashtag && o.length >= hashtagInteriorMin
+				if !atEnd && !o.prefix && !interior {
+					continue
+				}
+				// Find the word the phrase starts in.
+				begin := stream - o.length
+				k := tok
+				for k >= 0 && tok-k < tokRing && ring[uint32(k)%tokRing].stream > begin {
+					k--
+				}
+				if k < 0 || tok-k >= tokRing {
+					continue
+				}
+				if p := ring[uint32(k)%tokRing]; p.stream != begin && !(p.hashtag && interior) {
+					continue
+				}
+				r.hit(hit{rule: o.rule, seg: o.seg, a: k, b: tok, start: ring[uint32(k)%tokRing].start, end: int32(t.end)})
+			}
+		}
+	}
+	return r.finish()
+}
+
+// hit handles one phrase match.
+func (r *run) hit(h hit) {
+	rl := &r.tg.rules[h.rule]
+	if len(rl.gaps) > 1 {
+		if h.seg > 0 {
+			// Join with the latest earlier segment that ends close enough before.
+			found := -1
+			for i := 0; i < r.npartial; i++ {
+				p := r.partial[i]
+				if p.rule == h.rule && p.seg == h.seg-1 && p.b < h.a && h.a-p.b-1 <= int32(rl.gaps[h.seg]) {
+					found = i
+				}
+			}
+			if found < 0 {
+				return
+			}
+			h.a, h.start = r.partial[found].a, r.partial[found].start
+		}
+		if int(h.seg) < len(rl.gaps)-1 {
+			if r.npartial == len(r.partial) {
+				copy(r.partial[:], r.partial[1:])
+				r.npartial--
+			}
+			r.partial[r.npartial] = h
+			r.npartial++
+			return
+		}
+	}
+	f := int(rl.feature)
+	if rl.exclude {
+		r.exclusion(f, h)
+		return
+	}
+	r.mention(f, h)
+}
+
+func near(a1, b1, a2, b2 int32) bool {
+	return a2 <= b1+excludeWindow && a1 <= b2+excludeWindow
+}
+
+func (r *run) exclusion(f int, h hit) {
+	if r.nexcl == len(r.excl) {
+		copy(r.excl[:], r.excl[1:])
+		r.nexcl--
+	}
+	h.rule = int32(f) // reuse the field for the feature
+	r.excl[r.nexcl] = h
+	r.nexcl++
+	// Cancel pending mentions of f near the exclusion.
+	j := 0
+	for i := 0; i < r.npend; i++ {
+		p := r.pend[i]
+		m := r.dst[p.dst]
+		if m.Feature == f && near(h.a, h.b, p.b, p.b) {
+			r.dst[p.dst].Feature = -1
+			continue
+		}
+		r.pend[j] = p
+		j++
+	}
+	r.npend = j
+}
+
+func (r *run) mention(f int, h hit) {
+	m := Match{Feature: f, Start: int(h.start), End: int(h.end)}
+	if !r.tg.hasExclude[f] {
+		for i := r.base; i < len(r.dst); i++ {
+			if r.dst[i].Feature == f {
+				if earlier(m, r.dst[i]) {
+					r.dst[i] = m
+				}
+				return
+			}
+		}
+		r.dst = append(r.dst, m)
+		return
+	}
+	for i := 0; i < r.nexcl; i++ {
+		e := r.excl[i]
+		if int(e.rule) == f && near(e.a, e.b, h.a, h.b) {
+			return
+		}
+	}
+	// A mention that no exclusion can reach any more is final; later
+	// mentions of the feature only move its start earlier.
+	for i := r.base; i < len(r.dst); i++ {
+		if r.dst[i].Feature != f || r.isPending(i) {
+			continue
+		}
+		if earlier(m, r.dst[i]) {
+			r.dst[i] = m
+		}
+		return
+	}
+	if r.npend == len(r.pend) {
+		copy(r.pend[:], r.pend[1:]) // the oldest becomes final
+		r.npend--
+	}
+	r.pend[r.npend] = pending{dst: len(r.dst), b: h.b}
+	r.npend++
+	r.dst = append(r.dst, m)
+}
+
+func (r *run) isPending(i int) bool {
+	for _, p := range r.pend[:r.npend] {
+		if p.dst == i {
+			return true
+		}
+	}
+	return false
+}
+
+// finish drops cancelled and duplicate matches, keeping each feature's
+// earliest mention, and sorts them by start.
+func (r *run) finish() []Match {
+	out := r.dst[:r.base]
+	for _, m := range r.dst[r.base:] {
+		if m.Feature < 0 {
+			continue
+		}
+		dup := false
+		for i := r.base; i < len(out); i++ {
+			if out[i].Feature == m.Feature {
+				if earlier(m, out[i]) {
+					out[i] = m
+				}
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, m)
+		}
+	}
+	for i := r.base + 1; i < len(out); i++ {
+		for j := i; j > r.base && out[j].Start < out[j-1].Start; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// earlier reports whether mention a comes before b: it starts earlier, or
+// starts at the same place and is longer.
+func earlier(a, b Match) bool {
+	return a.Start < b.Start || a.Start == b.Start && a.End > b.End
+}

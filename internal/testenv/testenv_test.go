@@ -1,0 +1,150 @@
+package testenv
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var validName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+
+func TestUniqueName(t *testing.T) {
+	seen := make(map[string]bool)
+	for i := 0; i < 1000; i++ {
+		n := UniqueName(t, "events")
+		if !validName.MatchString(n) || len(n) > maxNameLen {
+			t.Fatalf("invalid name %q", n)
+		}
+		if !strings.HasPrefix(n, "events-TestUniqueName-") {
+			t.Fatalf("name %q lacks prefix and test name", n)
+		}
+		if seen[n] {
+			t.Fatalf("duplicate name %q", n)
+		}
+		seen[n] = true
+	}
+}
+
+func TestUniqueNameSanitizesAndTruncates(t *testing.T) {
+	t.Run("sub test/with:odd chars é", func(t *testing.T) {
+		n := UniqueName(t, "group:with spaces")
+		if !validName.MatchString(n) {
+			t.Fatalf("invalid name %q", n)
+		}
+		if !strings.HasPrefix(n, "group-with-spaces-TestUniqueNameSanitizesAndTruncates-sub_test-with-odd_chars") {
+			t.Fatalf("unexpected name %q", n)
+		}
+	})
+	t.Run(strings.Repeat("long", 50), func(t *testing.T) {
+		a, b := UniqueName(t, strings.Repeat("p", 200)), UniqueName(t, "p")
+		for _, n := range []string{a, b} {
+			if !validName.MatchString(n) || len(n) > maxNameLen {
+				t.Fatalf("invalid name %q (len %d)", n, len(n))
+			}
+		}
+		if a == b || a[len(a)-12:] == b[len(b)-12:] {
+			t.Fatalf("random suffix lost or repeated: %q %q", a, b)
+		}
+	})
+	t.Run("empty prefix", func(t *testing.T) {
+		if n := UniqueName(t, ""); strings.HasPrefix(n, "-") || !validName.MatchString(n) {
+			t.Fatalf("invalid name %q", n)
+		}
+	})
+}
+
+// recorder stands in for a *testing.T to observe Skip and Fatalf without
+// ending the calling test.
+type recorder struct {
+	testing.TB
+	skipped, failed bool
+	msg             string
+}
+
+func (r *recorder) Helper()                      {}
+func (r *recorder) Name() string                 { return "recorder" }
+func (r *recorder) Skip(args ...any)             { r.skipped, r.msg = true, fmt.Sprint(args...) }
+func (r *recorder) Fatalf(f string, args ...any) { r.failed, r.msg = true, fmt.Sprintf(f, args...) }
+
+func TestMissingServices(t *testing.T) {
+	// A loopback port nobody listens on: the dial is refused at once.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+
+	for _, tc := range []struct {
+		name, kafka, redis, require string
+		wantFail                    bool
+	}{
+		{"unset optional", "", "", "", false},
+		{"unset required", "", "", "1", true},
+		{"unreachable optional", closed, closed, "", false},
+		{"unreachable required", closed, closed, "1", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(EnvKafka, tc.kafka)
+			t.Setenv(EnvRedis, tc.redis)
+			t.Setenv(EnvRequire, tc.require)
+
+			r := &recorder{}
+			if got := KafkaBrokers(r); got != nil {
+				t.Errorf("KafkaBrokers = %v, want nil", got)
+			}
+			if r.failed != tc.wantFail || r.skipped == tc.wantFail {
+				t.Errorf("KafkaBrokers: failed=%v skipped=%v, want failed=%v (%s)", r.failed, r.skipped, tc.wantFail, r.msg)
+			}
+			if tc.kafka == "" && !strings.Contains(r.msg, EnvKafka) {
+				t.Errorf("message %q does not name %s", r.msg, EnvKafka)
+			}
+
+			r = &recorder{}
+			if got := RedisAddr(r); got != "" {
+				t.Errorf("RedisAddr = %q, want empty", got)
+			}
+			if r.failed != tc.wantFail || r.skipped == tc.wantFail {
+				t.Errorf("RedisAddr: failed=%v skipped=%v, want failed=%v (%s)", r.failed, r.skipped, tc.wantFail, r.msg)
+			}
+		})
+	}
+}
+
+func TestSplitList(t *testing.T) {
+	got := splitList(" a:1, ,b:2,")
+	if len(got) != 2 || got[0] != "a:1" || got[1] != "b:2" {
+		t.Fatalf("splitList = %q", got)
+	}
+}
+
+// TestServices checks the real services when they are configured (make test):
+// every Kafka broker accepts a connection and Redis answers PING.
+func TestServices(t *testing.T) {
+	brokers := KafkaBrokers(t)
+	if len(brokers) == 0 {
+		t.Fatal("no brokers")
+	}
+	addr := RedisAddr(t)
+
+	c, err := net.DialTimeout("tcp", addr, dialTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	if line != "+PONG\r\n" {
+		t.Fatalf("redis PING answered %q", line)
+	}
+}

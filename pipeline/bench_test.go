@@ -1,0 +1,130 @@
+package pipeline
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/socialpulse/socialpulse/enrich"
+	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/post"
+	"github.com/socialpulse/socialpulse/sentiment"
+	"github.com/socialpulse/socialpulse/stream"
+	"github.com/socialpulse/socialpulse/synth"
+)
+
+// corpus is 1,000 synthetic posts in the wire format, one in 50 malformed.
+func corpus() []stream.Record {
+	g := synth.New(42)
+	recs := make([]stream.Record, 1000)
+	for i := range recs {
+		v := g.JSON(now.Add(-time.Duration(i) * time.Second))
+		if i%50 == 49 {
+			v = synth.Malformed(i)
+		}
+		recs[i] = stream.Record{Topic: "posts", Offset: int64(i), Value: v, Time: now}
+	}
+	return recs
+}
+
+// BenchmarkHotPath is the per-post work between Kafka and Redis: decode,
+// score, tag, aggregate into the batch delta (the Redis write is per batch
+// and measured by the end-to-end benchmarks).
+func BenchmarkHotPath(b *testing.B) {
+	f := newFixture(b)
+	f.proc.o.Scored = nil
+	ph, _, err := f.proc.Assign(context.Background(), "posts", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := ph.(*partition)
+	recs := corpus()
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		h.process(&recs[i], now)
+		if i++; i == len(recs) {
+			i = 0
+			h.delta.Reset()
+			h.dlq = h.dlq[:0]
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/post")
+}
+
+// BenchmarkStages splits the hot path into its stages.
+func BenchmarkStages(b *testing.B) {
+	recs := corpus()
+	var valid []stream.Record
+	for _, r := range recs {
+		var d post.Decoder
+		var p post.Post
+		if d.Decode(r.Value, &p) == nil {
+			valid = append(valid, r)
+		}
+	}
+	texts := make([]string, len(valid))
+	for i, r := range valid {
+		var d post.Decoder
+		var p post.Post
+		_ = d.Decode(r.Value, &p)
+		texts[i] = p.Clone().Text
+	}
+	sa := sentiment.New()
+	tg, err := feature.NewTagger(feature.DefaultTaxonomy())
+	if err != nil {
+		b.Fatal(err)
+	}
+	en, _ := enrich.New(sa, tg)
+
+	b.Run("decode", func(b *testing.B) {
+		var d post.Decoder
+		var p post.Post
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			_ = d.Decode(valid[i%len(valid)].Value, &p)
+			i++
+		}
+	})
+	b.Run("score", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			sa.Score(texts[i%len(texts)])
+			i++
+		}
+	})
+	b.Run("tag", func(b *testing.B) {
+		var ms []feature.Match
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			ms = tg.Tag(texts[i%len(texts)], ms[:0])
+			i++
+		}
+	})
+	b.Run("enrich", func(b *testing.B) {
+		var sc enrich.Scratch
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			en.Enrich(texts[i%len(texts)], "en", &sc)
+			i++
+		}
+	})
+	b.Run("aggregate", func(b *testing.B) {
+		d := impactmatrix.NewDelta(time.Minute)
+		feats := []string{"checkout", "payment", "login", impactmatrix.OtherFeature}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			d.Add(now.Add(-time.Duration(i%600)*time.Second), feats[i%4], impactmatrix.Class(i%3), -0.4, 2.5)
+			if i++; i%1000 == 0 {
+				d.Reset()
+			}
+		}
+	})
+}

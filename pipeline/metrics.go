@@ -1,0 +1,68 @@
+package pipeline
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/post"
+)
+
+// Metrics are the pipeline's Prometheus metrics. Their names are used by the
+// dashboards in dashboards/: treat them as an API.
+type Metrics struct {
+	Posts            *prometheus.CounterVec // by sentiment class
+	DeadLetters      *prometheus.CounterVec // by reason
+	Skipped          prometheus.Counter
+	FutureTimestamps prometheus.Counter
+	Retries          *prometheus.CounterVec // by operation
+	BatchSeconds     prometheus.Histogram
+	PostsPerBatch    prometheus.Histogram
+}
+
+// NewMetrics registers the pipeline metrics with reg (nil: unregistered).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	f := promauto.With(reg)
+	const ns, sub = "socialpulse", "pipeline"
+	m := &Metrics{
+		Posts: f.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "posts_total",
+			Help: "Posts counted in the matrix, by overall sentiment."}, []string{"sentiment"}),
+		DeadLetters: f.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "dead_letters_total",
+			Help: "Records sent to the dead-letter topic, by reason."}, []string{"reason"}),
+		Skipped: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "redelivered_skipped_total",
+			Help: "Redelivered records skipped because their offset was already applied."}),
+		FutureTimestamps: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "future_timestamps_total",
+			Help: "Posts whose created_at was too far ahead of the clock; the Kafka timestamp was used."}),
+		Retries: f.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "retries_total",
+			Help: "Retried writes, by operation."}, []string{"operation"}),
+		BatchSeconds: f.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "batch_duration_seconds",
+			Help: "Time to decode, enrich, aggregate and durably write one batch.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
+		PostsPerBatch: f.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "batch_posts",
+			Help: "Posts per written batch.", Buckets: prometheus.ExponentialBuckets(1, 4, 8)}),
+	}
+	for c := range impactmatrix.NumClasses {
+		m.Posts.WithLabelValues(impactmatrix.Class(c).String())
+	}
+	for _, r := range post.Reasons {
+		m.DeadLetters.WithLabelValues(string(r))
+	}
+	return m
+}
+
+func (m *Metrics) observeBatch(h *partition, skipped int, d time.Duration) {
+	for c, n := range h.classCounts {
+		if n > 0 {
+			m.Posts.WithLabelValues(impactmatrix.Class(c).String()).Add(float64(n))
+		}
+	}
+	for r, n := range h.reasons {
+		m.DeadLetters.WithLabelValues(string(r)).Add(float64(n))
+	}
+	if skipped > 0 {
+		m.Skipped.Add(float64(skipped))
+	}
+	m.BatchSeconds.Observe(d.Seconds())
+	m.PostsPerBatch.Observe(float64(h.delta.Posts()))
+}

@@ -1,0 +1,295 @@
+// Package pipeline is the processor's per-partition work: decode each
+// record, dead-letter what cannot be used, enrich the rest, aggregate them
+// into a matrix delta and write it to Redis atomically with the partition's
+// offset. It implements stream.Handler.
+//
+// Exactly-once effect: a partition resumes after the offset stored in Redis
+// with the counts, records at or below it are skipped, and every write is
+// conditional on the offset it expects, so a redelivered or stale batch is
+// never counted twice. Dead letters and enriched copies are produced before
+// the matrix write; they are at-least-once and carry their origin (topic,
+// partition, offset) so consumers can drop duplicates.
+//
+// Non-goals: Kafka group mechanics (package stream), scoring rules
+// (package sentiment), feature matching (package feature).
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap"
+
+	"github.com/socialpulse/socialpulse/enrich"
+	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/post"
+	"github.com/socialpulse/socialpulse/sentiment"
+	"github.com/socialpulse/socialpulse/stream"
+)
+
+// Writer sends records to a topic and returns once they are acknowledged.
+type Writer interface {
+	Write(ctx context.Context, msgs ...kafka.Message) error
+}
+
+// Dead-letter headers added to the original record.
+const (
+	HeaderReason    = "socialpulse.dlq.reason"
+	HeaderError     = "socialpulse.dlq.error"
+	HeaderTopic     = "socialpulse.dlq.topic"
+	HeaderPartition = "socialpulse.dlq.partition"
+	HeaderOffset    = "socialpulse.dlq.offset"
+	HeaderTimestamp = "socialpulse.dlq.timestamp"
+)
+
+// Options configure a Processor.
+type Options struct {
+	Store    *impactmatrix.Store
+	Enricher *enrich.Enricher
+	// DLQ receives records that cannot be counted. Required.
+	DLQ Writer
+	// Scored, when set, receives each counted post with its sentiment and
+	// features as JSON.
+	Scored Writer
+	// MaxTextBytes bounds a post's text. Default: post.DefaultMaxTextBytes.
+	MaxTextBytes int
+	// MaxFutureSkew is how far ahead of the clock a post's created_at may
+	// be; beyond it the Kafka timestamp is used. Default: 10m.
+	MaxFutureSkew time.Duration
+	// RetryMax caps the backoff between retries of a failed write. Default: 5s.
+	RetryMax time.Duration
+	Metrics  *Metrics
+	Logger   *zap.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Processor implements stream.Handler.
+type Processor struct {
+	o       Options
+	log     *zap.Logger
+	m       *Metrics
+	healthy atomic.Bool // last Redis write succeeded
+}
+
+// New checks o and returns a Processor.
+func New(o Options) (*Processor, error) {
+	if o.Store == nil || o.Enricher == nil || o.DLQ == nil {
+		return nil, errors.New("pipeline: store, enricher and dead-letter writer are required")
+	}
+	if o.MaxFutureSkew == 0 {
+		o.MaxFutureSkew = 10 * time.Minute
+	}
+	if o.RetryMax == 0 {
+		o.RetryMax = 5 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics(nil)
+	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	p := &Processor{o: o, log: o.Logger, m: o.Metrics}
+	p.healthy.Store(true)
+	return p, nil
+}
+
+// Healthy reports whether the last matrix write succeeded (false while
+// Redis is unreachable and writes are being retried).
+func (p *Processor) Healthy() bool { return p.healthy.Load() }
+
+// Assign registers the partition as a matrix source and resumes it after
+// the offset stored in Redis.
+func (p *Processor) Assign(ctx context.Context, topic string, part int) (stream.PartitionHandler, int64, error) {
+	src := impactmatrix.Source{Topic: topic, Partition: part}
+	if err := p.o.Store.Register(ctx, src); err != nil {
+		return nil, 0, err
+	}
+	stored, err := p.o.Store.Offset(ctx, src)
+	if err != nil {
+		return nil, 0, err
+	}
+	h := &partition{
+		p:     p,
+		src:   src,
+		prev:  stored,
+		dec:   post.Decoder{MaxTextBytes: p.o.MaxTextBytes},
+		delta: impactmatrix.NewDelta(p.o.Store.Bucket()),
+		log:   p.log.With(zap.String("topic", topic), zap.Int("partition", part)),
+	}
+	start := int64(-1) // no stored offset: the group's committed offset decides
+	if stored >= 0 {
+		start = stored + 1
+	}
+	return h, start, nil
+}
+
+// partition handles one partition; the consumer calls it from one goroutine.
+type partition struct {
+	p     *Processor
+	src   impactmatrix.Source
+	prev  int64 // offset stored in Redis (last applied), -1 if none
+	dec   post.Decoder
+	post  post.Post
+	delta *impactmatrix.Delta
+	sc    enrich.Scratch
+	dlq   []kafka.Message
+	out   []kafka.Message
+	log   *zap.Logger
+
+	classCounts [impactmatrix.NumClasses]int
+	reasons     map[post.Reason]int
+}
+
+func (h *partition) Close() {}
+
+// Handle processes recs and makes their effect durable.
+func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
+	h.delta.Reset()
+	h.dlq, h.out = h.dlq[:0], h.out[:0]
+	h.classCounts = [impactmatrix.NumClasses]int{}
+	clear(h.reasons)
+	var last int64 = -1
+	skipped := 0
+	start := time.Now()
+	now := h.p.o.Now()
+	for i := range recs {
+		r := &recs[i]
+		if r.Offset <= h.prev {
+			skipped++ // already applied before a restart or rebalance
+			continue
+		}
+		last = r.Offset
+		h.process(r, now)
+	}
+	if last < 0 {
+		h.p.m.Skipped.Add(float64(skipped))
+		return nil
+	}
+	if err := h.retry(ctx, "produce dead letters", func() error { return h.p.o.DLQ.Write(ctx, h.dlq...) }); err != nil {
+		return err
+	}
+	if h.p.o.Scored != nil {
+		if err := h.retry(ctx, "produce scored posts", func() error { return h.p.o.Scored.Write(ctx, h.out...) }); err != nil {
+			return err
+		}
+	}
+	err := h.retry(ctx, "write matrix", func() error {
+		err := h.p.o.Store.Apply(ctx, h.src, h.prev, last, h.delta)
+		h.p.healthy.Store(err == nil || errors.Is(err, impactmatrix.ErrFenced))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	h.prev = last
+	h.p.m.observeBatch(h, skipped, time.Since(start))
+	return nil
+}
+
+// process handles one record into the delta, the dead letters or both outputs.
+func (h *partition) process(r *kafka.Message, now time.Time) {
+	if err := h.dec.Decode(r.Value, &h.post); err != nil {
+		h.deadLetter(r, err)
+		return
+	}
+	ps := &h.post
+	t := ps.CreatedAt
+	if t.IsZero() {
+		t = r.Time
+	} else if t.After(now.Add(h.p.o.MaxFutureSkew)) {
+		h.p.m.FutureTimestamps.Inc()
+		t = r.Time
+	}
+	if h.p.o.Store.Expired(t) {
+		h.deadLetter(r, &post.Error{Reason: post.ReasonStale, Field: "created_at",
+			Detail: "event time " + t.UTC().Format(time.RFC3339) + " is older than the matrix retention"})
+		return
+	}
+	res := h.p.o.Enricher.Enrich(ps.Text, ps.Lang, &h.sc)
+	reach := impactmatrix.ReachWeight(ps.Author.Followers)
+	if len(res.Features) == 0 {
+		h.delta.Add(t, impactmatrix.OtherFeature, classOf(res.Sentiment.Label), res.Sentiment.Score, reach)
+	}
+	for _, f := range res.Features {
+		h.delta.Add(t, f.ID, classOf(f.Label), f.Score, reach)
+	}
+	h.delta.CountPost()
+	h.classCounts[classOf(res.Sentiment.Label)]++
+	if h.p.o.Scored != nil {
+		h.out = append(h.out, kafka.Message{Key: r.Key, Value: scoredJSON(ps, t, &res, r), Headers: originHeaders(r)})
+	}
+}
+
+func (h *partition) deadLetter(r *kafka.Message, err error) {
+	reason := post.ReasonOf(err)
+	if h.reasons == nil {
+		h.reasons = make(map[post.Reason]int)
+	}
+	h.reasons[reason]++
+	hdrs := make([]kafka.Header, 0, len(r.Headers)+6)
+	hdrs = append(hdrs, r.Headers...)
+	hdrs = append(hdrs,
+		kafka.Header{Key: HeaderReason, Value: []byte(reason)},
+		kafka.Header{Key: HeaderError, Value: []byte(err.Error())},
+	)
+	hdrs = append(hdrs, originHeaders(r)...)
+	hdrs = append(hdrs, kafka.Header{Key: HeaderTimestamp, Value: []byte(r.Time.UTC().Format(time.RFC3339Nano))})
+	h.dlq = append(h.dlq, kafka.Message{Key: r.Key, Value: r.Value, Headers: hdrs})
+	h.log.Debug("record dead-lettered", zap.Int64("offset", r.Offset), zap.String("reason", string(reason)), zap.Error(err))
+}
+
+func originHeaders(r *kafka.Message) []kafka.Header {
+	return []kafka.Header{
+		{Key: HeaderTopic, Value: []byte(r.Topic)},
+		{Key: HeaderPartition, Value: strconv.AppendInt(nil, int64(r.Partition), 10)},
+		{Key: HeaderOffset, Value: strconv.AppendInt(nil, r.Offset, 10)},
+	}
+}
+
+// retry runs fn until it succeeds, ctx ends, or it returns ErrFenced.
+func (h *partition) retry(ctx context.Context, what string, fn func() error) error {
+	backoff := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := fn()
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, impactmatrix.ErrFenced) {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		h.p.m.Retries.WithLabelValues(what).Inc()
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		h.log.Warn(what+" failed; retrying", zap.Int("attempt", attempt), zap.Duration("backoff", backoff), zap.Error(err))
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%s: %w", what, ctx.Err())
+		case <-t.C:
+		}
+		backoff = min(backoff*2, h.p.o.RetryMax)
+	}
+}
+
+func classOf(l sentiment.Label) impactmatrix.Class {
+	switch l {
+	case sentiment.Negative:
+		return impactmatrix.Negative
+	case sentiment.Positive:
+		return impactmatrix.Positive
+	case sentiment.Unscored:
+		return impactmatrix.Unscored
+	}
+	return impactmatrix.Neutral
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The full test run (`make test`, and CI through .ci/run): install the test
+# services if missing, start them, run every Go test against them with the
+# race detector, and stop the services again whatever happens.
+#
+#   GOTEST_FLAGS  extra flags for go test, e.g. GOTEST_FLAGS='-run Kafka -v'
+#   GOTEST_PKGS   packages to test (default ./...)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SERVICES="$ROOT/scripts/services.sh"
+cd "$ROOT"
+
+"$SERVICES" install
+
+# Stop the services on every way out: success, test failure, a failed start,
+# Ctrl-C or a CI timeout (INT/TERM are turned into a normal exit so the EXIT
+# trap runs).
+trap '"$SERVICES" stop' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$SERVICES" start
+eval "$("$SERVICES" env)"
+# With this set, a test whose service is unreachable fails instead of
+# skipping: a CI run must never go green by skipping the integration tests.
+export SOCIALPULSE_REQUIRE_SERVICES=1
+
+status=0
+# Word splitting of the two variables is intended (several flags/packages).
+# shellcheck disable=SC2086
+go test -race -count=1 -timeout 45m ${GOTEST_FLAGS:-} ${GOTEST_PKGS:-./...} || status=$?
+exit "$status"

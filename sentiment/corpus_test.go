@@ -1,0 +1,38 @@
+package sentiment_test
+
+// benchCorpus is a small set of realistic customer and general posts, written
+// for the benchmarks so they run without the dev data.
+var benchCorpus = []string{
+	"@AcmeBank your app has been down all morning and I can't log in to pay my rent. Fix it please!",
+	"love the new search but checkout keeps failing on my phone",
+	"Charged twice for the same order and still no reply from support. Not impressed. #CustomerServiceFail",
+	"@ShopCo thanks for nothing. Order #48213 was supposed to arrive Tuesday, still waiting",
+	"Great, another delay. Third time this week @RailNorth 🙄",
+	"Just got my new headphones and the sound is AMAZING!!! 😍",
+	"Can you help me reset my password? The email never arrived.",
+	"Is the site down for anyone else? Getting error 503 on every page https://status.example.com",
+	"The update fixed the battery drain, finally. Thank you!",
+	"I love waiting on hold for 45 minutes just to be disconnected 😡",
+	"Honestly the best customer service I've had in years, Sarah sorted everything in 5 minutes",
+	"app won't load since the last update, stuck on the splash screen",
+	"Does anyone know if the store on Main St is open on Sundays?",
+	"My account got hacked and your support just keeps sending me the same FAQ link",
+	"not bad at all, delivery was quick and the packaging was nice",
+	"WHY is it so hard to cancel a subscription?? this is ridiculous",
+	"@FlyHigh flight cancelled, no rebooking, no response on chat. Never again.",
+	"Pretty happy with the new dashboard, though the dark mode is a bit too dark",
+	"sooo good 😂😂 can't wait for the next season",
+	"The payment was declined three times even though my card works everywhere else",
+	"New phone who dis",
+	"Refund requested 2 weeks ago and still nothing. How long does it take?",
+	"Shoutout to the night shift team at the Leeds depot, you guys rock 👍",
+	"Our data got leaked and we found out from the news. Unacceptable.",
+	"Meh. It's fine I guess. Nothing special.",
+	"the wifi on this train is a joke, keeps dropping every 5 minutes #fail",
+	"Hi, I ordered the blue one but received a red one. What should I do?",
+	"Brilliant service from @PostPlus today, parcel arrived a day early :)",
+	"It crashed again while I was writing a long message. Lost everything. Ugh.",
+	"Why does the checkout page ask for my address three times? Confusing but it worked in the end.",
+	"I'm not saying it's bad, but it's definitely not worth the price",
+	"Thanks @Telco for fixing the outage so quickly, back online now",
+}

@@ -1,0 +1,24 @@
+// Package sentiment scores the sentiment of short social posts, tuned for
+// customer posts about products and services.
+//
+// The model is rule based, in the manner of VADER (Hutto & Gilbert, ICWSM
+// 2014; MIT License): a valence lexicon plus rules for negation, booster
+// words, contrast ("but", "however"), ALL CAPS, exclamation marks, emoji,
+// emoticons, slang and elongated words ("sooo"). On top of VADER it reads the
+// way customers complain: outage and failure language ("down", "keeps
+// crashing", "charged twice", "still waiting"), negated function verbs
+// ("can't log in", "won't load", "never arrived"), sarcasm cues ("thanks for
+// nothing", "great, another delay", "love waiting on hold"), and requests for
+// help, which are neutral rather than positive. @mentions and URLs are
+// ignored; hashtags are split into words (#CheckoutFail reads "checkout fail").
+//
+// The lexicon is embedded data: VADER's lexicon and emoji descriptions
+// (data/vader_lexicon.txt, data/vader_emoji.txt, attributed in data/NOTICE)
+// and socialpulse's extension (data/complaint_lexicon.txt).
+//
+// Scope and non-goals: the package scores English text only (Language tells
+// callers which posts to leave unscored); it does no I/O, starts no
+// goroutines and mutates no package state at call time. It does not detect
+// features or aspects; callers map features to the clauses that Analyze
+// returns.
+package sentiment
