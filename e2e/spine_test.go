@@ -33,7 +33,7 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 
 	f.produce(t, e, total/2)
 	p2 := e.startProcessor("restarted")
-	e.waitApplied(t, partitions, int64(f.produced), 3*time.Minute)
+	e.waitApplied(t, partitions, int64(f.produced), true, 3*time.Minute)
 	p2.stop(t)
 
 	e.checkMatrix(t, f)
@@ -51,18 +51,18 @@ func TestExactlyOnceAcrossRebalances(t *testing.T) {
 	a := e.startProcessor("a")
 	b := e.startProcessor("b")
 	f.produce(t, e, 15_000)
-	e.waitApplied(t, partitions, 5_000, 2*time.Minute) // both are working
+	e.waitApplied(t, partitions, 5_000, false, 2*time.Minute) // both are working
 
 	c := e.startProcessor("c") // joins: the group rebalances mid-stream
 	f.produce(t, e, 15_000)
-	e.waitApplied(t, partitions, 20_000, 2*time.Minute)
+	e.waitApplied(t, partitions, 20_000, false, 2*time.Minute)
 
 	b.stop(t) // leaves gracefully: rebalance
 	f.produce(t, e, 10_000)
 	a.kill() // dies: its partitions move once its session expires
 	f.produce(t, e, 10_000)
 
-	e.waitApplied(t, partitions, int64(f.produced), 3*time.Minute)
+	e.waitApplied(t, partitions, int64(f.produced), true, 3*time.Minute)
 	c.stop(t)
 
 	e.checkMatrix(t, f)
