@@ -63,7 +63,7 @@ type App struct {
 
 // New builds every component; it does not contact Kafka yet, but it opens
 // the HTTP listener so the address is known.
-func New(cfg config.Config, o Options) (a *App, err error) {
+func New(cfg config.Config, o Options) (_ *App, err error) {
 	log := o.Logger
 	if log == nil {
 		log = zap.NewNop()
@@ -73,7 +73,7 @@ func New(cfg config.Config, o Options) (a *App, err error) {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	a = &App{cfg: cfg, log: log, reg: reg, reload: o.Reload}
+	a := &App{cfg: cfg, log: log, reg: reg, reload: o.Reload}
 	defer func() {
 		if err != nil {
 			a.closeClients()
@@ -239,6 +239,8 @@ func (a *App) reloadLoop(ctx context.Context) {
 	}
 }
 
+// loadTaxonomy reads the taxonomy file (empty: the built-in default) and
+// refuses it unless every check passes, its own examples included.
 func loadTaxonomy(path string) (*feature.Taxonomy, error) {
 	if path == "" {
 		return feature.DefaultTaxonomy(), nil
@@ -246,6 +248,9 @@ func loadTaxonomy(path string) (*feature.Taxonomy, error) {
 	t, err := feature.LoadTaxonomy(path)
 	if err != nil {
 		return nil, fmt.Errorf("taxonomy: %w", err)
+	}
+	if problems := feature.Check(t); len(problems) > 0 {
+		return nil, fmt.Errorf("taxonomy: %w", &feature.ProblemsError{Problems: problems})
 	}
 	return t, nil
 }

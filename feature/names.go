@@ -14,37 +14,46 @@ func nameTerms(f Feature) []string {
 		return nil
 	}
 	var out []string
+	seen := map[string]bool{}
 	add := func(s string) {
-		s = strings.TrimSpace(s)
-		if s == "" {
+		norm, n, _ := normalizePhrase(s, false)
+		if n == 0 || seen[string(norm)] {
 			return
 		}
-		for _, o := range out {
-			if o == s {
-				return
-			}
-		}
-		out = append(out, s)
+		seen[string(norm)] = true
+		out = append(out, strings.TrimSpace(s))
 	}
 	id := strings.ReplaceAll(f.ID, "_", " ")
 	add(id)
 	add(f.Name)
 	rel := relatedWords()
 	for _, src := range []string{id, f.Name} {
-		for _, w := range strings.FieldsFunc(strings.ToLower(src), func(r rune) bool {
+		words := strings.FieldsFunc(strings.ToLower(src), func(r rune) bool {
 			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'' || r == '-' || r > 127)
-		}) {
+		})
+		for i, w := range words {
 			w = strings.Trim(w, "'-")
+			if i > 0 { // a two-word theme such as "customer service"
+				for _, r := range rel[relatedKey(words[i-1]+" "+w)] {
+					add(r)
+				}
+			}
 			if len(w) < 3 || nameStopword(w) {
 				continue
 			}
 			add(w)
-			for _, r := range rel[string(stem([]byte(w)))] {
+			for _, r := range rel[relatedKey(w)] {
 				add(r)
 			}
 		}
 	}
 	return out
+}
+
+// relatedKey normalises a word or phrase for relatedWords.
+func relatedKey(s string) string {
+	norm, _, _ := normalizePhrase(s, false)
+	return string(norm)
 }
 
 // nameStopword reports words of a feature name that say nothing about what
@@ -57,7 +66,8 @@ func nameStopword(w string) bool {
 		"experience", "trouble", "troubles", "concern", "concerns", "question", "questions",
 		"request", "requests", "feedback", "negative", "positive", "unknown", "none",
 		"product", "products", "item", "items", "thing", "things", "stuff", "error", "errors",
-		"failure", "failures", "fail", "fails", "broken", "new", "all", "any", "management":
+		"failure", "failures", "fail", "fails", "broken", "new", "all", "any", "management",
+		"customer", "customers", "client", "clients", "user", "users":
 		return true
 	}
 	return false
@@ -95,7 +105,7 @@ func relatedWords() map[string][]string {
 		{"privacy", "security", "breach", "leak", "hacked", "scam", "fraud", "phishing", "personal data"},
 		{"email", "notification", "spam", "newsletter", "sms", "text message"},
 		{"subscription", "subscribe", "membership", "renewal", "auto renew", "free trial"},
-		{"search", "search results", "can't find", "filter"},
+		{"search", "search results", "search bar", "filter"},
 		{"cart", "basket", "shopping cart", "add to cart"},
 		{"checkout", "check out", "place order", "place my order"},
 		{"battery", "charging", "battery life", "drain"},
@@ -109,10 +119,7 @@ func relatedWords() map[string][]string {
 	m := map[string][]string{}
 	for _, g := range groups {
 		for _, w := range g {
-			if strings.Contains(w, " ") {
-				continue // phrases are related to single words, not keys
-			}
-			k := string(stem([]byte(w)))
+			k := relatedKey(w)
 			for _, r := range g {
 				if r != w {
 					m[k] = append(m[k], r)

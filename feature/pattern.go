@@ -9,11 +9,11 @@ import (
 
 // Limits that keep a taxonomy's automaton small and a post's cost bounded.
 const (
-	maxPhraseTokens    = 12  // words in one term or pattern segment
-	maxExpansions      = 256 // literal phrases one pattern segment may expand to
-	maxGap             = 9   // largest *N gap
-	defaultGap         = 3   // tokens a bare * may skip
-	hashtagInteriorMin = 5   // bytes a term needs to match inside an unsplit #hashtag
+	maxPhraseTokens    = 12   // words in one term or pattern segment
+	maxExpansions      = 1024 // literal phrases one pattern segment may expand to
+	maxGap             = 9    // largest *N gap
+	defaultGap         = 3    // tokens a bare * may skip
+	hashtagInteriorMin = 5    // bytes a term needs to match inside an unsplit #hashtag
 )
 
 // phrase is one literal alternative, normalised into matcher bytes.

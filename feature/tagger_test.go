@@ -175,7 +175,7 @@ func TestPatternErrors(t *testing.T) {
 		{"only optional", "[a|b]", "can be empty"},
 		{"empty alternative", "(a|)", "empty alternative"},
 		{"bad gap", "a *x b", "bad gap"},
-		{"too many expansions", "(a|b|c|d) (a|b|c|d) (a|b|c|d) (a|b|c|d) (a|b|c|d)", "more than"},
+		{"too many expansions", "(a|b|c|d) (a|b|c|d) (a|b|c|d) (a|b|c|d) (a|b|c|d) (a|b|c|d)", "more than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,11 +1,454 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"encoding/xml"
+	"flag"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/sentiment"
 )
 
+// runEvalAspects implements "eval aspects": aspect category detection and
+// per-aspect sentiment on SemEval data, with the taxonomies in taxonomies/.
 func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not built yet")
+	fl := flag.NewFlagSet("eval aspects", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	dir := fl.String("data", "../shared/data", "dev data directory (with aspects/)")
+	taxDir := fl.String("taxonomies", "taxonomies", "directory with semeval-restaurants.yaml and semeval-laptops.yaml")
+	showErrors := fl.Int("errors", 0, "print up to `N` missed and spurious categories per data set to stderr (for tuning)")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: socialpulse eval aspects [--data DIR] [--taxonomies DIR] [--errors N]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "Tags SemEval-2014 restaurant and SemEval-2016 laptop sentences with the")
+		fmt.Fprintln(stderr, "SemEval taxonomies and prints category precision/recall/F1 and per-category")
+		fmt.Fprintln(stderr, "sentiment accuracy as markdown tables.")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() > 0 {
+		return usageErrorf("unexpected arguments: %q", fl.Args())
+	}
+	aspects := filepath.Join(*dir, "aspects")
+	if st, err := os.Stat(aspects); err != nil || !st.IsDir() {
+		return fmt.Errorf("aspect dev data not found at %s (pass --data DIR): %w", aspects, orNotDir(err))
+	}
+	ev := aspectEval{sa: sentiment.New(), stdout: stdout, stderr: stderr, errors: *showErrors}
+
+	rest, err := ev.tagger(filepath.Join(*taxDir, "semeval-restaurants.yaml"))
+	if err != nil {
+		return err
+	}
+	restFile := filepath.Join(aspects, "semeval2014", "Restaurants_Train_v2.xml")
+	sents, err := readSemEval2014(restFile, restaurantCategory)
+	if err != nil {
+		return err
+	}
+	var even, odd []aspectSentence
+	for i, s := range sents {
+		if i%2 == 0 {
+			even = append(even, s)
+		} else {
+			odd = append(odd, s)
+		}
+	}
+	fmt.Fprintf(stdout, "### SemEval-2014 restaurants, aspect categories (`%s`)\n\n", filepath.Base(restFile))
+	fmt.Fprintln(stdout, "The taxonomy was tuned on the even-numbered sentences only; the odd-numbered ones are held out.")
+	fmt.Fprintln(stdout, "\"other\" is anecdotes/miscellaneous: a sentence with no feature.")
+	if err := ev.report(ctx, "restaurants, tuning half (even sentences)", rest, even); err != nil {
+		return err
+	}
+	if err := ev.report(ctx, "restaurants, held-out half (odd sentences)", rest, odd); err != nil {
+		return err
+	}
+
+	lap, err := ev.tagger(filepath.Join(*taxDir, "semeval-laptops.yaml"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "### SemEval-2016 laptops, sentence-level ENTITY#ATTRIBUTE opinions")
+	fmt.Fprintln(stdout)
+	fmt.Fprintln(stdout, "Entities map to features of the same name; LAPTOP#PRICE, LAPTOP#CONNECTIVITY and LAPTOP#PORTABILITY")
+	fmt.Fprintln(stdout, "map to price, connectivity and portability; other LAPTOP#* opinions (the laptop as a whole) and")
+	fmt.Fprintln(stdout, "sentences without opinions are \"other\". The taxonomy was tuned on train; test is reported separately.")
+	for _, split := range []struct{ name, file string }{
+		{"laptops 2016, train (tuning)", "ABSA16_Laptops_Train_SB1_v2.xml"},
+		{"laptops 2016, test (held out)", "EN_LAPT_SB1_TEST_gold.xml"},
+	} {
+		sents, err := readSemEval2016(filepath.Join(aspects, "semeval2016_laptops", split.file), laptopCategory)
+		if err != nil {
+			return err
+		}
+		if err := ev.report(ctx, split.name, lap, sents); err != nil {
+			return err
+		}
+	}
+
+	// SemEval-2014 laptops has aspect terms but no categories: report how many
+	// of the annotated terms fall inside a mention of any laptop feature.
+	terms, err := readSemEval2014Terms(filepath.Join(aspects, "semeval2014", "Laptop_Train_v2.xml"))
+	if err != nil {
+		return err
+	}
+	covered, total := 0, 0
+	var ms []feature.Match
+	for _, s := range terms {
+		ms = lap.Tag(s.text, ms[:0])
+		for _, t := range s.terms {
+			total++
+			for _, m := range ms {
+				if m.Start < t[1] && t[0] < m.End {
+					covered++
+					break
+				}
+			}
+		}
+	}
+	fmt.Fprintln(stdout, "### SemEval-2014 laptops, aspect terms (no categories; not used for tuning)")
+	fmt.Fprintln(stdout)
+	fmt.Fprintln(stdout, "| aspect terms | inside a feature mention | coverage |")
+	fmt.Fprintln(stdout, "|---:|---:|---:|")
+	fmt.Fprintf(stdout, "| %d | %d | %s |\n\n", total, covered, aspectF3(ratio(covered, total)))
+	fmt.Fprintln(stdout, "Sources: SemEval-2014 Task 4 (Pontiki et al. 2014) and SemEval-2016 Task 5 (Pontiki et al. 2016).")
+	return nil
 }
+
+// aspectSentence is one labelled sentence: its gold categories with polarities.
+type aspectSentence struct {
+	text     string
+	opinions []aspectOpinion // deduplicated; category feature.OtherID for none
+}
+
+type aspectOpinion struct {
+	category string
+	polarity string // positive, negative, neutral or conflict
+}
+
+func (s aspectSentence) has(cat string) bool {
+	return slices.ContainsFunc(s.opinions, func(o aspectOpinion) bool { return o.category == cat })
+}
+
+// restaurantCategory maps a SemEval-2014 restaurant category to a feature id.
+func restaurantCategory(c string) string {
+	if c == "anecdotes/miscellaneous" {
+		return feature.OtherID
+	}
+	return c
+}
+
+// laptopCategory maps a SemEval-2016 ENTITY#ATTRIBUTE category to a feature id.
+func laptopCategory(c string) string {
+	entity, attr, _ := strings.Cut(c, "#")
+	if entity != "LAPTOP" {
+		return strings.ToLower(entity)
+	}
+	switch attr {
+	case "PRICE", "CONNECTIVITY", "PORTABILITY":
+		return strings.ToLower(attr)
+	}
+	return feature.OtherID
+}
+
+// readXML reads a SemEval file; some start with a space before <?xml.
+func readXML(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := xml.Unmarshal(bytes.TrimSpace(data), v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+type semeval2014 struct {
+	Sentences []struct {
+		Text  string `xml:"text"`
+		Terms []struct {
+			Term     string `xml:"term,attr"`
+			Polarity string `xml:"polarity,attr"`
+			From     int    `xml:"from,attr"`
+			To       int    `xml:"to,attr"`
+		} `xml:"aspectTerms>aspectTerm"`
+		Categories []struct {
+			Category string `xml:"category,attr"`
+			Polarity string `xml:"polarity,attr"`
+		} `xml:"aspectCategories>aspectCategory"`
+	} `xml:"sentence"`
+}
+
+func readSemEval2014(path string, mapCat func(string) string) ([]aspectSentence, error) {
+	var doc semeval2014
+	if err := readXML(path, &doc); err != nil {
+		return nil, err
+	}
+	out := make([]aspectSentence, 0, len(doc.Sentences))
+	for _, s := range doc.Sentences {
+		as := aspectSentence{text: s.Text}
+		for _, c := range s.Categories {
+			as.add(mapCat(c.Category), c.Polarity)
+		}
+		as.finish()
+		out = append(out, as)
+	}
+	return out, nil
+}
+
+type termSentence struct {
+	text  string
+	terms [][2]int // byte offsets
+}
+
+func readSemEval2014Terms(path string) ([]termSentence, error) {
+	var doc semeval2014
+	if err := readXML(path, &doc); err != nil {
+		return nil, err
+	}
+	out := make([]termSentence, 0, len(doc.Sentences))
+	for _, s := range doc.Sentences {
+		ts := termSentence{text: s.Text}
+		for _, t := range s.Terms {
+			// from/to count characters; convert to byte offsets.
+			from, to := byteOffset(s.Text, t.From), byteOffset(s.Text, t.To)
+			if from < to {
+				ts.terms = append(ts.terms, [2]int{from, to})
+			}
+		}
+		out = append(out, ts)
+	}
+	return out, nil
+}
+
+func byteOffset(s string, chars int) int {
+	n := 0
+	for i := range s {
+		if n == chars {
+			return i
+		}
+		n++
+	}
+	return len(s)
+}
+
+type semeval2016 struct {
+	Reviews []struct {
+		Sentences []struct {
+			Text     string `xml:"text"`
+			Opinions []struct {
+				Category string `xml:"category,attr"`
+				Polarity string `xml:"polarity,attr"`
+			} `xml:"Opinions>Opinion"`
+		} `xml:"sentences>sentence"`
+	} `xml:"Review"`
+}
+
+func readSemEval2016(path string, mapCat func(string) string) ([]aspectSentence, error) {
+	var doc semeval2016
+	if err := readXML(path, &doc); err != nil {
+		return nil, err
+	}
+	var out []aspectSentence
+	for _, r := range doc.Reviews {
+		for _, s := range r.Sentences {
+			as := aspectSentence{text: s.Text}
+			for _, o := range s.Opinions {
+				as.add(mapCat(o.Category), o.Polarity)
+			}
+			as.finish()
+			out = append(out, as)
+		}
+	}
+	return out, nil
+}
+
+func (s *aspectSentence) add(cat, pol string) {
+	o := aspectOpinion{cat, pol}
+	if !slices.Contains(s.opinions, o) {
+		s.opinions = append(s.opinions, o)
+	}
+}
+
+// finish drops "other" when the sentence has a real category too, and
+// marks a sentence without opinions as "other".
+func (s *aspectSentence) finish() {
+	real := slices.ContainsFunc(s.opinions, func(o aspectOpinion) bool { return o.category != feature.OtherID })
+	if real {
+		s.opinions = slices.DeleteFunc(s.opinions, func(o aspectOpinion) bool { return o.category == feature.OtherID })
+	}
+	if len(s.opinions) == 0 {
+		s.opinions = []aspectOpinion{{feature.OtherID, ""}}
+	}
+}
+
+type aspectEval struct {
+	sa     *sentiment.Analyzer
+	stdout io.Writer
+	stderr io.Writer
+	errors int
+}
+
+func (ev *aspectEval) tagger(path string) (*feature.Tagger, error) {
+	t, err := feature.LoadTaxonomy(path)
+	if err != nil {
+		return nil, err
+	}
+	if ps := feature.Check(t); len(ps) > 0 {
+		return nil, &feature.ProblemsError{Problems: ps}
+	}
+	return feature.NewTagger(t)
+}
+
+// aspectCounts are one category's tallies.
+type aspectCounts struct {
+	gold, pred, tp int
+	polN           int // gold opinions with a polarity whose category was found
+	clauseOK       int // ... whose clause sentiment matched
+	sentenceOK     int // ... whose sentence sentiment matched
+}
+
+func (ev *aspectEval) report(ctx context.Context, name string, tg *feature.Tagger, sents []aspectSentence) error {
+	counts := map[string]*aspectCounts{}
+	get := func(c string) *aspectCounts {
+		if counts[c] == nil {
+			counts[c] = &aspectCounts{}
+		}
+		return counts[c]
+	}
+	var ms []feature.Match
+	var clauses []sentiment.Clause
+	missed, spurious := 0, 0
+	for i, s := range sents {
+		if i%256 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		ms = tg.Tag(s.text, ms[:0])
+		overall, cl := ev.sa.Analyze(s.text, clauses[:0])
+		clauses = cl
+		pred := map[string]feature.Match{}
+		for _, m := range ms {
+			pred[tg.Features()[m.Feature].ID] = m
+		}
+		if len(pred) == 0 {
+			pred[feature.OtherID] = feature.Match{Feature: -1}
+		}
+		for c := range pred {
+			get(c).pred++
+			if s.has(c) {
+				get(c).tp++
+			} else if spurious < ev.errors {
+				spurious++
+				fmt.Fprintf(ev.stderr, "%s: spurious %s: %s\n", name, c, s.text)
+			}
+		}
+		seenGold := map[string]bool{}
+		for _, o := range s.opinions {
+			ac := get(o.category)
+			if !seenGold[o.category] {
+				seenGold[o.category] = true
+				ac.gold++
+				if _, ok := pred[o.category]; !ok && missed < ev.errors {
+					missed++
+					fmt.Fprintf(ev.stderr, "%s: missed %s: %s\n", name, o.category, s.text)
+				}
+			}
+			m, found := pred[o.category]
+			if !found || o.polarity == "" || o.polarity == "conflict" {
+				continue
+			}
+			// As the pipeline does: a feature takes the sentiment of the clause
+			// that mentions it, unless that clause is neutral and the feature
+			// is the only one, when the sentence's sentiment is the better guess.
+			label := overall.Label
+			if m.Feature >= 0 {
+				j := feature.Enclosing(m, len(clauses), func(i int) (int, int) { return clauses[i].Start, clauses[i].End })
+				if j >= 0 && (clauses[j].Result.Label != sentiment.Neutral || len(ms) > 1) {
+					label = clauses[j].Result.Label
+				}
+			}
+			ac.polN++
+			if label.String() == o.polarity {
+				ac.clauseOK++
+			}
+			if overall.Label.String() == o.polarity {
+				ac.sentenceOK++
+			}
+		}
+	}
+
+	cats := make([]string, 0, len(counts))
+	for c := range counts {
+		if c != feature.OtherID {
+			cats = append(cats, c)
+		}
+	}
+	slices.SortFunc(cats, func(a, b string) int { return counts[b].gold - counts[a].gold })
+	w := ev.stdout
+	fmt.Fprintf(w, "\n#### %s: %d sentences\n\n", name, len(sents))
+	fmt.Fprintln(w, "| category | gold | tagged | precision | recall | F1 | sentiment n | clause sentiment acc | sentence sentiment acc |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	var micro, microAll aspectCounts
+	macro, macroN := 0.0, 0
+	row := func(c string, a *aspectCounts) {
+		p, r, f := aspectPRF(a.tp, a.pred, a.gold)
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %d | %s | %s |\n", c, a.gold, a.pred, aspectF3(p), aspectF3(r), aspectF3(f),
+			a.polN, aspectF3(ratio(a.clauseOK, a.polN)), aspectF3(ratio(a.sentenceOK, a.polN)))
+	}
+	for _, c := range cats {
+		a := counts[c]
+		row(c, a)
+		micro.add(a)
+		if a.gold > 0 {
+			_, _, f := aspectPRF(a.tp, a.pred, a.gold)
+			macro += f
+			macroN++
+		}
+	}
+	microAll = micro
+	if a := counts[feature.OtherID]; a != nil {
+		row(feature.OtherID, a)
+		microAll.add(a)
+	}
+	p, r, f := aspectPRF(micro.tp, micro.pred, micro.gold)
+	fmt.Fprintf(w, "| **micro, features** | %d | %d | %s | %s | **%s** | %d | **%s** | %s |\n", micro.gold, micro.pred, aspectF3(p), aspectF3(r), aspectF3(f),
+		micro.polN, aspectF3(ratio(micro.clauseOK, micro.polN)), aspectF3(ratio(micro.sentenceOK, micro.polN)))
+	p, r, f = aspectPRF(microAll.tp, microAll.pred, microAll.gold)
+	fmt.Fprintf(w, "| micro, with other | %d | %d | %s | %s | %s | %d | %s | %s |\n", microAll.gold, microAll.pred, aspectF3(p), aspectF3(r), aspectF3(f),
+		microAll.polN, aspectF3(ratio(microAll.clauseOK, microAll.polN)), aspectF3(ratio(microAll.sentenceOK, microAll.polN)))
+	fmt.Fprintf(w, "| macro F1, features | | | | | %s | | | |\n\n", aspectF3(macro/float64(max(macroN, 1))))
+	return nil
+}
+
+func (a *aspectCounts) add(b *aspectCounts) {
+	a.gold += b.gold
+	a.pred += b.pred
+	a.tp += b.tp
+	a.polN += b.polN
+	a.clauseOK += b.clauseOK
+	a.sentenceOK += b.sentenceOK
+}
+
+func aspectPRF(tp, pred, gold int) (p, r, f float64) {
+	p, r = ratio(tp, pred), ratio(tp, gold)
+	if p+r > 0 {
+		f = 2 * p * r / (p + r)
+	}
+	return p, r, f
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func aspectF3(v float64) string { return fmt.Sprintf("%.3f", v) }

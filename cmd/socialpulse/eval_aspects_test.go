@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeAspectData writes a tiny data directory in the SemEval files' formats,
+// including the leading space before <?xml of Laptop_Train_v2.xml.
+func writeAspectData(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s14 := filepath.Join(dir, "aspects", "semeval2014")
+	s16 := filepath.Join(dir, "aspects", "semeval2016_laptops")
+	must(os.MkdirAll(s14, 0o755))
+	must(os.MkdirAll(s16, 0o755))
+	rest := `<?xml version="1.0" encoding="UTF-8"?>
+<sentences>
+  <sentence id="1"><text>The food was delicious but the waiter was rude.</text>
+    <aspectCategories><aspectCategory category="food" polarity="positive"/><aspectCategory category="service" polarity="negative"/></aspectCategories></sentence>
+  <sentence id="2"><text>We went there for my birthday.</text>
+    <aspectCategories><aspectCategory category="anecdotes/miscellaneous" polarity="neutral"/></aspectCategories></sentence>
+  <sentence id="3"><text>Terrible prices.</text>
+    <aspectCategories><aspectCategory category="price" polarity="negative"/></aspectCategories></sentence>
+  <sentence id="4"><text>Lovely atmosphere.</text>
+    <aspectCategories><aspectCategory category="ambience" polarity="positive"/></aspectCategories></sentence>
+</sentences>`
+	must(os.WriteFile(filepath.Join(s14, "Restaurants_Train_v2.xml"), []byte(rest), 0o644))
+	lap14 := ` <?xml version="1.0" encoding="UTF-8"?>
+<sentences><sentence id="1"><text>The battery life is great.</text>
+  <aspectTerms><aspectTerm term="battery life" polarity="positive" from="4" to="16"/></aspectTerms></sentence></sentences>`
+	must(os.WriteFile(filepath.Join(s14, "Laptop_Train_v2.xml"), []byte(lap14), 0o644))
+	lap16 := `<?xml version="1.0" encoding="UTF-8"?>
+<Reviews><Review rid="1"><sentences>
+  <sentence id="1:0"><text>The screen is gorgeous but the battery dies fast.</text>
+    <Opinions><Opinion category="DISPLAY#QUALITY" polarity="positive"/><Opinion category="BATTERY#OPERATION_PERFORMANCE" polarity="negative"/></Opinions></sentence>
+  <sentence id="1:1"><text>I love this laptop.</text>
+    <Opinions><Opinion category="LAPTOP#GENERAL" polarity="positive"/></Opinions></sentence>
+  <sentence id="1:2"><text>Great value for the money.</text>
+    <Opinions><Opinion category="LAPTOP#PRICE" polarity="positive"/></Opinions></sentence>
+</sentences></Review></Reviews>`
+	for _, f := range []string{"ABSA16_Laptops_Train_SB1_v2.xml", "EN_LAPT_SB1_TEST_gold.xml"} {
+		must(os.WriteFile(filepath.Join(s16, f), []byte(lap16), 0o644))
+	}
+	return dir
+}
+
+func TestEvalAspectsTables(t *testing.T) {
+	dir := writeAspectData(t)
+	var out, errOut bytes.Buffer
+	err := runEvalAspects(context.Background(), []string{"--data", dir, "--taxonomies", "../../taxonomies"}, &out, &errOut)
+	if err != nil {
+		t.Fatalf("runEvalAspects: %v\n%s", err, errOut.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"| category | gold | tagged | precision | recall | F1 |",
+		"#### restaurants, tuning half (even sentences): 2 sentences",
+		"| food | 1 | 1 | 1.000 | 1.000 | 1.000 |",
+		"| service | 1 | 1 | 1.000 | 1.000 | 1.000 |",
+		"| other | 1 | 1 | 1.000 | 1.000 | 1.000 |",
+		"#### laptops 2016, test (held out): 3 sentences",
+		"| display | 1 | 1 | 1.000 | 1.000 | 1.000 |",
+		"| price | 1 | 1 | 1.000 | 1.000 | 1.000 |",
+		"| 1 | 1 | 1.000 |", // the 2014 laptop aspect term is covered
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestEvalAspectsMissingData(t *testing.T) {
+	var out bytes.Buffer
+	err := runEvalAspects(context.Background(), []string{"--data", filepath.Join(t.TempDir(), "nope")}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "pass --data") {
+		t.Errorf("err = %v, want a hint to pass --data", err)
+	}
+}
+
+// TestEvalAspectsDevData runs on the real SemEval files when they are present.
+func TestEvalAspectsDevData(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "data")
+	if _, err := os.Stat(filepath.Join(dir, "aspects")); err != nil {
+		t.Skipf("SemEval dev data not found at %s; skipping", dir)
+	}
+	var out, errOut bytes.Buffer
+	if err := runEvalAspects(context.Background(), []string{"--data", dir, "--taxonomies", "../../taxonomies"}, &out, &errOut); err != nil {
+		t.Fatalf("runEvalAspects: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "laptops 2016, test (held out): 808 sentences") {
+		t.Errorf("unexpected output:\n%s", out.String())
+	}
+}
