@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,29 +90,26 @@ func (e *env) createTopic(name string, partitions int) {
 		e.t.Fatal(err)
 	}
 	defer conn.Close()
-	ctrl, err := conn.Controller()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	cc, err := kafka.Dial("tcp", net.JoinHostPort(ctrl.Host, strconv.Itoa(ctrl.Port)))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer cc.Close()
-	if err := cc.CreateTopics(kafka.TopicConfig{Topic: name, NumPartitions: partitions, ReplicationFactor: 1}); err != nil {
+	// A KRaft broker forwards CreateTopics to the controller.
+	if err := conn.CreateTopics(kafka.TopicConfig{Topic: name, NumPartitions: partitions, ReplicationFactor: 1}); err != nil {
 		e.t.Fatalf("create topic %s: %v", name, err)
 	}
-	// Creation is asynchronous: wait until every partition has a leader.
-	deadline := time.Now().Add(30 * time.Second)
-	for p := 0; p < partitions; {
-		lc, err := kafka.DialLeader(context.Background(), "tcp", e.brokers[0], name, p)
-		if err == nil {
-			lc.Close()
-			p++
-			continue
+	// Creation is asynchronous: wait until the metadata shows a leader for
+	// every partition (a freshly started broker can take a few seconds).
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		parts, err := conn.ReadPartitions(name)
+		led := 0
+		for _, p := range parts {
+			if p.Leader.Host != "" && p.Leader.ID >= 0 {
+				led++
+			}
+		}
+		if err == nil && led == partitions {
+			return
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("topic %s partition %d has no leader after 30s: %v", name, p, err)
+			e.t.Fatalf("topic %s: %d of %d partitions have a leader after 60s (%v)", name, led, partitions, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -235,13 +231,21 @@ func newFeed(t *testing.T, seed uint64) *feed {
 // matrix must count for the valid ones, enriched exactly as the processor does.
 func (f *feed) produce(t *testing.T, e *env, n int) {
 	t.Helper()
+	// A private transport with a short metadata TTL: the shared default
+	// caches metadata for 6s, longer than a new topic takes to get leaders.
+	tr := &kafka.Transport{MetadataTTL: 200 * time.Millisecond}
+	defer tr.CloseIdleConnections()
 	w := &kafka.Writer{Addr: kafka.TCP(e.brokers...), Topic: e.topic, Balancer: &kafka.Hash{}, BatchSize: 1000,
-		BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll}
+		BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: tr}
 	defer w.Close()
 	batch := make([]kafka.Message, 0, 1000)
 	flush := func() {
 		if err := w.WriteMessages(context.Background(), batch...); err != nil {
-			t.Fatalf("produce: %v", err)
+			msg := err.Error()
+			if len(msg) > 300 {
+				msg = msg[:300] + "..."
+			}
+			t.Fatalf("produce: %s", msg)
 		}
 		batch = batch[:0]
 	}

@@ -17,10 +17,9 @@ import (
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m,
-		// kafka-go keeps a process-wide transport with pooled connections.
+		// The test's own producer uses kafka-go's shared default transport.
 		goleak.IgnoreTopFunction("github.com/segmentio/kafka-go.(*connPool).discover"),
 		goleak.IgnoreTopFunction("github.com/segmentio/kafka-go.(*conn).run"),
-		goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*Cluster).run"),
 	)
 }
 

@@ -79,4 +79,11 @@ func (p *Producer) Write(ctx context.Context, msgs ...kafka.Message) error {
 }
 
 // Close flushes pending records and releases connections.
-func (p *Producer) Close() error { return p.w.Close() }
+func (p *Producer) Close() error {
+	err := p.w.Close()
+	// The writer closes only a transport it created; this one is ours.
+	if t, ok := p.w.Transport.(*kafka.Transport); ok {
+		t.CloseIdleConnections()
+	}
+	return err
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"time"
+
+	"go.uber.org/zap/zapcore"
+
+	"github.com/socialpulse/socialpulse/demo"
+)
+
+// runDemo is "socialpulse demo": everything in one process, no set-up.
+func runDemo(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o demo.Options
+	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "HTTP `address` of the API (port 0 picks a free one)")
+	fs.Float64Var(&o.Rate, "rate", 50, "live feed `posts` per second")
+	seed := fs.Uint64("seed", 1, "seed of the synthetic feed")
+	fs.StringVar(&o.IncidentFeature, "incident-feature", "checkout", "`feature` whose complaints surge (checkout, payment, login, search, shipping)")
+	fs.DurationVar(&o.IncidentAfter, "incident-after", 90*time.Second, "when the incident starts, from launch; negative: no incident")
+	fs.DurationVar(&o.IncidentLength, "incident-length", 15*time.Minute, "how long the incident lasts")
+	fs.DurationVar(&o.Duration, "duration", 0, "stop after this long; 0 runs until Ctrl-C")
+	fs.DurationVar(&o.Backfill, "backfill", 2*time.Hour, "history produced at start, event-timed in the past; negative: none")
+	fs.DurationVar(&o.ReportEvery, "report-every", 10*time.Second, "how often to log the top features' negative counts")
+	level := zapcore.InfoLevel
+	fs.TextVar(&level, "log-level", zapcore.InfoLevel, "log `level`: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected arguments %v", fs.Args())
+	}
+	if o.Rate <= 0 {
+		return usageErrorf("--rate must be positive, got %v", o.Rate)
+	}
+	if o.Duration < 0 {
+		return usageErrorf("--duration must not be negative, got %v", o.Duration)
+	}
+	if o.ReportEvery <= 0 {
+		return usageErrorf("--report-every must be positive, got %v", o.ReportEvery)
+	}
+	o.Seed = *seed
+	// demo.Options reads zero as "use the default"; on the command line 0
+	// means "now" and "none".
+	if o.IncidentAfter == 0 {
+		o.IncidentAfter = time.Nanosecond
+	}
+	if o.Backfill == 0 {
+		o.Backfill = -1
+	}
+	o.Logger = demo.NewConsoleLogger(stderr, level, isTerminal(stderr))
+	defer func() { _ = o.Logger.Sync() }()
+
+	d, err := demo.New(o)
+	if err != nil {
+		return err
+	}
+	return d.Run(ctx)
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeSentimentData writes a tiny data directory in the dev data's formats:
+// VADER files with CRLF ends (one with a BOM) and the complaints CSV.
+func writeSentimentData(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(dir, "vader"), 0o755))
+	must(os.MkdirAll(filepath.Join(dir, "complaints"), 0o755))
+	rated := "1\t2.5\tI love this, it is great\r\n2\t-2.9\tthis is awful and broken\r\n3\t0.1\tthe shop opens at nine\r\n"
+	for _, f := range []string{"tweets", "movieReviewSnippets", "nytEditorialSnippets"} {
+		must(os.WriteFile(filepath.Join(dir, "vader", f+"_GroundTruth.txt"), []byte(rated), 0o644))
+	}
+	must(os.WriteFile(filepath.Join(dir, "vader", "amazonReviewSnippets_GroundTruth.txt"), []byte("\ufeff1_1\t"+rated[2:]), 0o644))
+	csv := "1,\"@shop my order never arrived, still waiting\",1,retail\n" +
+		"2,@shop what time do you open on Sunday?,0,retail\n" +
+		"3,\"app keeps crashing, fix it\",1,software\n"
+	must(os.WriteFile(filepath.Join(dir, "complaints", "complaints-data.csv"), []byte(csv), 0o644))
+	return dir
+}
+
+func TestEvalSentimentTable(t *testing.T) {
+	dir := writeSentimentData(t)
+	var out, errOut bytes.Buffer
+	if err := runEvalSentiment(context.Background(), []string{"--data", dir}, &out, &errOut); err != nil {
+		t.Fatalf("runEvalSentiment: %v\nstderr:\n%s", err, errOut.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"| data set | n | metric | socialpulse | govader |",
+		"| VADER tweets | 3 | accuracy (3-class) | 1.000 |",
+		"| VADER Amazon reviews | 3 | macro-F1 (3-class) |",
+		"| Complaints (Preotiuc-Pietro et al. 2019) | 3 | complaint F1 | 1.000 |",
+		"scoring time per text",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if !strings.Contains(errOut.String(), "eval sentiment: complaints: 3 texts") {
+		t.Errorf("no progress on stderr:\n%s", errOut.String())
+	}
+}
+
+func TestEvalSentimentMissingData(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope")
+	err := runEvalSentiment(context.Background(), []string{"--data", missing}, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("err = %v, want an error naming %s", err, missing)
+	}
+}
+
+func TestEvalSentimentRealData(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "data")
+	if _, err := os.Stat(filepath.Join(dir, "vader")); err != nil {
+		t.Skipf("dev data not available at %s: %v", dir, err)
+	}
+	if testing.Short() {
+		t.Skip("scores 27k texts with govader; skipped in -short mode")
+	}
+	var out bytes.Buffer
+	if err := runEvalSentiment(context.Background(), []string{"--data", dir}, &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", out.String())
+}
