@@ -50,19 +50,34 @@ need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found: $2"; }
 
 # ---------------------------------------------------------------- install
 
-install_redis() {
-  if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
-    return
-  fi
-  log "installing redis-server from Debian packages"
+# Debian packages the tests use, as "binary:package" pairs: Redis is started
+# by this script; Prometheus and Alertmanager are started by the tests that
+# need them, each with its own config on a free loopback port.
+DEBIAN_TOOLS="redis-server:redis-server redis-cli:redis-tools prometheus:prometheus prometheus-alertmanager:prometheus-alertmanager"
+
+install_debian() {
+  local missing="" pair
+  for pair in $DEBIAN_TOOLS; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"
+  done
+  [ -n "$missing" ] || return 0
+  log "installing from Debian packages:$missing"
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   # The package lists may be missing or stale on a fresh machine; refresh them
   # only when we actually have something to install.
   $sudo apt-get update -qq
-  # redis-server pulls in redis-tools (redis-cli). Debian's package may start
-  # its own instance on 6379; ours is separate and never touches it.
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+  # Packages must not start their own daemons (on 6379, 9090, 9093): a
+  # policy-rc.d that says "no" keeps the machine's ports free for the tests.
+  local policy=/usr/sbin/policy-rc.d own_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod +x "$policy"
+    own_policy=1
+  fi
+  # shellcheck disable=SC2086 # one word per package
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  [ -z "$own_policy" ] || $sudo rm -f "$policy"
 }
 
 install_kafka() {
@@ -140,7 +155,7 @@ EOF
 }
 
 cmd_install() {
-  install_redis
+  install_debian
   install_kafka
 }
 
@@ -388,6 +403,8 @@ cmd_env() {
   # Use as: eval "$(scripts/services.sh env)"
   echo "export SOCIALPULSE_TEST_KAFKA=$HOST:$KAFKA_PORT"
   echo "export SOCIALPULSE_TEST_REDIS=$HOST:$REDIS_PORT"
+  echo "export SOCIALPULSE_TEST_PROMETHEUS=$(command -v prometheus || true)"
+  echo "export SOCIALPULSE_TEST_ALERTMANAGER=$(command -v prometheus-alertmanager || true)"
 }
 
 case "${1:-}" in

@@ -28,6 +28,10 @@ import (
 const (
 	EnvKafka   = "SOCIALPULSE_TEST_KAFKA"
 	EnvRedis   = "SOCIALPULSE_TEST_REDIS"
+	// EnvPrometheus and EnvAlertmanager hold the paths of Debian's prometheus
+	// and prometheus-alertmanager binaries; tests start their own instances.
+	EnvPrometheus   = "SOCIALPULSE_TEST_PROMETHEUS"
+	EnvAlertmanager = "SOCIALPULSE_TEST_ALERTMANAGER"
 	EnvRequire = "SOCIALPULSE_REQUIRE_SERVICES"
 )
 
@@ -80,6 +84,35 @@ func RedisAddr(t testing.TB) string {
 		return ""
 	}
 	return addr
+}
+
+// PrometheusBinary returns the path of the prometheus binary from
+// SOCIALPULSE_TEST_PROMETHEUS; unset or missing, the test skips (or fails
+// when services are required).
+func PrometheusBinary(t testing.TB) string {
+	t.Helper()
+	return binary(t, EnvPrometheus)
+}
+
+// AlertmanagerBinary returns the path of the Alertmanager binary from
+// SOCIALPULSE_TEST_ALERTMANAGER, like PrometheusBinary.
+func AlertmanagerBinary(t testing.TB) string {
+	t.Helper()
+	return binary(t, EnvAlertmanager)
+}
+
+func binary(t testing.TB, env string) string {
+	t.Helper()
+	path := strings.TrimSpace(os.Getenv(env))
+	if path == "" {
+		unavailable(t, "integration: set "+env+" (see make test)")
+		return ""
+	}
+	if st, err := os.Stat(path); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+		unavailable(t, fmt.Sprintf("integration: %s=%s is not an executable file", env, path))
+		return ""
+	}
+	return path
 }
 
 // UniqueName returns a name for a topic, consumer group or key prefix that no
