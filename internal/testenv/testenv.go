@@ -26,13 +26,13 @@ import (
 
 // Environment variables read by this package.
 const (
-	EnvKafka   = "SOCIALPULSE_TEST_KAFKA"
-	EnvRedis   = "SOCIALPULSE_TEST_REDIS"
+	EnvKafka = "SOCIALPULSE_TEST_KAFKA"
+	EnvRedis = "SOCIALPULSE_TEST_REDIS"
 	// EnvPrometheus and EnvAlertmanager hold the paths of Debian's prometheus
 	// and prometheus-alertmanager binaries; tests start their own instances.
 	EnvPrometheus   = "SOCIALPULSE_TEST_PROMETHEUS"
 	EnvAlertmanager = "SOCIALPULSE_TEST_ALERTMANAGER"
-	EnvRequire = "SOCIALPULSE_REQUIRE_SERVICES"
+	EnvRequire      = "SOCIALPULSE_REQUIRE_SERVICES"
 )
 
 // dialTimeout bounds the reachability check of each address.
