@@ -14,6 +14,7 @@ import (
 // dashboards in dashboards/: treat them as an API.
 type Metrics struct {
 	Posts            *prometheus.CounterVec // by sentiment class
+	FeaturePosts     *prometheus.CounterVec // by feature and the feature's own sentiment class
 	DeadLetters      *prometheus.CounterVec // by reason
 	Skipped          prometheus.Counter
 	FutureTimestamps prometheus.Counter
@@ -29,6 +30,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		Posts: f.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "posts_total",
 			Help: "Posts counted in the matrix, by overall sentiment."}, []string{"sentiment"}),
+		FeaturePosts: f.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "feature_mentions_total",
+			Help: "Feature mentions counted in the matrix, by feature (taxonomy id, or other) and the sentiment of the mentioning clause."},
+			[]string{"feature", "sentiment"}),
 		DeadLetters: f.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "dead_letters_total",
 			Help: "Records sent to the dead-letter topic, by reason."}, []string{"reason"}),
 		Skipped: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "redelivered_skipped_total",
@@ -52,6 +56,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 }
 
 func (m *Metrics) observeBatch(h *partition, skipped int, d time.Duration) {
+	for k, n := range h.featureCounts {
+		m.FeaturePosts.WithLabelValues(k.feature, k.class.String()).Add(float64(n))
+	}
 	for c, n := range h.classCounts {
 		if n > 0 {
 			m.Posts.WithLabelValues(impactmatrix.Class(c).String()).Add(float64(n))

@@ -118,12 +118,14 @@ func (p *Processor) Assign(ctx context.Context, topic string, part int) (stream.
 		return nil, 0, err
 	}
 	h := &partition{
-		p:     p,
-		src:   src,
-		prev:  stored,
-		dec:   post.Decoder{MaxTextBytes: p.o.MaxTextBytes},
-		delta: impactmatrix.NewDelta(p.o.Store.Bucket()),
-		log:   p.log.With(zap.String("topic", topic), zap.Int("partition", part)),
+		p:             p,
+		src:           src,
+		prev:          stored,
+		dec:           post.Decoder{MaxTextBytes: p.o.MaxTextBytes},
+		delta:         impactmatrix.NewDelta(p.o.Store.Bucket()),
+		featureCounts: make(map[featureClass]int),
+		reasons:       make(map[post.Reason]int),
+		log:           p.log.With(zap.String("topic", topic), zap.Int("partition", part)),
 	}
 	start := int64(-1) // no stored offset: the group's committed offset decides
 	if stored >= 0 {
@@ -145,8 +147,14 @@ type partition struct {
 	out   []kafka.Message
 	log   *zap.Logger
 
-	classCounts [impactmatrix.NumClasses]int
-	reasons     map[post.Reason]int
+	classCounts   [impactmatrix.NumClasses]int
+	featureCounts map[featureClass]int
+	reasons       map[post.Reason]int
+}
+
+type featureClass struct {
+	feature string
+	class   impactmatrix.Class
 }
 
 func (h *partition) Close() {}
@@ -157,6 +165,7 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 	h.dlq, h.out = h.dlq[:0], h.out[:0]
 	h.classCounts = [impactmatrix.NumClasses]int{}
 	clear(h.reasons)
+	clear(h.featureCounts)
 	var last int64 = -1
 	skipped := 0
 	start := time.Now()
@@ -217,10 +226,14 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 	res := h.p.o.Enricher.Enrich(ps.Text, ps.Lang, &h.sc)
 	reach := impactmatrix.ReachWeight(ps.Author.Followers)
 	if len(res.Features) == 0 {
-		h.delta.Add(t, impactmatrix.OtherFeature, classOf(res.Sentiment.Label), res.Sentiment.Score, reach)
+		c := classOf(res.Sentiment.Label)
+		h.delta.Add(t, impactmatrix.OtherFeature, c, res.Sentiment.Score, reach)
+		h.featureCounts[featureClass{impactmatrix.OtherFeature, c}]++
 	}
 	for _, f := range res.Features {
-		h.delta.Add(t, f.ID, classOf(f.Label), f.Score, reach)
+		c := classOf(f.Label)
+		h.delta.Add(t, f.ID, c, f.Score, reach)
+		h.featureCounts[featureClass{f.ID, c}]++
 	}
 	h.delta.CountPost()
 	h.classCounts[classOf(res.Sentiment.Label)]++
@@ -231,9 +244,6 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 
 func (h *partition) deadLetter(r *kafka.Message, err error) {
 	reason := post.ReasonOf(err)
-	if h.reasons == nil {
-		h.reasons = make(map[post.Reason]int)
-	}
 	h.reasons[reason]++
 	hdrs := make([]kafka.Header, 0, len(r.Headers)+6)
 	hdrs = append(hdrs, r.Headers...)
