@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,7 +124,9 @@ type processor struct {
 	log  *os.File
 }
 
-func (e *env) startProcessor(name string) *processor {
+// startProcessor starts `socialpulse run` configured for this env; extraEnv
+// (KEY=value) is appended last, so it overrides the defaults here.
+func (e *env) startProcessor(name string, extraEnv ...string) *processor {
 	e.t.Helper()
 	logPath := filepath.Join(e.t.TempDir(), name+".log")
 	lf, err := os.Create(logPath)
@@ -143,6 +146,7 @@ func (e *env) startProcessor(name string) *processor {
 		"SOCIALPULSE_HTTP_LISTEN=127.0.0.1:0",
 		"SOCIALPULSE_SHUTDOWN_TIMEOUT=20s",
 	)
+	cmd.Env = append(cmd.Env, extraEnv...)
 	cmd.Stdout, cmd.Stderr = lf, lf
 	if err := cmd.Start(); err != nil {
 		e.t.Fatal(err)
@@ -200,6 +204,17 @@ func tail(t *testing.T, path string) {
 		lines = lines[len(lines)-40:]
 	}
 	t.Logf("last lines of %s:\n%s", filepath.Base(path), strings.Join(lines, "\n"))
+}
+
+// freeAddr returns a loopback address with a port that was free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // feed is the posts a test produced and what the matrix must hold for them.
