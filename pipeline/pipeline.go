@@ -56,6 +56,10 @@ type Options struct {
 	// Scored, when set, receives each counted post with its sentiment and
 	// features as JSON.
 	Scored Writer
+	// Unmapped, when set, is offered each negative post that matched no
+	// feature (emerging-issue mining). It must not block, and must copy
+	// text if it keeps it: text is only valid during the call.
+	Unmapped UnmappedObserver
 	// MaxTextBytes bounds a post's text. Default: post.DefaultMaxTextBytes.
 	MaxTextBytes int
 	// MaxFutureSkew is how far ahead of the clock a post's created_at may
@@ -67,6 +71,11 @@ type Options struct {
 	Logger   *zap.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// UnmappedObserver receives negative posts that no feature matched.
+type UnmappedObserver interface {
+	Offer(text string, at time.Time) bool
 }
 
 // Processor implements stream.Handler.
@@ -229,6 +238,9 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 		c := classOf(res.Sentiment.Label)
 		h.delta.Add(t, impactmatrix.OtherFeature, c, res.Sentiment.Score, reach)
 		h.featureCounts[featureClass{impactmatrix.OtherFeature, c}]++
+		if c == impactmatrix.Negative && h.p.o.Unmapped != nil {
+			h.p.o.Unmapped.Offer(ps.Text, t)
+		}
 	}
 	for _, f := range res.Features {
 		c := classOf(f.Label)
