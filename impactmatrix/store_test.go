@@ -212,3 +212,61 @@ func hashTag(key string) string {
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
 
+
+func TestSeriesReturnsOneMatrixPerBucket(t *testing.T) {
+	backends(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		ctx := context.Background()
+		s := newStore(t, rdb, prefix)
+		prev := map[int]int64{0: -1, 1: -1}
+		for i := range 10 {
+			src := Source{"posts", i % 2}
+			if err := s.Register(ctx, src); err != nil {
+				t.Fatal(err)
+			}
+			d := NewDelta(time.Minute)
+			for range i { // i negative payment posts in minute i
+				d.Add(t0.Add(time.Duration(i)*time.Minute), "payment", Negative, -0.5, 1)
+			}
+			d.Add(t0.Add(time.Duration(i)*time.Minute), "payment", Positive, 0.5, 1)
+			if err := s.Apply(ctx, src, prev[i%2], prev[i%2]+1, d); err != nil {
+				t.Fatal(err)
+			}
+			prev[i%2]++
+		}
+		b, err := s.Series(ctx, t0.Add(2*time.Minute), t0.Add(8*time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b.Matrix) != 6 || !b.Start.Equal(t0.Add(2*time.Minute)) || b.Step != time.Minute {
+			t.Fatalf("series shape: start %v step %v len %d", b.Start, b.Step, len(b.Matrix))
+		}
+		for i, m := range b.Matrix {
+			row := m.Rows["payment"]
+			if row == nil || row[Negative].Count != int64(i+2) || row[Positive].Count != 1 {
+				t.Errorf("bucket %d: %+v", i, row)
+			}
+		}
+	})
+}
+
+func TestSamplesKeepTheNewest(t *testing.T) {
+	backends(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		ctx := context.Background()
+		s := newStore(t, rdb, prefix)
+		for i := range samplesKept + 5 {
+			if err := s.AddSamples(ctx, "login", Negative, []Sample{{ID: strconv.Itoa(i), Text: "cannot log in"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Samples(ctx, "login", Negative, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != samplesKept || got[0].ID != strconv.Itoa(samplesKept+4) {
+			t.Fatalf("kept %d samples, newest %q", len(got), got[0].ID)
+		}
+		if other, _ := s.Samples(ctx, "login", Positive, 5); len(other) != 0 {
+			t.Fatalf("positive samples mixed in: %v", other)
+		}
+	})
+}

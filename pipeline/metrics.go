@@ -19,6 +19,7 @@ type Metrics struct {
 	Skipped          prometheus.Counter
 	FutureTimestamps prometheus.Counter
 	Retries          *prometheus.CounterVec // by operation
+	SamplesDropped   prometheus.Counter
 	BatchSeconds     prometheus.Histogram
 	PostsPerBatch    prometheus.Histogram
 }
@@ -41,6 +42,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Posts whose created_at was too far ahead of the clock; the Kafka timestamp was used."}),
 		Retries: f.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "retries_total",
 			Help: "Retried writes, by operation."}, []string{"operation"}),
+		SamplesDropped: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "evidence_write_errors_total",
+			Help: "Batches whose evidence samples could not be stored (best effort; the counts were written)."}),
 		BatchSeconds: f.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "batch_duration_seconds",
 			Help: "Time to decode, enrich, aggregate and durably write one batch.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
 		PostsPerBatch: f.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "batch_posts",

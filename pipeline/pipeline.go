@@ -133,6 +133,7 @@ func (p *Processor) Assign(ctx context.Context, topic string, part int) (stream.
 		dec:           post.Decoder{MaxTextBytes: p.o.MaxTextBytes},
 		delta:         impactmatrix.NewDelta(p.o.Store.Bucket()),
 		featureCounts: make(map[featureClass]int),
+		samples:       make(map[string][]impactmatrix.Sample),
 		reasons:       make(map[post.Reason]int),
 		log:           p.log.With(zap.String("topic", topic), zap.Int("partition", part)),
 	}
@@ -156,6 +157,7 @@ type partition struct {
 	out   []kafka.Message
 	log   *zap.Logger
 
+	samples       map[string][]impactmatrix.Sample // negative evidence per feature, this batch
 	classCounts   [impactmatrix.NumClasses]int
 	featureCounts map[featureClass]int
 	reasons       map[post.Reason]int
@@ -175,6 +177,9 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 	h.classCounts = [impactmatrix.NumClasses]int{}
 	clear(h.reasons)
 	clear(h.featureCounts)
+	for f := range h.samples {
+		h.samples[f] = h.samples[f][:0]
+	}
 	var last int64 = -1
 	skipped := 0
 	start := time.Now()
@@ -210,7 +215,36 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 	}
 	h.prev = last
 	h.p.m.observeBatch(h, skipped, time.Since(start))
+	h.storeSamples(ctx)
 	return nil
+}
+
+// samplesPerBatch bounds the evidence kept per feature and batch.
+const samplesPerBatch = 3
+
+// keepSample remembers a negative post as evidence for feature.
+func (h *partition) keepSample(feature string, ps *post.Post, t time.Time, score float64) {
+	if len(h.samples[feature]) >= samplesPerBatch {
+		return
+	}
+	c := ps.Clone()
+	h.samples[feature] = append(h.samples[feature], impactmatrix.Sample{
+		ID: c.ID, Text: c.Text, URL: c.URL, Author: c.Author.Handle, Followers: c.Author.Followers, Time: t.UTC(), Score: score,
+	})
+}
+
+// storeSamples writes the batch's evidence. It is best effort: evidence is
+// not part of the matrix's exactly-once write, and a failure only logs.
+func (h *partition) storeSamples(ctx context.Context) {
+	for f, ss := range h.samples {
+		if len(ss) == 0 {
+			continue
+		}
+		if err := h.p.o.Store.AddSamples(ctx, f, impactmatrix.Negative, ss); err != nil {
+			h.p.m.SamplesDropped.Inc()
+			h.log.Warn("evidence samples not stored", zap.String("feature", f), zap.Error(err))
+		}
+	}
 }
 
 // process handles one record into the delta, the dead letters or both outputs.
@@ -238,14 +272,20 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 		c := classOf(res.Sentiment.Label)
 		h.delta.Add(t, impactmatrix.OtherFeature, c, res.Sentiment.Score, reach)
 		h.featureCounts[featureClass{impactmatrix.OtherFeature, c}]++
-		if c == impactmatrix.Negative && h.p.o.Unmapped != nil {
-			h.p.o.Unmapped.Offer(ps.Text, t)
+		if c == impactmatrix.Negative {
+			h.keepSample(impactmatrix.OtherFeature, ps, t, res.Sentiment.Score)
+			if h.p.o.Unmapped != nil {
+				h.p.o.Unmapped.Offer(ps.Text, t)
+			}
 		}
 	}
 	for _, f := range res.Features {
 		c := classOf(f.Label)
 		h.delta.Add(t, f.ID, c, f.Score, reach)
 		h.featureCounts[featureClass{f.ID, c}]++
+		if c == impactmatrix.Negative {
+			h.keepSample(f.ID, ps, t, f.Score)
+		}
 	}
 	h.delta.CountPost()
 	h.classCounts[classOf(res.Sentiment.Label)]++

@@ -112,6 +112,13 @@ func TestHandleCountsFeaturesWithTheirOwnSentiment(t *testing.T) {
 	if len(f.out.msgs) != 2 || len(f.dlq.msgs) != 0 {
 		t.Errorf("scored %d, dead letters %d; want 2, 0", len(f.out.msgs), len(f.dlq.msgs))
 	}
+	// The negative mention is kept as evidence for its feature, the positive one is not.
+	if s, err := f.store.Samples(ctx, "checkout", impactmatrix.Negative, 5); err != nil || len(s) != 1 || s[0].ID != "1" {
+		t.Errorf("checkout evidence = %+v, %v", s, err)
+	}
+	if s, _ := f.store.Samples(ctx, "search", impactmatrix.Negative, 5); len(s) != 0 {
+		t.Errorf("search has negative evidence %+v", s)
+	}
 }
 
 func TestHandleDeadLettersBadRecordsWithReasonAndOrigin(t *testing.T) {
