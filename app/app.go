@@ -23,6 +23,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/api"
 	"github.com/socialpulse/socialpulse/config"
+	"github.com/socialpulse/socialpulse/emerging"
 	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
@@ -57,6 +58,7 @@ type App struct {
 	dlq      *stream.Producer
 	scored   *stream.Producer
 	http     *api.Server
+	miner    *emerging.Miner
 	reload   <-chan struct{}
 	reloads  *prometheus.CounterVec
 }
@@ -111,6 +113,20 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 		MaxTextBytes: cfg.Matrix.MaxTextBytes, MaxFutureSkew: cfg.Matrix.MaxFutureSkew,
 		Metrics: pipeline.NewMetrics(reg), Logger: log.Named("pipeline"),
 	}
+	extra := map[string]http.Handler{}
+	for k, v := range o.ExtraHTTP {
+		extra[k] = v
+	}
+	if cfg.Emerging.Enabled {
+		if a.miner, err = emerging.New(emerging.Options{
+			Window: cfg.Emerging.Window, Baseline: cfg.Emerging.Baseline, Workers: cfg.Emerging.Workers,
+			Heuristic: cfg.Emerging.Heuristic, Registerer: reg, Logger: log.Named("emerging"),
+		}); err != nil {
+			return nil, fmt.Errorf("emerging: %w", err)
+		}
+		popts.Unmapped = a.miner
+		extra["GET /api/v1/emerging"] = a.miner.Handler()
+	}
 	if cfg.Kafka.EnableScored {
 		if a.scored, err = stream.NewProducer(kc, cfg.Kafka.ScoredTopic, stream.ProducerOptions{}); err != nil {
 			return nil, err
@@ -158,7 +174,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 				return nil
 			}},
 		},
-		Extra: o.ExtraHTTP,
+		Extra: extra,
 	}); err != nil {
 		return nil, err
 	}
@@ -182,6 +198,9 @@ func (a *App) Run(ctx context.Context) error {
 	g.Go(func() error { return a.consumer.Run(gctx) })
 	g.Go(func() error { return a.http.Run(gctx) })
 	g.Go(func() error { a.reloadLoop(gctx); return nil })
+	if a.miner != nil {
+		g.Go(func() error { return a.miner.Run(gctx) })
+	}
 
 	done := make(chan error, 1)
 	go func() { done <- g.Wait() }()

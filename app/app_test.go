@@ -113,6 +113,15 @@ func TestReloadSwapsTaxonomyAndRefusesBadFiles(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
+	// Emerging-issue mining is mounted on the API.
+	resp, err := http.Get("http://" + a.Addr() + "/api/v1/emerging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/v1/emerging: %d", resp.StatusCode)
+	}
 }
 
 func TestNewRejectsAnInvalidTaxonomyFile(t *testing.T) {

@@ -31,6 +31,7 @@ type Config struct {
 	Redis    Redis    `yaml:"redis"`
 	Matrix   Matrix   `yaml:"matrix"`
 	Taxonomy Taxonomy `yaml:"taxonomy"`
+	Emerging Emerging `yaml:"emerging"`
 	HTTP     HTTP     `yaml:"http"`
 	Log      Log      `yaml:"log"`
 	// ShutdownTimeout bounds a graceful stop. Default: 30s.
@@ -111,6 +112,18 @@ type Taxonomy struct {
 	File string `yaml:"file"`
 }
 
+// Emerging configures mining of negative posts that match no feature for
+// rising words and phrases (GET /api/v1/emerging).
+type Emerging struct {
+	Enabled  bool          `yaml:"enabled"`  // Default: true
+	Window   time.Duration `yaml:"window"`   // recent window compared with the baseline. Default: 5m
+	Baseline time.Duration `yaml:"baseline"` // trailing baseline. Default: 1h
+	Workers  int           `yaml:"workers"`  // mining goroutines. Default: 1
+	// Heuristic replaces part-of-speech tagging with a cheap noun-phrase
+	// heuristic (about 100x cheaper a post). Default: false
+	Heuristic bool `yaml:"heuristic"`
+}
+
 // HTTP is the API, metrics and health server.
 type HTTP struct {
 	Listen       string        `yaml:"listen"`        // Default: 127.0.0.1:8080
@@ -144,6 +157,7 @@ func Default() Config {
 			Windows:      []time.Duration{5 * time.Minute, 15 * time.Minute, time.Hour, 24 * time.Hour},
 			MaxTextBytes: 64 << 10, MaxFutureSkew: 10 * time.Minute,
 		},
+		Emerging: Emerging{Enabled: true, Window: 5 * time.Minute, Baseline: time.Hour, Workers: 1},
 		HTTP: HTTP{
 			Listen: "127.0.0.1:8080", ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
 			IdleTimeout: 60 * time.Second, MaxBodyBytes: 1 << 20,
@@ -299,6 +313,16 @@ func (c Config) Validate() error {
 	}
 	if m.MaxFutureSkew < 0 {
 		bad("matrix.max_future_skew", "must not be negative")
+	}
+
+	if e := c.Emerging; e.Enabled {
+		positive("emerging.window", e.Window)
+		if e.Baseline < 2*e.Window {
+			bad("emerging.baseline", "must be at least twice emerging.window, got %v", e.Baseline)
+		}
+		if e.Workers < 1 || e.Workers > 64 {
+			bad("emerging.workers", "want 1..64, got %d", e.Workers)
+		}
 	}
 
 	h := c.HTTP

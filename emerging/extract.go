@@ -1,0 +1,281 @@
+package emerging
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jdkato/prose/v2"
+)
+
+// Term kinds.
+const (
+	KindWord   = "word"
+	KindPhrase = "phrase"
+)
+
+// candidate is one term found in a post.
+type candidate struct {
+	text, kind string
+}
+
+// token is one word of a cleaned post. breakBefore marks punctuation (or a
+// dropped token) between it and the previous token: phrases never span it.
+type token struct {
+	orig, low   string
+	breakBefore bool
+}
+
+// tokenize splits text into words, dropping URLs, @handles, numbers and
+// emoji. Hashtags lose their # and are split at case changes
+// (#GiftCardFail -> gift card fail). Apostrophes and hyphens inside a word
+// are kept ("won't", "sign-in").
+func tokenize(text string, dst []token) []token {
+	brk := true
+	for len(text) > 0 {
+		r, size := utf8.DecodeRuneInString(text)
+		if unicode.IsSpace(r) {
+			text = text[size:]
+			continue
+		}
+		// Take a whitespace-delimited field.
+		end := strings.IndexFunc(text, unicode.IsSpace)
+		if end < 0 {
+			end = len(text)
+		}
+		field := text[:end]
+		text = text[end:]
+		low := strings.ToLower(field)
+		if strings.HasPrefix(low, "http://") || strings.HasPrefix(low, "https://") || strings.HasPrefix(low, "www.") ||
+			strings.HasPrefix(field, "@") {
+			brk = true
+			continue
+		}
+		if strings.HasPrefix(field, "#") {
+			dst, brk = splitHashtag(field[1:], dst), true
+			continue
+		}
+		// Split the field at punctuation, keeping inner ' and -.
+		start := -1
+		for i, r := range field {
+			inner := (r == '\'' || r == '’' || r == '-') && start >= 0 && i+utf8.RuneLen(r) < len(field)
+			if unicode.IsLetter(r) || unicode.IsDigit(r) || inner {
+				if start < 0 {
+					start = i
+				}
+				continue
+			}
+			if start >= 0 {
+				dst, brk = appendWord(dst, field[start:i], brk)
+				start = -1
+			}
+			brk = true
+		}
+		if start >= 0 {
+			dst, brk = appendWord(dst, field[start:], brk)
+		}
+	}
+	return dst
+}
+
+// appendWord appends w unless it has fewer than two letters (numbers,
+// prices, "3x"); a dropped word breaks phrases.
+func appendWord(dst []token, w string, brk bool) ([]token, bool) {
+	w = strings.TrimRight(strings.ReplaceAll(w, "’", "'"), "'-")
+	letters := 0
+	for _, r := range w {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	if letters < 2 {
+		return dst, true
+	}
+	return append(dst, token{orig: w, low: strings.ToLower(w), breakBefore: brk}), false
+}
+
+func splitHashtag(tag string, dst []token) []token {
+	brk := true
+	start := 0
+	prevLower := false
+	for i, r := range tag {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			if start < i {
+				dst, _ = appendWord(dst, tag[start:i], brk)
+			}
+			start, brk, prevLower = i+utf8.RuneLen(r), true, false
+			continue
+		}
+		if unicode.IsUpper(r) && prevLower && start < i {
+			dst, brk = appendWord(dst, tag[start:i], brk)
+			start = i
+		}
+		prevLower = unicode.IsLower(r)
+	}
+	if start < len(tag) {
+		dst, _ = appendWord(dst, tag[start:], brk)
+	}
+	return dst
+}
+
+// singular folds a regular English plural to its singular ("cards" ->
+// "card", "deliveries" -> "delivery"). It is deliberately conservative.
+func singular(w string) string {
+	n := len(w)
+	switch {
+	case n <= 3:
+		return w
+	case strings.HasSuffix(w, "ies") && n > 4:
+		return w[:n-3] + "y"
+	case strings.HasSuffix(w, "ss"), strings.HasSuffix(w, "us"), strings.HasSuffix(w, "is"),
+		strings.HasSuffix(w, "'s"):
+		return w
+	case strings.HasSuffix(w, "sses"), strings.HasSuffix(w, "shes"), strings.HasSuffix(w, "ches"),
+		strings.HasSuffix(w, "xes"):
+		return w[:n-2]
+	case strings.HasSuffix(w, "s"):
+		return w[:n-1]
+	}
+	return w
+}
+
+// content reports whether a lower-cased word can be (part of) a term: at
+// least three letters, not a stopword, not a word every complaint uses.
+func content(low string) bool {
+	if utf8.RuneCountInString(low) < 3 {
+		return false
+	}
+	_, stop := stopwords[low]
+	return !stop
+}
+
+// extractor finds candidate terms in a post. Implementations are safe for
+// concurrent use.
+type extractor interface {
+	extract(text string, toks []token, dst []candidate) ([]token, []candidate)
+}
+
+// heuristicExtractor takes every content word, and as phrases the 2- and
+// 3-word runs of adjacent content words not split by punctuation.
+type heuristicExtractor struct{}
+
+func (heuristicExtractor) extract(text string, toks []token, dst []candidate) ([]token, []candidate) {
+	toks = tokenize(text, toks[:0])
+	run := 0 // content words ending at i, unbroken
+	for i, t := range toks {
+		if t.breakBefore || !content(t.low) {
+			run = 0
+		}
+		if !content(t.low) {
+			continue
+		}
+		run++
+		w := singular(t.low)
+		dst = append(dst, candidate{w, KindWord})
+		if run >= 2 {
+			dst = append(dst, candidate{toks[i-1].low + " " + w, KindPhrase})
+		}
+		if run >= 3 {
+			dst = append(dst, candidate{toks[i-2].low + " " + toks[i-1].low + " " + w, KindPhrase})
+		}
+	}
+	return toks, dst
+}
+
+// posExtractor tags the cleaned words with prose's averaged-perceptron POS
+// tagger (one model shared by all workers; tagging only reads it). Words
+// are the nouns, verbs and adjectives; phrases are noun phrases of two or
+// three words: adjectives and nouns ending in a noun.
+type posExtractor struct {
+	model *prose.Model
+}
+
+// sharedModel loads prose's tagger once per process: about 0.3 s and
+// tens of MB, so it must never happen per post or per Miner.
+var sharedModel = sync.OnceValues(func() (*prose.Model, error) {
+	// NewDocument with a nil model loads the built-in tagger (and, since
+	// extraction is off, not the entity classifier) into doc.Model.
+	doc, err := prose.NewDocument("", prose.WithSegmentation(false), prose.WithExtraction(false))
+	if err != nil {
+		return nil, err
+	}
+	return doc.Model, nil
+})
+
+func (p posExtractor) extract(text string, toks []token, dst []candidate) ([]token, []candidate) {
+	toks = tokenize(text, toks[:0])
+	if len(toks) == 0 {
+		return toks, dst
+	}
+	// Tag sentence by sentence, split where tokenize saw punctuation, so the
+	// tagger's own tokenizer sees only clean words.
+	var b strings.Builder
+	for i := 0; i < len(toks); {
+		j := i + 1
+		for j < len(toks) && !toks[j].breakBefore {
+			j++
+		}
+		b.Reset()
+		for k := i; k < j; k++ {
+			if k > i {
+				b.WriteByte(' ')
+			}
+			b.WriteString(toks[k].orig)
+		}
+		doc, err := prose.NewDocument(b.String(), prose.UsingModel(p.model),
+			prose.WithSegmentation(false), prose.WithExtraction(false))
+		if err == nil {
+			dst = posCandidates(doc.Tokens(), dst)
+		}
+		i = j
+	}
+	return toks, dst
+}
+
+func posCandidates(tagged []prose.Token, dst []candidate) []candidate {
+	run := 0 // adjectives/nouns ending at i
+	var w1, w2 string
+	for _, t := range tagged {
+		low := strings.ToLower(t.Text)
+		ok := content(low)
+		noun := strings.HasPrefix(t.Tag, "NN")
+		mod := noun || t.Tag == "JJ"
+		if ok && (noun || strings.HasPrefix(t.Tag, "VB") || strings.HasPrefix(t.Tag, "JJ")) {
+			w := low
+			if noun {
+				w = singular(low)
+			}
+			dst = append(dst, candidate{w, KindWord})
+		}
+		if !ok || !mod {
+			run = 0
+			continue
+		}
+		run++
+		if noun && run >= 2 {
+			head := singular(low)
+			dst = append(dst, candidate{w1 + " " + head, KindPhrase})
+			if run >= 3 {
+				dst = append(dst, candidate{w2 + " " + w1 + " " + head, KindPhrase})
+			}
+		}
+		w2, w1 = w1, low
+	}
+	return dst
+}
+
+// dedupe removes repeated candidates in place: a post counts once per term.
+func dedupe(c []candidate) []candidate {
+	out := c[:0]
+outer:
+	for _, x := range c {
+		for _, y := range out {
+			if x.text == y.text {
+				continue outer
+			}
+		}
+		out = append(out, x)
+	}
+	return out
+}
