@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socialpulse/socialpulse/emerging"
 	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
@@ -32,8 +33,27 @@ func corpus() []stream.Record {
 // score, tag, aggregate into the batch delta (the Redis write is per batch
 // and measured by the end-to-end benchmarks).
 func BenchmarkHotPath(b *testing.B) {
+	b.Run("plain", func(b *testing.B) { benchHotPath(b, nil) })
+	// With emerging-issue mining attached and running: the hot path only
+	// offers unmapped negative posts to a bounded queue.
+	b.Run("with-emerging", func(b *testing.B) {
+		m, err := emerging.New(emerging.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- m.Run(ctx) }()
+		benchHotPath(b, m)
+		cancel()
+		<-done
+	})
+}
+
+func benchHotPath(b *testing.B, unmapped UnmappedObserver) {
 	f := newFixture(b)
 	f.proc.o.Scored = nil
+	f.proc.o.Unmapped = unmapped
 	ph, _, err := f.proc.Assign(context.Background(), "posts", 0)
 	if err != nil {
 		b.Fatal(err)
