@@ -157,3 +157,13 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+func TestDecodeAllocsNothingOnceWarm(t *testing.T) {
+	data := []byte(`{"id":"1","text":"checkout is down again","created_at":"2026-11-23T10:15:00Z","author":{"followers":10}}`)
+	var d Decoder
+	var p Post
+	_ = d.Decode(data, &p)
+	if n := testing.AllocsPerRun(100, func() { _ = d.Decode(data, &p) }); n != 0 {
+		t.Fatalf("Decode allocates %v times per post, want 0", n)
+	}
+}

@@ -2,6 +2,7 @@ package sentiment
 
 import (
 	"math"
+	"strings"
 	"sync"
 )
 
@@ -52,6 +53,9 @@ func (a *Analyzer) Analyze(text string, dst []Clause) (Result, []Clause) {
 func (a *Analyzer) analyze(text string, dst []Clause, wantClauses bool) (Result, []Clause) {
 	s := a.pool.Get().(*scratch)
 	s.reset()
+	if need := 2*len(text) + 16; cap(s.lowerBuf) < need {
+		s.lowerBuf = make([]byte, 0, need)
+	}
 	a.tokenize(s, text)
 	a.matchPhrases(s)
 	total := a.valence(s)
@@ -94,16 +98,29 @@ func normalize(x float64) float64 {
 func (a *Analyzer) valence(s *scratch) float64 {
 	toks := s.toks
 	capDiff := s.capsWords > 0 && s.capsWords < s.words
+	complaint := false // the post has complaint language
 
 	for i := range toks {
 		t := &toks[i]
+		if t.flags&(fLexicon|fFnVerb|fRepeat|fResolve) == 0 {
+			continue // nothing to rate
+		}
 		if t.flags&fFnVerb != 0 {
 			if k := negatorBefore(s, i, int(t.clause)); k >= 0 {
 				toks[k].used = true
 				t.val = t.neg
 				t.flags |= fComplaint
+				complaint = true
 				continue
 			}
+		}
+		if t.flags&fRepeat != 0 {
+			if n := i + 1; n < int(s.clauses[t.clause].t1) && strings.HasSuffix(toks[n].lower(s), "ing") && toks[n].val <= 0 {
+				t.val = t.neg
+				t.flags |= fComplaint | fLexicon
+				complaint = true
+			}
+			continue
 		}
 		if t.val == 0 {
 			continue
@@ -149,8 +166,8 @@ func (a *Analyzer) valence(s *scratch) float64 {
 				v += b
 			}
 			if p.flags&fNegator != 0 && !p.used && t.flags&fNegator == 0 && !(p.flags&fNo != 0 && p.punctAfter) {
-				if p.lower(s) == "never" && j > 1 && neverSo(s, k+1, i) {
-					v *= neverSoScale // "never so happy"
+				if p.lower(s) == "never" && j > 1 && neverSo(s, k+1, i) || enoughAfter(s, k, i) {
+					v *= neverSoScale // "never so happy", "can't love this enough"
 				} else {
 					v *= negScalar
 				}
@@ -164,31 +181,34 @@ func (a *Analyzer) valence(s *scratch) float64 {
 			v = min(v, resolveNegated)
 			t.flags = t.flags&^fResolve | fComplaint
 		}
+		if t.flags&fResolve != 0 {
+			s.clauses[t.clause].resolved = true
+		}
+		if v < 0 && t.flags&fComplaint != 0 {
+			complaint = true
+		}
 		t.val = v
 	}
 
 	// Clause rules: sarcasm, resolutions, politeness, questions.
-	complaint := false
-	for i := range toks {
-		if toks[i].val < 0 && toks[i].flags&fComplaint != 0 {
-			complaint = true
-			break
-		}
-	}
 	for ci := range s.clauses {
 		c := &s.clauses[ci]
-		resolved := false
-		for i := c.t0; i < c.t1; i++ {
-			if toks[i].flags&fResolve != 0 {
-				resolved = true
-			}
-		}
+		resolved := c.resolved
 		question := c.quest > 0
 		var sum float64
 		aggr, why := 0, false
 		for i := c.t0; i < c.t1; i++ {
 			t := &toks[i]
+			if t.flags&fAggravate != 0 {
+				aggr++
+			}
+			if t.flags&fWhy != 0 {
+				why = true
+			}
 			v := t.val
+			if v == 0 {
+				continue
+			}
 			switch {
 			case v > 0 && t.flags&fSarcasm != 0 && !resolved && complaintAfter(toks, int(i), int(c.t1)):
 				v *= sarcasmScale
@@ -201,10 +221,6 @@ func (a *Analyzer) valence(s *scratch) float64 {
 			if v > 0 && question {
 				v *= questionDampen
 			}
-			if t.flags&fAggravate != 0 {
-				aggr++
-			}
-			why = why || t.flags&fWhy != 0
 			t.val = v
 			sum += float64(v)
 		}
@@ -270,6 +286,25 @@ func phrasalVerb(s *scratch, i int) bool {
 			if w == v {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// enoughAfter reports whether the negator at neg is "can't" or "couldn't"
+// and "enough" follows token i within three tokens, or "more" ends the
+// clause after "agree": the negation then intensifies ("can't thank you
+// enough", "couldn't agree more").
+func enoughAfter(s *scratch, neg, i int) bool {
+	switch s.toks[neg].lower(s) {
+	case "can't", "cant", "cannot", "couldn't", "couldnt":
+	default:
+		return false
+	}
+	c := &s.clauses[s.toks[i].clause]
+	for k := i + 1; k <= i+3 && k < len(s.toks) && s.toks[k].clause == s.toks[i].clause; k++ {
+		if w := s.toks[k].lower(s); w == "enough" || w == "more" && s.toks[i].lower(s) == "agree" && (k+1 == len(s.toks) || k+1 >= int(c.t1) || s.toks[k].punctAfter) {
+			return true
 		}
 	}
 	return false

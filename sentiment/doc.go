@@ -17,8 +17,11 @@
 // and socialpulse's extension (data/complaint_lexicon.txt).
 //
 // Scope and non-goals: the package scores English text only (Language tells
-// callers which posts to leave unscored); it does no I/O, starts no
-// goroutines and mutates no package state at call time. It does not detect
-// features or aspects; callers map features to the clauses that Analyze
-// returns.
+// callers which posts to leave unscored). It does no I/O, starts no
+// goroutines and uses no regular expressions. At call time it changes no
+// state except the scratch buffers that an Analyzer reuses through a
+// sync.Pool, so results do not depend on earlier calls. It does not detect
+// features or aspects: callers map features to the clauses that Analyze
+// returns. It has no learned model: the rules are meant to carry over to
+// customer posts that the dev data does not cover.
 package sentiment

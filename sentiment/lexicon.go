@@ -37,6 +37,7 @@ const (
 	fPrefix // a proper prefix of a longer phrase, not a phrase itself
 	fTail   // rated only at the end of a clause
 	fWhy    // "why": a question clause with it reads as a complaint
+	fRepeat // "keeps": negative before a verb in -ing ("keeps logging me out")
 )
 
 // entry is what the model knows about one lowercased word or phrase.
@@ -55,7 +56,19 @@ type model struct {
 	emoji   map[rune]entry   // single-rune emoji
 
 	wordTab, phraseTab *table // the lookup tables built from words and phrases
+	pairs              pairSet
 }
+
+// pairSet is a small Bloom-style filter of the first two words of every
+// phrase, keyed by the words' hashes, so that phrase matching skips most
+// word pairs without building a key.
+type pairSet [64]uint64
+
+func pairBit(h1, h2 uint32) uint32 { return ((h1*0x9E3779B1)^h2)>>26 | (h2*0x85EBCA6B)>>26<<6 }
+
+func (p *pairSet) add(h1, h2 uint32) { b := pairBit(h1, h2); p[b>>6] |= 1 << (b & 63) }
+
+func (p *pairSet) has(h1, h2 uint32) bool { b := pairBit(h1, h2); return p[b>>6]&(1<<(b&63)) != 0 }
 
 func buildModel() (*model, error) {
 	m := &model{
@@ -109,6 +122,11 @@ func buildModel() (*model, error) {
 			e.maxPh = n
 		}
 		m.words[first] = e
+	}
+	for p := range m.phrases {
+		w1, rest, _ := strings.Cut(p, " ")
+		w2, _, _ := strings.Cut(rest, " ")
+		m.pairs.add(hashKey([]byte(w1)), hashKey([]byte(w2)))
 	}
 	m.wordTab = newTable(m.words)
 	m.phraseTab = newTable(m.phrases)
@@ -217,6 +235,9 @@ func (m *model) loadExtension() error {
 					e.flags |= fTail
 				case "why":
 					e.flags |= fWhy
+				case "repeat":
+					e.neg, e.val = e.val, 0
+					e.flags |= fRepeat
 				case "booster":
 					e.boost, e.val = e.val, 0
 					e.flags |= fBooster

@@ -1,15 +1,15 @@
 package sentiment
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
 // token is one word, emoticon or emoji of a text.
 type token struct {
-	start, end int32 // byte span in the text
-	lo, hi     int32 // lowercased form in scratch.lowerBuf
+	start, end int32  // byte span in the text
+	lo, hi     int32  // lowercased form in scratch.lowerBuf
+	h          uint32 // hashKey of the lowercased form
 	clause     int32
 	val        float32
 	neg        float32 // valence when negated, for function verbs
@@ -31,6 +31,7 @@ type clauseSpan struct {
 	sentence    int32
 	excl, quest int32
 	but         bool // starts with "but" or "however"
+	resolved    bool // has a resolution word ("fixed")
 	sum, score  float64
 }
 
@@ -82,10 +83,11 @@ func (s *scratch) content(pos int32, split bool) {
 	}
 	if n > 0 {
 		c := &s.clauses[n-1]
-		if split && !s.pendingBreak && c.t1 == c.t0 && c.end <= c.start {
+		if split && !s.pendingBreak && c.t0 == int32(len(s.toks)) {
 			return // nothing to split off
 		}
 		c.end = s.lastEnd
+		c.t1 = int32(len(s.toks))
 		if s.pendingBreak {
 			s.sentence++
 		}
@@ -129,15 +131,28 @@ func (a *Analyzer) tokenize(s *scratch, text string) {
 			i++
 			continue
 		}
+		if byteClass[b] != cOther && b|0x20 != 'h' && b|0x20 != 'w' &&
+			(i+1 == n || byteClass[text[i+1]] != cOther || isSpace(text[i+1]) || text[i+1] == '\'') {
+			// Fast path: a chunk that starts with a plain word.
+			i = a.plain(s, text, i)
+			if i == n || isSpace(text[i]) {
+				continue
+			}
+		}
 		j := i
 		for j < n && !isSpace(text[j]) {
 			j++
 		}
-		a.chunk(s, text, i, j)
+		if j > i && (i == 0 || isSpace(text[i-1])) {
+			a.chunk(s, text, i, j)
+		} else {
+			a.words(s, text, i, j)
+		}
 		i = j
 	}
 	if len(s.clauses) > 0 {
 		s.cur().end = s.lastEnd
+		s.cur().t1 = int32(len(s.toks))
 	}
 	for i := range s.clauses {
 		if s.clauses[i].end < s.clauses[i].start {
@@ -149,6 +164,10 @@ func (a *Analyzer) tokenize(s *scratch, text string) {
 // chunk handles text[i:j], a run of non-space bytes.
 func (a *Analyzer) chunk(s *scratch, text string, i, j int) {
 	c := text[i:j]
+	if len(c) > 1 && byteClass[c[0]] != cOther && byteClass[c[1]] != cOther && c[0]|0x20 != 'h' && c[0]|0x20 != 'w' {
+		a.words(s, text, i, j) // the common case: a plain word
+		return
+	}
 	switch {
 	case c[0] == '@' && len(c) > 1:
 		s.content(int32(i), false)
@@ -167,6 +186,68 @@ func (a *Analyzer) chunk(s *scratch, text string, i, j int) {
 		return
 	}
 	a.words(s, text, i, j)
+}
+
+// plain scans ASCII words and punctuation from text[i] up to the next space
+// or non-ASCII byte and returns where it stopped. A word that runs into a
+// non-ASCII byte ("don’t") is left unscanned and its start returned, so that
+// words can take over.
+func (a *Analyzer) plain(s *scratch, text string, i int) int {
+	n := len(text)
+	var w wordState
+	for i < n {
+		b := text[i]
+		if byteClass[b] != cOther {
+			// Scan one ASCII word, lowercasing and hashing as we go. The
+			// caller sized lowerBuf so that ASCII words always fit.
+			// Few live variables keep the loop in registers.
+			buf := s.lowerBuf[:cap(s.lowerBuf)]
+			lo, start := len(s.lowerBuf), i
+			k := lo
+			var cases uint8
+			for ; i < n; i++ {
+				b = text[i]
+				cases |= byteCase[b]
+				if lb := lowerByte[b]; lb != 0 {
+					b = lb
+				} else if b != '\'' && b != '-' || i == start || i+1 >= n || !isAlnum(text[i+1]) {
+					break
+				}
+				buf[k] = b
+				k++
+			}
+			if i < n && text[i] >= 0x80 {
+				return start // let words handle "don’t", "café"
+			}
+			s.lowerBuf = buf[:k]
+			up := 0
+			if cases == caseUpper { // ALL CAPS: count the capitals
+				for x := start; x < i; x++ {
+					up += int(byteCase[text[x]] & caseUpper)
+				}
+			}
+			w.start, w.lo, w.cases, w.upper = start, int32(lo), cases, up // fields, not a literal: see endWord
+			a.endWord(s, &w, i, false)
+			continue
+		}
+		if b >= 0x80 || isSpace(b) {
+			return i
+		}
+		if b == '&' {
+			if k := htmlEntity(text[i:]); k > 0 {
+				s.lastEnd = int32(i + k)
+				i += k
+				continue
+			}
+		}
+		if len(s.toks) > 0 && s.toks[len(s.toks)-1].end == int32(i) {
+			s.toks[len(s.toks)-1].punctAfter = true
+		}
+		a.punct(s, b, i+1 == n || !isAlnum(text[i+1]))
+		s.lastEnd = int32(i + 1)
+		i++
+	}
+	return i
 }
 
 // trailingPunct counts the sentence punctuation at the end of text[i:j]
@@ -223,13 +304,16 @@ func hasPrefixFold(s, prefix string) bool {
 // punctuation, it is a rated emoticon or hyphenated term such as ":-(" or
 // "</3".
 func (a *Analyzer) emoticon(s *scratch, text string, i, j int) bool {
+	if j-i > 1 && isWordByte(text[i]) && isWordByte(text[i+1]) {
+		return false // a word, perhaps with punctuation inside
+	}
 	k := j
 	for k > i+1 && (text[k-1] == '.' || text[k-1] == ',' || text[k-1] == '!' || text[k-1] == '?' || text[k-1] == '"') {
 		k--
 	}
 	core := text[i:k]
-	if len(core) > 20 || len(core) > 1 && isWordByte(core[0]) && isWordByte(core[1]) && strings.IndexByte(core, '-') < 0 {
-		return false // a word, perhaps with punctuation inside; not an emoticon
+	if len(core) > 20 {
+		return false
 	}
 	special := false
 	for x := 0; x < len(core); x++ {
@@ -261,8 +345,7 @@ func (a *Analyzer) emoticon(s *scratch, text string, i, j int) bool {
 	lo := int32(len(s.lowerBuf))
 	s.lowerBuf = append(s.lowerBuf, s.key...)
 	s.toks = append(s.toks, token{start: int32(i), end: int32(k), lo: lo, hi: int32(len(s.lowerBuf)),
-		clause: int32(len(s.clauses) - 1), val: e.val, flags: e.flags})
-	s.cur().t1 = int32(len(s.toks))
+		clause: int32(len(s.clauses) - 1), val: e.val, flags: e.flags, h: hashKey(s.key)})
 	s.lastEnd = int32(j)
 	for x := k; x < j; x++ {
 		a.punct(s, text[x], true)
@@ -300,6 +383,28 @@ var byteClass = func() (t [256]uint8) {
 		t[b] = cDigit
 	}
 	return t
+}()
+
+// Letter cases, as bits.
+const (
+	caseUpper = 1
+	caseLower = 2
+)
+
+// lowerByte maps ASCII letters and digits to their lowercase form and every
+// other byte to 0; byteCase is caseUpper or caseLower for letters.
+var lowerByte, byteCase = func() (l, c [256]uint8) {
+	for b := 0; b < 256; b++ {
+		switch byteClass[b] {
+		case cLower:
+			l[b], c[b] = byte(b), caseLower
+		case cUpper:
+			l[b], c[b] = byte(b)|0x20, caseUpper
+		case cDigit:
+			l[b] = byte(b)
+		}
+	}
+	return l, c
 }()
 
 // words emits the words, emoji and punctuation of text[i:j].
@@ -342,8 +447,7 @@ func (a *Analyzer) words(s *scratch, text string, i, j int) {
 				s.content(int32(x), false)
 				lo := int32(len(s.lowerBuf))
 				s.toks = append(s.toks, token{start: int32(x), end: int32(x + size), lo: lo, hi: lo,
-					clause: int32(len(s.clauses) - 1), val: e.val, flags: e.flags})
-				s.cur().t1 = int32(len(s.toks))
+					clause: int32(len(s.clauses) - 1), val: e.val, flags: e.flags, h: hashKey(nil)})
 			}
 			s.lastEnd = int32(x + size)
 		}
@@ -354,21 +458,17 @@ func (a *Analyzer) words(s *scratch, text string, i, j int) {
 
 // wordState accumulates one word while scanning.
 type wordState struct {
-	start        int
-	lo           int32
-	h            uint32 // FNV-1a of the lowercased bytes so far
-	upper, lower int
-	run          int
-	last         byte
-	elong        bool
+	start int
+	lo    int32
+	cases uint8 // caseUpper|caseLower seen
+	upper int   // uppercase letters (needed only when cases == caseUpper)
 }
 
 func (w *wordState) begin(s *scratch, x int) {
 	if w.start < 0 {
 		w.start = x
 		w.lo = int32(len(s.lowerBuf))
-		w.h = fnvOffset
-		w.upper, w.lower, w.run, w.last, w.elong = 0, 0, 0, 0, false
+		w.cases, w.upper = 0, 0
 	}
 }
 
@@ -376,59 +476,36 @@ func (w *wordState) begin(s *scratch, x int) {
 // text[x:j] to the word and returns the offset after it.
 func (w *wordState) scanASCII(s *scratch, text string, x, j int) int {
 	w.begin(s, x)
-	buf, h := s.lowerBuf, w.h
-	up, lo, run, last, elong := w.upper, w.lower, w.run, w.last, w.elong
+	buf := s.lowerBuf
 	for ; x < j; x++ {
 		b := text[x]
-		switch byteClass[b] {
-		case cLower:
-			lo++
-		case cUpper:
-			up++
-			b += 'a' - 'A'
-		case cDigit:
-		default:
-			if b != '\'' && b != '-' || x+1 >= j || !isAlnum(text[x+1]) || x == w.start {
-				goto done
-			}
+		c := byteCase[b]
+		w.cases |= c
+		w.upper += int(c & caseUpper)
+		if lb := lowerByte[b]; lb != 0 {
+			b = lb
+		} else if b != '\'' && b != '-' || x+1 >= j || !isAlnum(text[x+1]) || x == w.start {
+			break
 		}
-		if b == last && b > '9' {
-			run++
-			if run >= 3 {
-				elong = true
-			}
-		} else {
-			run = 1
-		}
-		last = b
 		buf = append(buf, b)
-		h = (h ^ uint32(b)) * fnvPrime
 	}
-done:
-	s.lowerBuf, w.h = buf, h
-	w.upper, w.lower, w.run, w.last, w.elong = up, lo, run, last, elong
+	s.lowerBuf = buf
 	return x
 }
 
 func (w *wordState) addByte(s *scratch, b byte) {
 	s.lowerBuf = append(s.lowerBuf, b)
-	w.h = (w.h ^ uint32(b)) * fnvPrime
-	w.run, w.last = 1, b
 }
 
 func (w *wordState) addRune(s *scratch, x int, r rune) {
 	w.begin(s, x)
 	if unicode.IsUpper(r) {
+		w.cases |= caseUpper
 		w.upper++
 	} else if unicode.IsLower(r) {
-		w.lower++
+		w.cases |= caseLower
 	}
-	n := len(s.lowerBuf)
 	s.lowerBuf = utf8.AppendRune(s.lowerBuf, unicode.ToLower(r))
-	for _, b := range s.lowerBuf[n:] {
-		w.h = (w.h ^ uint32(b)) * fnvPrime
-	}
-	w.run, w.last = 1, 0
 }
 
 // endWord emits the word in progress, if any; end is its end offset.
@@ -440,39 +517,59 @@ func (a *Analyzer) endWord(s *scratch, w *wordState, end int, hashtag bool) {
 	w.start = -1
 	hi := int32(len(s.lowerBuf))
 	low := s.lowerBuf[w.lo:hi]
-	e, ok := a.m.wordTab.get(low, w.h)
-	if !ok && w.elong {
-		e, ok = a.lookupElongated(s, low)
+	h := hashKey(low)
+	e := a.m.wordTab.getp(low, h) // a pointer: copying the entry out stalls
+	elong := false
+	if e == nil && hasTriple(low) {
+		if el, ok := a.lookupElongated(s, low); ok {
+			e, elong = &el, true
+		}
 	}
-	if !ok && hashtag && len(low) >= 6 {
-		if a.splitCompound(s, w.lo, hi, start, end) {
+	if e == nil {
+		if hashtag && len(low) >= 6 && a.splitCompound(s, w.lo, hi, start, end) {
 			return
 		}
+		e = &zeroEntry
 	}
-	if len(s.clauses) == 0 || e.flags&(fBut|fClauseWord) != 0 {
+	flags := e.flags
+	if len(s.clauses) == 0 || flags&(fBut|fClauseWord) != 0 {
 		s.content(int32(start), true)
-		if e.flags&fBut != 0 {
+		if flags&fBut != 0 {
 			s.cur().but = true
 		}
-	} else {
+	} else if s.pendingBreak {
 		s.content(int32(start), false)
 	}
 	if len(low) >= 3 && low[len(low)-3] == 'n' && low[len(low)-2] == '\'' && low[len(low)-1] == 't' {
-		e.flags |= fNegator
+		flags |= fNegator
 	}
 	caps := false
-	if !hashtag && w.upper+w.lower > 0 {
+	if !hashtag && w.cases != 0 {
 		s.words++
-		if w.upper >= 2 && w.lower == 0 {
+		if w.upper >= 2 && w.cases == caseUpper {
 			caps = true
 			s.capsWords++
 		}
 	}
-	s.toks = append(s.toks, token{start: int32(start), end: int32(end), lo: w.lo, hi: hi,
-		clause: int32(len(s.clauses) - 1), val: e.val, neg: e.neg, boost: e.boost, flags: e.flags,
-		caps: caps, elong: w.elong && e.val != 0, maxPh: e.maxPh})
-	s.cur().t1 = int32(len(s.toks))
+	// Fill the new element in place: composing a struct literal first makes
+	// the copy stall on store forwarding.
+	s.toks = append(s.toks, token{})
+	t := &s.toks[len(s.toks)-1]
+	t.start, t.end, t.lo, t.hi, t.h = int32(start), int32(end), w.lo, hi, h
+	t.clause = int32(len(s.clauses) - 1)
+	t.val, t.neg, t.boost, t.flags, t.maxPh = e.val, e.neg, e.boost, flags, e.maxPh
+	t.caps, t.elong = caps, elong && e.val != 0
 	s.lastEnd = int32(end)
+}
+
+// hasTriple reports whether a letter repeats three times in a row ("sooo").
+func hasTriple(b []byte) bool {
+	for i := 2; i < len(b); i++ {
+		if b[i] == b[i-1] && b[i] == b[i-2] && b[i] > '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // lookupElongated retries an elongated word with letter runs cut to two and
@@ -557,10 +654,9 @@ func (a *Analyzer) splitCompound(s *scratch, lo, hi int32, start, end int) bool 
 		s.content(int32(start), false)
 		s.toks = append(s.toks,
 			token{start: int32(start), end: int32(end), lo: lo, hi: lo + int32(k), clause: int32(len(s.clauses) - 1),
-				val: left.val, boost: left.boost, flags: left.flags &^ (fBut | fClauseWord | fPhraseStart)},
+				val: left.val, boost: left.boost, flags: left.flags &^ (fBut | fClauseWord | fPhraseStart), h: hashKey(low[:k])},
 			token{start: int32(start), end: int32(end), lo: lo + int32(k), hi: hi, clause: int32(len(s.clauses) - 1),
-				val: e.val, boost: e.boost, flags: e.flags &^ (fBut | fClauseWord | fPhraseStart)})
-		s.cur().t1 = int32(len(s.toks))
+				val: e.val, boost: e.boost, flags: e.flags &^ (fBut | fClauseWord | fPhraseStart), h: hashKey(low[k:])})
 		s.lastEnd = int32(end)
 		return true
 	}
@@ -573,7 +669,7 @@ func (a *Analyzer) matchPhrases(s *scratch) {
 	toks := s.toks
 	for i := 0; i < len(toks); i++ {
 		t := &toks[i]
-		if t.flags&fPhraseStart == 0 {
+		if t.flags&fPhraseStart == 0 || i+1 == len(toks) || !a.m.pairs.has(t.h, toks[i+1].h) {
 			continue
 		}
 		maxN := min(int(t.maxPh), len(toks)-i)
