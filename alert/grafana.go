@@ -1,0 +1,92 @@
+package alert
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	gapi "github.com/grafana/grafana-api-golang-client"
+)
+
+// GrafanaAnnotation marks spikes on a Grafana dashboard: the first version of
+// an alert creates an annotation at StartsAt tagged "socialpulse",
+// "feature:<feature>", "priority:P<n>" and "kind:<kind>"; later versions
+// update its text and tags, and the resolved version turns it into a region
+// ending at EndsAt. The annotation id is kept in the alert's history record
+// (Record.ReceiverState["grafana"]).
+type GrafanaAnnotation struct {
+	c            *gapi.Client
+	dashboardUID string
+}
+
+// NewGrafanaAnnotation returns a receiver named "grafana" annotating the
+// dashboard dashboardUID ("" for an organisation-wide annotation). The gapi
+// client takes no context: give it an http.Client with a Timeout (gapi.Config
+// Client) so that abandoned calls end; the Outbox stops waiting after its
+// SendTimeout either way.
+func NewGrafanaAnnotation(client *gapi.Client, dashboardUID string) *GrafanaAnnotation {
+	return &GrafanaAnnotation{c: client, dashboardUID: dashboardUID}
+}
+
+// Name returns "grafana".
+func (g *GrafanaAnnotation) Name() string { return "grafana" }
+
+// Send creates an annotation for a (a region if a is resolved).
+func (g *GrafanaAnnotation) Send(ctx context.Context, a Alert) error {
+	_, err := g.SendState(ctx, a, "")
+	return err
+}
+
+// SendState creates the annotation when state (its id) is empty and updates
+// it otherwise. It returns the annotation id.
+func (g *GrafanaAnnotation) SendState(ctx context.Context, a Alert, state string) (string, error) {
+	ann := &gapi.Annotation{
+		DashboardUID: g.dashboardUID,
+		Time:         a.StartsAt.UnixMilli(),
+		Tags: []string{"socialpulse", "feature:" + a.Evidence.Feature,
+			"priority:" + PriorityLabel(a.Priority), "kind:" + a.Kind},
+		Text: grafanaText(a),
+	}
+	if a.State == StateResolved {
+		ann.TimeEnd = a.EndsAt.UnixMilli()
+		ann.IsRegion = true
+	}
+	type result struct {
+		id  string
+		err error
+	}
+	done := make(chan result, 1) // the call may outlive ctx; it must not block
+	go func() {
+		if state == "" {
+			id, err := g.c.NewAnnotation(ann)
+			done <- result{strconv.FormatInt(id, 10), err}
+			return
+		}
+		id, err := strconv.ParseInt(state, 10, 64)
+		if err != nil {
+			done <- result{"", fmt.Errorf("bad annotation id %q: %w", state, err)}
+			return
+		}
+		_, err = g.c.PatchAnnotation(id, ann)
+		done <- result{state, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return "", fmt.Errorf("grafana: %w", ctx.Err())
+	case r := <-done:
+		if r.err != nil {
+			return "", fmt.Errorf("grafana: annotate %s: %w", a.ID, redactURL(r.err))
+		}
+		return r.id, nil
+	}
+}
+
+func grafanaText(a Alert) string {
+	var b strings.Builder
+	b.WriteString(firstNonEmpty(a.Summary, FormatSummary(a)))
+	if a.Evidence.APIURL != "" {
+		fmt.Fprintf(&b, ` <a href="%s">spike</a>`, a.Evidence.APIURL)
+	}
+	return b.String()
+}

@@ -1,0 +1,55 @@
+package alert
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/socialpulse/socialpulse/stream"
+)
+
+// DefaultKafkaTopic is the topic alerts are written to unless the producer
+// passed to NewKafka says otherwise.
+const DefaultKafkaTopic = "social.alerts"
+
+// Kafka writes each alert version as one record to the producer's topic:
+// key = Alert.Fingerprint (so one feature's alerts stay ordered in one
+// partition), value = an Envelope as JSON, headers alert-id, sequence and
+// state. The producer must be synchronous (the default), so that a send
+// succeeds only once the brokers acknowledged the record.
+type Kafka struct {
+	p *stream.Producer
+}
+
+// NewKafka returns a receiver named "kafka" writing with p, typically built
+// with stream.NewProducer(cc, DefaultKafkaTopic, stream.ProducerOptions{}).
+// The caller keeps ownership of p and closes it after Run returns.
+func NewKafka(p *stream.Producer) *Kafka { return &Kafka{p: p} }
+
+// Name returns "kafka".
+func (k *Kafka) Name() string { return "kafka" }
+
+// Send writes a and waits for the acknowledgement.
+func (k *Kafka) Send(ctx context.Context, a Alert) error {
+	body, err := json.Marshal(Envelope{Version: 1, Alert: a})
+	if err != nil {
+		return fmt.Errorf("kafka: encode: %w", err)
+	}
+	err = k.p.Write(ctx, kafka.Message{
+		Key:   []byte(a.Fingerprint),
+		Value: body,
+		Time:  a.UpdatedAt,
+		Headers: []kafka.Header{
+			{Key: "alert-id", Value: []byte(a.ID)},
+			{Key: "sequence", Value: []byte(strconv.Itoa(a.Sequence))},
+			{Key: "state", Value: []byte(a.State)},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("kafka: %w", err)
+	}
+	return nil
+}
