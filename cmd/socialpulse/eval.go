@@ -15,6 +15,8 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return runEvalSentiment(ctx, args[1:], stdout, stderr)
 	case "aspects":
 		return runEvalAspects(ctx, args[1:], stdout, stderr)
+	case "nab":
+		return runEvalNAB(ctx, args[1:], stdout, stderr)
 	}
 	return usageErrorf("unknown eval target %q (want sentiment | aspects)", args[0])
 }

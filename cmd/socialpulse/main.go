@@ -32,7 +32,9 @@ func commands() []command {
 		{"replay", "load a JSONL file of posts into Kafka, with progress and a rate limit", runReplay},
 		{"score", "score JSONL posts for sentiment and features, one JSON line out per line in", runScore},
 		{"taxonomy", "work with feature taxonomies (taxonomy check FILE...)", runTaxonomy},
-		{"eval", "measure accuracy on labelled data (eval sentiment | eval aspects)", runEval},
+		{"eval", "measure accuracy on labelled data (eval sentiment | eval aspects | eval nab)", runEval},
+		{"backtest", "replay a count series through the spike detector (backtest --series FILE)", runBacktest},
+		{"dashboards", "push the Grafana dashboards, folder and data source (dashboards push --grafana-url URL)", runDashboards},
 	}
 }
 

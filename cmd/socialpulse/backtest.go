@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/socialpulse/socialpulse/impactmatrix"
+)
+
+// stepSampleRows is how many leading rows of a series are read before the
+// step is inferred; the rest of the file is streamed.
+const stepSampleRows = 10000
+
+// backtestProgressRows is how often (in rows) backtest reports progress on
+// stderr.
+const backtestProgressRows = 100000
+
+// runBacktest implements "backtest": it replays a count series through the
+// production spike detector with its default settings.
+func runBacktest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("backtest", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	series := fl.String("series", "", "CSV `FILE` with a header timestamp,value (\"-\" for stdin)")
+	posts := fl.String("posts", "", "JSONL `FILE` of historical posts to replay through scorer, tagger and detector")
+	fl.String("taxonomy", "", "taxonomy `FILE` for --posts")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: socialpulse backtest --series FILE")
+		fmt.Fprintln(stderr, "       socialpulse backtest --posts FILE.jsonl [--taxonomy FILE]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "--series runs the production spike detector, with its default settings for the")
+		fmt.Fprintln(stderr, "series' step (the most common gap between timestamps), over a CSV of counts and")
+		fmt.Fprintln(stderr, "writes one JSON line per input row:")
+		fmt.Fprintln(stderr, `  {"timestamp":"<as in the input>","value":n,"baseline":x,"score":0..1,"alert":bool}`)
+		fmt.Fprintln(stderr, "baseline is the expected count for that row's step; alert is true on the rows")
+		fmt.Fprintln(stderr, "where an alert fires (not on the rows of an episode that is still firing).")
+		fmt.Fprintln(stderr, "Timestamps are \"2015-02-26 21:42:53\" (UTC) or RFC 3339.")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() > 0 {
+		return usageErrorf("unexpected arguments: %q", fl.Args())
+	}
+	switch {
+	case *posts != "" && *series != "":
+		return usageErrorf("--series and --posts are exclusive")
+	case *posts != "":
+		return usageErrorf("--posts: not available yet")
+	case *series == "":
+		return usageErrorf("--series FILE is required")
+	}
+
+	in := stdin
+	if *series != "-" {
+		f, err := os.Open(*series)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	out := bufio.NewWriter(stdout)
+	bt := backtester{
+		progress: func(rows, alerts int) {
+			fmt.Fprintf(stderr, "backtest: %d rows, %d alerts\n", rows, alerts)
+		},
+	}
+	err := bt.run(ctx, in, func(r seriesRow, d impactmatrix.Decision, perStep float64) error {
+		line := backtestLine{
+			Timestamp: r.raw,
+			Value:     r.value,
+			Baseline:  round(perStep, 3),
+			Score:     round(d.Score, 4),
+			Alert:     d.Event == impactmatrix.EventFire,
+		}
+		b, err := json.Marshal(line)
+		if err != nil {
+			return err
+		}
+		b = append(b, '\n')
+		_, err = out.Write(b)
+		return err
+	})
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "backtest: %d rows, step %s, %d alerts\n", bt.rows, bt.step, bt.alerts)
+	return nil
+}
+
+// backtestLine is one output line of "backtest --series".
+type backtestLine struct {
+	Timestamp string  `json:"timestamp"`
+	Value     float64 `json:"value"`
+	Baseline  float64 `json:"baseline"`
+	Score     float64 `json:"score"`
+	Alert     bool    `json:"alert"`
+}
+
+func round(v float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
+}
+
+// seriesRow is one row of a timestamp,value CSV.
+type seriesRow struct {
+	raw   string // the timestamp as written
+	t     time.Time
+	value float64
+}
+
+// backtester runs the default detector over a series read from CSV. The
+// backtest command and "eval nab" share it, so both measure exactly what
+// production runs.
+type backtester struct {
+	// progress, if set, is called every backtestProgressRows rows.
+	progress func(rows, alerts int)
+
+	rows, alerts int
+	step         time.Duration
+}
+
+// run reads the CSV, infers the step from the first rows, and calls emit for
+// every row in order with the detector's decision and the per-step baseline.
+func (bt *backtester) run(ctx context.Context, r io.Reader, emit func(seriesRow, impactmatrix.Decision, float64) error) error {
+	cr := csv.NewReader(bufio.NewReader(r))
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return errors.New("series: empty input, want a header timestamp,value")
+		}
+		return fmt.Errorf("series: header: %w", err)
+	}
+	tsCol, valCol := -1, -1
+	for i, h := range header {
+		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
+		case "timestamp":
+			tsCol = i
+		case "value":
+			valCol = i
+		}
+	}
+	if tsCol < 0 || valCol < 0 {
+		return fmt.Errorf("series: header %q: want columns timestamp and value", header)
+	}
+	line := 1
+	next := func() (seriesRow, error) {
+		rec, err := cr.Read()
+		if err != nil {
+			return seriesRow{}, err
+		}
+		line++
+		if len(rec) <= max(tsCol, valCol) {
+			return seriesRow{}, fmt.Errorf("series: line %d: want %d fields, got %d", line, len(header), len(rec))
+		}
+		raw := strings.TrimSpace(rec[tsCol])
+		t, err := parseSeriesTime(raw)
+		if err != nil {
+			return seriesRow{}, fmt.Errorf("series: line %d: %w", line, err)
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(rec[valCol]), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return seriesRow{}, fmt.Errorf("series: line %d: value %q: want a non-negative number", line, rec[valCol])
+		}
+		return seriesRow{raw: raw, t: t, value: v}, nil
+	}
+
+	var head []seriesRow
+	for len(head) < stepSampleRows {
+		row, err := next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if n := len(head); n > 0 && !row.t.After(head[n-1].t) {
+			return fmt.Errorf("series: line %d: timestamp %s is not after the previous one", line, row.raw)
+		}
+		head = append(head, row)
+	}
+	ts := make([]time.Time, len(head))
+	for i, row := range head {
+		ts[i] = row.t
+	}
+	bt.step, err = impactmatrix.InferStep(ts)
+	if err != nil {
+		return fmt.Errorf("series: %w", err)
+	}
+	det, err := impactmatrix.NewDetector(impactmatrix.DefaultDetectorConfig(bt.step))
+	if err != nil {
+		return err
+	}
+	k := float64(det.Config().EvalSteps)
+	var prev time.Time
+	observe := func(row seriesRow) error {
+		if !prev.IsZero() && !row.t.After(prev) {
+			return fmt.Errorf("series: line %d: timestamp %s is not after the previous one", line, row.raw)
+		}
+		prev = row.t
+		d := det.Observe(row.t, row.value)
+		bt.rows++
+		if d.Event == impactmatrix.EventFire {
+			bt.alerts++
+		}
+		if bt.rows%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if bt.progress != nil && bt.rows%backtestProgressRows == 0 {
+			bt.progress(bt.rows, bt.alerts)
+		}
+		return emit(row, d, d.Baseline/k)
+	}
+	for _, row := range head {
+		if err := observe(row); err != nil {
+			return err
+		}
+	}
+	for {
+		row, err := next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := observe(row); err != nil {
+			return err
+		}
+	}
+}
+
+// parseSeriesTime accepts "2015-02-26 21:42:53" (optionally with fractional
+// seconds; UTC) and RFC 3339.
+func parseSeriesTime(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02 15:04:05.999999999", s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("timestamp %q: want \"2006-01-02 15:04:05\" or RFC 3339", s)
+}
