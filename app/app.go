@@ -21,12 +21,14 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/socialpulse/socialpulse/alert"
 	"github.com/socialpulse/socialpulse/api"
 	"github.com/socialpulse/socialpulse/config"
 	"github.com/socialpulse/socialpulse/emerging"
 	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/monitor"
 	"github.com/socialpulse/socialpulse/pipeline"
 	"github.com/socialpulse/socialpulse/sentiment"
 	"github.com/socialpulse/socialpulse/stream"
@@ -47,20 +49,23 @@ type Options struct {
 
 // App is a wired processor. Build it with New and call Run once.
 type App struct {
-	cfg      config.Config
-	log      *zap.Logger
-	reg      *prometheus.Registry
-	rdb      redis.UniversalClient
-	store    *impactmatrix.Store
-	enricher *enrich.Enricher
-	proc     *pipeline.Processor
-	consumer *stream.Consumer
-	dlq      *stream.Producer
-	scored   *stream.Producer
-	http     *api.Server
-	miner    *emerging.Miner
-	reload   <-chan struct{}
-	reloads  *prometheus.CounterVec
+	cfg         config.Config
+	log         *zap.Logger
+	reg         *prometheus.Registry
+	rdb         redis.UniversalClient
+	store       *impactmatrix.Store
+	enricher    *enrich.Enricher
+	proc        *pipeline.Processor
+	consumer    *stream.Consumer
+	dlq         *stream.Producer
+	scored      *stream.Producer
+	http        *api.Server
+	miner       *emerging.Miner
+	outbox      *alert.Outbox
+	monitor     *monitor.Monitor
+	alertsKafka *stream.Producer
+	reload      <-chan struct{}
+	reloads     *prometheus.CounterVec
 }
 
 // New builds every component; it does not contact Kafka yet, but it opens
@@ -155,6 +160,10 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 	promauto.With(reg).NewGaugeFunc(prometheus.GaugeOpts{Namespace: "socialpulse", Subsystem: "taxonomy", Name: "features",
 		Help: "Features in the taxonomy in use."}, func() float64 { return float64(len(a.enricher.Tagger().Features())) })
 
+	if err := a.buildAlerting(cfg, kc, reg, log); err != nil {
+		return nil, err
+	}
+
 	if a.http, err = api.New(api.Options{
 		Listen: cfg.HTTP.Listen, ReadTimeout: cfg.HTTP.ReadTimeout, WriteTimeout: cfg.HTTP.WriteTimeout,
 		IdleTimeout: cfg.HTTP.IdleTimeout, MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
@@ -201,6 +210,12 @@ func (a *App) Run(ctx context.Context) error {
 	if a.miner != nil {
 		g.Go(func() error { return a.miner.Run(gctx) })
 	}
+	if a.outbox != nil {
+		g.Go(func() error { return a.outbox.Run(gctx) })
+	}
+	if a.monitor != nil {
+		g.Go(func() error { return a.monitor.Run(gctx) })
+	}
 
 	done := make(chan error, 1)
 	go func() { done <- g.Wait() }()
@@ -223,6 +238,9 @@ func (a *App) closeClients() {
 	var errs []error
 	if a.scored != nil {
 		errs = append(errs, a.scored.Close())
+	}
+	if a.alertsKafka != nil {
+		errs = append(errs, a.alertsKafka.Close())
 	}
 	if a.dlq != nil {
 		errs = append(errs, a.dlq.Close())

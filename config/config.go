@@ -32,6 +32,8 @@ type Config struct {
 	Matrix   Matrix   `yaml:"matrix"`
 	Taxonomy Taxonomy `yaml:"taxonomy"`
 	Emerging Emerging `yaml:"emerging"`
+	Detector Detector `yaml:"detector"`
+	Alerting Alerting `yaml:"alerting"`
 	HTTP     HTTP     `yaml:"http"`
 	Log      Log      `yaml:"log"`
 	// ShutdownTimeout bounds a graceful stop. Default: 30s.
@@ -124,6 +126,92 @@ type Emerging struct {
 	Heuristic bool `yaml:"heuristic"`
 }
 
+// Detector configures spike detection over the matrix. One processor of
+// the group (the holder of a Redis lease) detects at a time.
+type Detector struct {
+	Enabled bool `yaml:"enabled"` // Default: true
+	// Grace is how long after a bucket closes it is evaluated, so late
+	// posts land first; must be shorter than matrix.bucket. Default: 15s
+	Grace time.Duration `yaml:"grace"`
+	// Warmup is the matrix history a new leader replays. Default: 6h
+	Warmup   time.Duration `yaml:"warmup"`
+	LeaseTTL time.Duration `yaml:"lease_ttl"` // Default: 30s
+	// MinVolume: negative mentions in the evaluation window below which
+	// nothing fires. Default: 10
+	MinVolume float64 `yaml:"min_volume"`
+	// MinRatio: least growth over baseline, (current+1)/(baseline+1). Default: 2
+	MinRatio float64 `yaml:"min_ratio"`
+	// Alpha: significance; the count must be this unlikely under the
+	// baseline (quasi-Poisson upper tail). Default: 1e-6
+	Alpha float64 `yaml:"alpha"`
+	// ResolveRatio: a firing spike resolves below this growth. Default: 1.5
+	ResolveRatio float64 `yaml:"resolve_ratio"`
+	// Cooldown: no new spike of the same feature this soon after one
+	// resolves. Default: 1h
+	Cooldown time.Duration `yaml:"cooldown"`
+	Priority Priority      `yaml:"priority"`
+}
+
+// Priority weighs the parts of an alert's priority score (see README).
+type Priority struct {
+	Growth      float64 `yaml:"growth"`      // Default: 0.30
+	Volume      float64 `yaml:"volume"`      // Default: 0.20
+	Reach       float64 `yaml:"reach"`       // Default: 0.15
+	Criticality float64 `yaml:"criticality"` // Default: 0.25
+	Persistence float64 `yaml:"persistence"` // Default: 0.10
+	P1          float64 `yaml:"p1"`          // least score for P1. Default: 0.7
+	P2          float64 `yaml:"p2"`          // Default: 0.5
+	P3          float64 `yaml:"p3"`          // Default: 0.3
+}
+
+// Alerting says where alerts go. Every processor of a group must have the
+// same receivers.
+type Alerting struct {
+	// PublicURL is this API's external base URL, for links in alerts.
+	PublicURL string `yaml:"public_url"`
+	// DashboardURL is the Grafana dashboard alerts link to.
+	DashboardURL string `yaml:"dashboard_url"`
+	// HistoryRetention keeps spike records this long. Default: 2160h (90 days)
+	HistoryRetention time.Duration `yaml:"history_retention"`
+	Webhook          Webhook       `yaml:"webhook"`
+	Slack            Slack         `yaml:"slack"`
+	Alertmanager     Alertmanager  `yaml:"alertmanager"`
+	Kafka            AlertKafka    `yaml:"kafka"`
+	Grafana          Grafana       `yaml:"grafana"`
+}
+
+// Webhook posts JSON alerts signed with HMAC-SHA256.
+type Webhook struct {
+	URL        string `yaml:"url"` // empty: off
+	Secret     Secret `yaml:"secret"`
+	SecretFile string `yaml:"secret_file"`
+}
+
+// Slack posts to an incoming webhook (its URL embeds a token: a secret).
+type Slack struct {
+	URL     Secret `yaml:"url"` // empty: off
+	URLFile string `yaml:"url_file"`
+}
+
+// Alertmanager receives alerts on POST /api/v2/alerts.
+type Alertmanager struct {
+	URL string `yaml:"url"` // e.g. http://alertmanager:9093; empty: off
+}
+
+// AlertKafka writes alerts to a topic, keyed by fingerprint.
+type AlertKafka struct {
+	Enabled bool   `yaml:"enabled"` // Default: false
+	Topic   string `yaml:"topic"`   // Default: social.alerts
+}
+
+// Grafana annotates a dashboard with each spike.
+type Grafana struct {
+	URL          string `yaml:"url"` // empty: off
+	Token        Secret `yaml:"token"`
+	TokenFile    string `yaml:"token_file"`
+	DashboardUID string `yaml:"dashboard_uid"` // Default: socialpulse-it-priorities
+}
+
 // HTTP is the API, metrics and health server.
 type HTTP struct {
 	Listen       string        `yaml:"listen"`        // Default: 127.0.0.1:8080
@@ -158,6 +246,16 @@ func Default() Config {
 			MaxTextBytes: 64 << 10, MaxFutureSkew: 10 * time.Minute,
 		},
 		Emerging: Emerging{Enabled: true, Window: 5 * time.Minute, Baseline: time.Hour, Workers: 1},
+		Detector: Detector{
+			Enabled: true, Grace: 15 * time.Second, Warmup: 6 * time.Hour, LeaseTTL: 30 * time.Second,
+			MinVolume: 10, MinRatio: 2, Alpha: 1e-6, ResolveRatio: 1.5, Cooldown: time.Hour,
+			Priority: Priority{Growth: 0.30, Volume: 0.20, Reach: 0.15, Criticality: 0.25, Persistence: 0.10, P1: 0.7, P2: 0.5, P3: 0.3},
+		},
+		Alerting: Alerting{
+			HistoryRetention: 90 * 24 * time.Hour,
+			Kafka:            AlertKafka{Topic: "social.alerts"},
+			Grafana:          Grafana{DashboardUID: "socialpulse-it-priorities"},
+		},
 		HTTP: HTTP{
 			Listen: "127.0.0.1:8080", ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
 			IdleTimeout: 60 * time.Second, MaxBodyBytes: 1 << 20,
@@ -220,7 +318,16 @@ func (c *Config) readSecretFiles() error {
 	if err := read("kafka.sasl.password", c.Kafka.SASL.PasswordFile, &c.Kafka.SASL.Password); err != nil {
 		return err
 	}
-	return read("redis.password", c.Redis.PasswordFile, &c.Redis.Password)
+	if err := read("redis.password", c.Redis.PasswordFile, &c.Redis.Password); err != nil {
+		return err
+	}
+	if err := read("alerting.webhook.secret", c.Alerting.Webhook.SecretFile, &c.Alerting.Webhook.Secret); err != nil {
+		return err
+	}
+	if err := read("alerting.slack.url", c.Alerting.Slack.URLFile, &c.Alerting.Slack.URL); err != nil {
+		return err
+	}
+	return read("alerting.grafana.token", c.Alerting.Grafana.TokenFile, &c.Alerting.Grafana.Token)
 }
 
 // Validate checks every field and returns all problems, each naming its field.
@@ -323,6 +430,58 @@ func (c Config) Validate() error {
 		if e.Workers < 1 || e.Workers > 64 {
 			bad("emerging.workers", "want 1..64, got %d", e.Workers)
 		}
+	}
+
+	if d := c.Detector; d.Enabled {
+		if d.Grace <= 0 || d.Grace >= m.Bucket {
+			bad("detector.grace", "must be positive and shorter than matrix.bucket (%v), got %v", m.Bucket, d.Grace)
+		}
+		if d.Warmup < time.Hour || d.Warmup > m.Retention {
+			bad("detector.warmup", "must be between 1h and matrix.retention, got %v", d.Warmup)
+		}
+		positive("detector.lease_ttl", d.LeaseTTL)
+		if d.MinVolume < 1 {
+			bad("detector.min_volume", "must be at least 1, got %v", d.MinVolume)
+		}
+		if d.MinRatio <= 1 {
+			bad("detector.min_ratio", "must be above 1, got %v", d.MinRatio)
+		}
+		if d.Alpha <= 0 || d.Alpha >= 1 {
+			bad("detector.alpha", "must be in (0, 1), got %v", d.Alpha)
+		}
+		if d.ResolveRatio < 1 || d.ResolveRatio > d.MinRatio {
+			bad("detector.resolve_ratio", "must be in [1, detector.min_ratio], got %v", d.ResolveRatio)
+		}
+		if d.Cooldown < 0 {
+			bad("detector.cooldown", "must not be negative")
+		}
+		p := d.Priority
+		for name, v := range map[string]float64{"growth": p.Growth, "volume": p.Volume, "reach": p.Reach, "criticality": p.Criticality, "persistence": p.Persistence} {
+			if v < 0 {
+				bad("detector.priority."+name, "must not be negative, got %v", v)
+			}
+		}
+		if !(1 > p.P1 && p.P1 > p.P2 && p.P2 > p.P3 && p.P3 > 0) {
+			bad("detector.priority.p1", "want 1 > p1 > p2 > p3 > 0, got %v, %v, %v", p.P1, p.P2, p.P3)
+		}
+	}
+	al := c.Alerting
+	for field, u := range map[string]string{"alerting.public_url": al.PublicURL, "alerting.dashboard_url": al.DashboardURL,
+		"alerting.webhook.url": al.Webhook.URL, "alerting.slack.url": al.Slack.URL.Reveal(), "alerting.alertmanager.url": al.Alertmanager.URL, "alerting.grafana.url": al.Grafana.URL} {
+		if u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			bad(field, "want an http(s) URL")
+		}
+	}
+	if al.HistoryRetention < 24*time.Hour {
+		bad("alerting.history_retention", "must be at least 24h, got %v", al.HistoryRetention)
+	}
+	if al.Kafka.Enabled {
+		if err := checkTopic(al.Kafka.Topic); err != nil {
+			bad("alerting.kafka.topic", "%v", err)
+		}
+	}
+	if al.Grafana.URL != "" && al.Grafana.Token == "" {
+		bad("alerting.grafana.token", "is required with alerting.grafana.url")
 	}
 
 	h := c.HTTP

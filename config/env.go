@@ -13,6 +13,13 @@ const EnvPrefix = "SOCIALPULSE_"
 
 var durationType = reflect.TypeOf(time.Duration(0))
 
+// cliVariables are read by commands, not by the processor's config.
+var cliVariables = map[string]bool{
+	EnvPrefix + "REQUIRE_SERVICES": true, // the test harness
+	EnvPrefix + "CONFIG":           true, // socialpulse run
+	EnvPrefix + "GRAFANA_TOKEN":    true, // socialpulse dashboards push
+}
+
 // applyEnv sets fields from SOCIALPULSE_* variables. A variable naming no
 // option is an error, so a typo does not pass silently.
 func applyEnv(cfg *Config, environ []string) error {
@@ -25,7 +32,7 @@ func applyEnv(cfg *Config, environ []string) error {
 		}
 		f, known := fields[name]
 		if !known {
-			if strings.HasPrefix(name, EnvPrefix+"TEST_") || name == EnvPrefix+"REQUIRE_SERVICES" || name == EnvPrefix+"CONFIG" {
+			if strings.HasPrefix(name, EnvPrefix+"TEST_") || cliVariables[name] {
 				continue // the test harness's and the CLI's own variables
 			}
 			return fmt.Errorf("config: environment variable %s names no option", name)
@@ -85,6 +92,13 @@ func setFromString(f reflect.Value, s string) error {
 			return err
 		}
 		f.SetBool(b)
+		return nil
+	case f.Kind() == reflect.Float64:
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return err
+		}
+		f.SetFloat(v)
 		return nil
 	case f.Kind() == reflect.Int || f.Kind() == reflect.Int64:
 		n, err := strconv.ParseInt(s, 10, 64)

@@ -36,18 +36,9 @@ import (
 )
 
 // pendingMetrics are metric names the dashboards and rules use that the
-// processor's registry does not have yet (alerting and the spike detector
-// are being wired in). Remove names as they appear; the test logs those
-// that exist already. Any other unknown name fails the test.
-var pendingMetrics = []string{
-	"socialpulse_alerts_open",
-	"socialpulse_alert_deliveries_total",
-	"socialpulse_alert_pending_deliveries",
-	"socialpulse_detector_current",
-	"socialpulse_detector_baseline",
-	"socialpulse_detector_firing",
-	"socialpulse_detector_onset_timestamp_seconds",
-}
+// processor's registry does not have yet. Any other unknown name fails the
+// test.
+var pendingMetrics = []string{}
 
 // nonConfigEnv are SOCIALPULSE_* variables read by commands rather than by
 // the config loader.
