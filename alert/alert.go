@@ -193,10 +193,16 @@ func formatPct(p float64) string {
 	return fmt.Sprintf("%+.0f%%", p)
 }
 
+// formatWindow prints 15m rather than 15m0s, and 20s as 20s.
 func formatWindow(d time.Duration) string {
 	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	return strings.TrimSuffix(s, "0m")
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }
 
 // PriorityLabel returns "P1".."P4" for priorities 1..4 and "P?" otherwise.

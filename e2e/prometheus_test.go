@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -87,6 +88,14 @@ func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
 	e.waitApplied(t, partitions, int64(f.produced), true, 2*time.Minute)
 	prom.waitScrapes(t, 8, time.Minute)
 
+	checkDashboardQueries(t, prom, pendingQueries)
+}
+
+// checkDashboardQueries evaluates every query of every dashboard panel
+// (and every variable query) through Prometheus: each must parse, and each
+// not listed in pending must return data.
+func checkDashboardQueries(t *testing.T, prom *prometheus, pending map[string]string) {
+	t.Helper()
 	all, err := dashboards.All()
 	if err != nil {
 		t.Fatal(err)
@@ -108,14 +117,14 @@ func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
 				continue
 			}
 			checked++
-			metric, pending := pendingQueries[key]
+			metric, pending := pending[key]
 			if pending {
 				seenPending[key] = true
 				if !strings.Contains(tg.Expr, metric) {
 					t.Errorf("%s is pending on %s, which it does not use", key, metric)
 				}
 				if n > 0 {
-					t.Logf("%s is listed as pending but returns %d series: remove it from pendingQueries", key, n)
+					t.Logf("%s is listed as pending but returns %d series: remove it from pending", key, n)
 				} else {
 					skipped = append(skipped, key)
 				}
@@ -145,9 +154,9 @@ func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
 			checked++
 		}
 	}
-	for key := range pendingQueries {
+	for key := range pending {
 		if !seenPending[key] {
-			t.Errorf("pendingQueries lists %s, which no dashboard has", key)
+			t.Errorf("pending lists %s, which no dashboard has", key)
 		}
 	}
 	slices.Sort(skipped)
@@ -163,7 +172,7 @@ type prometheus struct {
 	done chan error
 }
 
-func startPrometheus(t *testing.T, bin, target string) *prometheus {
+func startPrometheus(t *testing.T, bin string, targets ...string) *prometheus {
 	t.Helper()
 	dir := t.TempDir()
 	const job = "socialpulse"
@@ -174,8 +183,8 @@ func startPrometheus(t *testing.T, bin, target string) *prometheus {
 scrape_configs:
   - job_name: %s
     static_configs:
-      - targets: [%q]
-`, job, target)
+      - targets: [%s]
+`, job, quoteAll(targets))
 	cfgPath := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -230,6 +239,14 @@ scrape_configs:
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
 }
 
 // waitScrapes waits until Prometheus has scraped the processor
