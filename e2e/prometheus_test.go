@@ -17,29 +17,7 @@ import (
 	"time"
 
 	"github.com/socialpulse/socialpulse/dashboards"
-	"github.com/socialpulse/socialpulse/internal/testenv"
 )
-
-// pendingQueries are dashboard queries over metrics that the processor does
-// not export yet (alerts and the spike detector, being built): they must
-// parse, but may return nothing. Keys are "dashboard uid/panel title/refId".
-// Remove entries as the metrics are wired in; the test logs the entries
-// that return data already.
-var pendingQueries = map[string]string{
-	"socialpulse-brand-health/Open spikes/A":                         "socialpulse_detector_firing",
-	"socialpulse-brand-health/Open alerts/A":                         "socialpulse_alerts_open",
-	"socialpulse-it-priorities/Open alerts by priority/A":            "socialpulse_alerts_open",
-	"socialpulse-it-priorities/Open alerts by owner/A":               "socialpulse_alerts_open",
-	"socialpulse-it-priorities/Detector state per feature/A":         "socialpulse_detector_current",
-	"socialpulse-it-priorities/Detector state per feature/B":         "socialpulse_detector_baseline",
-	"socialpulse-it-priorities/Detector state per feature/C":         "socialpulse_detector_firing",
-	"socialpulse-it-priorities/Detector state per feature/D":         "socialpulse_detector_onset_timestamp_seconds", // empty while no spike is open
-	"socialpulse-it-priorities/Negative mentions against baseline/A": "socialpulse_detector_current",
-	"socialpulse-it-priorities/Negative mentions against baseline/B": "socialpulse_detector_baseline",
-	"socialpulse-it-priorities/Time since onset/A":                   "socialpulse_detector_onset_timestamp_seconds", // empty while no spike is open
-	"socialpulse-pipeline-health/Alert delivery failures/A":          "socialpulse_alert_deliveries_total",
-	"socialpulse-pipeline-health/Pending alert deliveries/A":         "socialpulse_alert_pending_deliveries",
-}
 
 // grafanaVars stands in for Grafana's variable expansion: built-ins get a
 // typical value, and the dashboards' own multi-value variables "All".
@@ -65,31 +43,8 @@ func expandVars(t *testing.T, expr string) string {
 	})
 }
 
-// TestDashboardQueriesAgainstPrometheus scrapes a processor fed by the
-// integration pipeline with a real Prometheus, then evaluates every query
-// of every dashboard panel (and every variable query): each must parse, and
-// each not listed in pendingQueries must return data.
-func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
-	promBin := testenv.PrometheusBinary(t)
-	const partitions = 3
-	e := newEnv(t, partitions)
-	f := newFeed(t, 7)
-
-	metricsAddr := freeAddr(t)
-	e.startProcessor("scraped", "SOCIALPULSE_HTTP_LISTEN="+metricsAddr)
-	f.produce(t, e, 3000)
-	e.waitApplied(t, partitions, int64(f.produced), true, 2*time.Minute)
-
-	prom := startPrometheus(t, promBin, metricsAddr)
-	prom.waitScrapes(t, 3, time.Minute)
-	// A second wave while Prometheus watches, so rates and latency
-	// histograms move between scrapes.
-	f.produce(t, e, 3000)
-	e.waitApplied(t, partitions, int64(f.produced), true, 2*time.Minute)
-	prom.waitScrapes(t, 8, time.Minute)
-
-	checkDashboardQueries(t, prom, pendingQueries)
-}
+// The dashboards' queries are checked by TestSurgeRaisesOneAlertDeliveredOnce
+// (spike_test.go) while a spike is open, so every panel has data to show.
 
 // checkDashboardQueries evaluates every query of every dashboard panel
 // (and every variable query) through Prometheus: each must parse, and each
