@@ -33,7 +33,8 @@ func runBacktest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fl.SetOutput(stderr)
 	series := fl.String("series", "", "CSV `FILE` with a header timestamp,value (\"-\" for stdin)")
 	posts := fl.String("posts", "", "JSONL `FILE` of historical posts to replay through scorer, tagger and detector")
-	fl.String("taxonomy", "", "taxonomy `FILE` for --posts")
+	taxPath := fl.String("taxonomy", "", "taxonomy `FILE` for --posts (default: the built-in taxonomy)")
+	bucket := fl.Duration("bucket", time.Minute, "bucket width for --posts (the processor's matrix.bucket)")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: socialpulse backtest --series FILE")
 		fmt.Fprintln(stderr, "       socialpulse backtest --posts FILE.jsonl [--taxonomy FILE]")
@@ -45,6 +46,10 @@ func runBacktest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		fmt.Fprintln(stderr, "baseline is the expected count for that row's step; alert is true on the rows")
 		fmt.Fprintln(stderr, "where an alert fires (not on the rows of an episode that is still firing).")
 		fmt.Fprintln(stderr, "Timestamps are \"2015-02-26 21:42:53\" (UTC) or RFC 3339.")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "--posts replays historical posts (the processor's JSON, with created_at) through the")
+		fmt.Fprintln(stderr, "scorer, the tagger and the detector, and writes one JSON line per alert event:")
+		fmt.Fprintln(stderr, `  {"feature","owner","event":"fire|update|resolve","time","since","current","baseline","change_pct","p_value","priority","samples"}`)
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -57,7 +62,15 @@ func runBacktest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	case *posts != "" && *series != "":
 		return usageErrorf("--series and --posts are exclusive")
 	case *posts != "":
-		return usageErrorf("--posts: not available yet")
+		if *bucket < time.Second || time.Hour%*bucket != 0 {
+			return usageErrorf("--bucket must divide 1h, got %v", *bucket)
+		}
+		in, _, closeIn, err := openInput(*posts, stdin)
+		if err != nil {
+			return err
+		}
+		defer closeIn()
+		return backtestPosts(ctx, in, *taxPath, *bucket, stdout, stderr)
 	case *series == "":
 		return usageErrorf("--series FILE is required")
 	}

@@ -102,7 +102,8 @@ func TestBacktestUsageErrors(t *testing.T) {
 		wantUsage bool
 		wantErr   string
 	}{
-		{"posts mode is not wired yet", []string{"--posts", "x.jsonl"}, true, "--posts: not available yet"},
+		{"posts file must exist", []string{"--posts", filepath.Join(t.TempDir(), "missing.jsonl")}, false, "missing.jsonl"},
+		{"bucket must divide an hour", []string{"--posts", good, "--bucket", "7m"}, true, "--bucket"},
 		{"series is required", nil, true, "--series"},
 		{"series and posts are exclusive", []string{"--series", good, "--posts", "x"}, true, "exclusive"},
 		{"header must name timestamp and value", []string{"--series", badHeader}, false, "timestamp and value"},

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/socialpulse/socialpulse/enrich"
+	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/post"
+	"github.com/socialpulse/socialpulse/sentiment"
+)
+
+// backtestAlert is one line of "backtest --posts" output: a detector event.
+type backtestAlert struct {
+	Feature   string    `json:"feature"`
+	Owner     string    `json:"owner,omitempty"`
+	Event     string    `json:"event"` // fire, update or resolve
+	Time      time.Time `json:"time"`  // end of the bucket that caused it
+	Since     time.Time `json:"since"` // onset of the episode
+	Current   float64   `json:"current"`
+	Baseline  float64   `json:"baseline"`
+	ChangePct float64   `json:"change_pct"`
+	PValue    float64   `json:"p_value"`
+	Priority  int       `json:"priority"`
+	Samples   []string  `json:"samples,omitempty"`
+}
+
+// bucketCounts are one bucket's negative mentions per feature, the
+// audience of their authors, and a few texts.
+type bucketCounts struct {
+	neg       map[string]int
+	any       map[string]bool
+	followers map[string]int64
+	texts     map[string][]string
+}
+
+// backtestPosts replays historical posts through the scorer, the tagger
+// and the production detector (with its default settings for bucket), the
+// same code the processor runs, and writes one JSON line per alert event.
+func backtestPosts(ctx context.Context, in io.Reader, taxPath string, bucket time.Duration, stdout, stderr io.Writer) error {
+	tax := feature.DefaultTaxonomy()
+	if taxPath != "" {
+		t, err := feature.LoadTaxonomy(taxPath)
+		if err != nil {
+			return fmt.Errorf("taxonomy: %w", err)
+		}
+		tax = t
+	}
+	tg, err := feature.NewTagger(tax)
+	if err != nil {
+		return fmt.Errorf("taxonomy: %w", err)
+	}
+	en, err := enrich.New(sentiment.New(), tg)
+	if err != nil {
+		return err
+	}
+
+	buckets := map[int64]*bucketCounts{}
+	var dec post.Decoder
+	var p post.Post
+	var sc enrich.Scratch
+	sc2 := bufio.NewScanner(in)
+	sc2.Buffer(make([]byte, 0, 64<<10), 8<<20)
+	lines, skipped := 0, 0
+	for sc2.Scan() {
+		lines++
+		if lines%100000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "backtest: %d posts read\n", lines)
+		}
+		if err := dec.Decode(sc2.Bytes(), &p); err != nil || p.CreatedAt.IsZero() {
+			skipped++ // a post without a time cannot be placed in a bucket
+			continue
+		}
+		res := en.Enrich(p.Text, p.Lang, &sc)
+		k := p.CreatedAt.Truncate(bucket).Unix()
+		b := buckets[k]
+		if b == nil {
+			b = &bucketCounts{neg: map[string]int{}, any: map[string]bool{}, followers: map[string]int64{}, texts: map[string][]string{}}
+			buckets[k] = b
+		}
+		for _, f := range res.Features {
+			b.any[f.ID] = true
+			if f.Label == sentiment.Negative {
+				b.neg[f.ID]++
+				b.followers[f.ID] += p.Author.Followers
+				if len(b.texts[f.ID]) < 3 {
+					b.texts[f.ID] = append(b.texts[f.ID], p.Clone().Text)
+				}
+			}
+		}
+	}
+	if err := sc2.Err(); err != nil {
+		return fmt.Errorf("read posts: %w", err)
+	}
+	if len(buckets) == 0 {
+		return fmt.Errorf("no post with a valid created_at among %d lines", lines)
+	}
+	keys := make([]int64, 0, len(buckets))
+	for k := range buckets {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	first, last := time.Unix(keys[0], 0), time.Unix(keys[len(keys)-1], 0)
+
+	cfg := impactmatrix.DefaultDetectorConfig(bucket)
+	w := impactmatrix.DefaultPriorityWeights()
+	out := json.NewEncoder(stdout)
+	alerts := 0
+	for _, f := range tg.Features() {
+		var d *impactmatrix.Detector
+		for t := first; !t.After(last); t = t.Add(bucket) {
+			b := buckets[t.Unix()]
+			if d == nil {
+				if b == nil || !b.any[f.ID] {
+					continue // the series starts at the feature's first mention
+				}
+				if d, err = impactmatrix.NewDetector(cfg); err != nil {
+					return err
+				}
+			}
+			var neg int
+			var followers int64
+			if b != nil {
+				neg, followers = b.neg[f.ID], b.followers[f.ID]
+			}
+			decision := d.Observe(t, float64(neg))
+			if decision.Event == impactmatrix.EventNone {
+				continue
+			}
+			prio, _ := impactmatrix.Priority(impactmatrix.PriorityInput{Growth: decision.Ratio, NegativeVolume: decision.Value,
+				Reach: float64(followers), Criticality: f.Criticality, Persistence: t.Add(bucket).Sub(decision.Since)}, w)
+			a := backtestAlert{Feature: f.ID, Owner: f.Owner, Event: decision.Event.String(), Time: t.Add(bucket).UTC(),
+				Since: decision.Since.UTC(), Current: decision.Value, Baseline: decision.Baseline,
+				ChangePct: (decision.Ratio - 1) * 100, PValue: decision.PValue, Priority: prio}
+			if b != nil {
+				a.Samples = b.texts[f.ID]
+			}
+			if decision.Event == impactmatrix.EventFire {
+				alerts++
+			}
+			if err := out.Encode(a); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Fprintf(stderr, "backtest: %d posts, %d without a usable created_at skipped, %d buckets of %v from %s to %s, %d alerts fired\n",
+		lines, skipped, len(keys), bucket, first.UTC().Format(time.RFC3339), last.UTC().Format(time.RFC3339), alerts)
+	return nil
+}
