@@ -55,6 +55,9 @@ type Options struct {
 	Now      func() time.Time
 	// Extra mounts more handlers (path pattern -> handler), e.g. the web UI.
 	Extra map[string]http.Handler
+	// Middleware, if set, wraps every route (inside the body limit), e.g.
+	// access control and CORS for /api/v1.
+	Middleware func(http.Handler) http.Handler
 }
 
 // Server is the HTTP server. Run it once.
@@ -94,8 +97,12 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("api: listen %s: %w", o.Listen, err)
 	}
 	s.ln = ln
+	var h http.Handler = mux
+	if o.Middleware != nil {
+		h = o.Middleware(h)
+	}
 	s.srv = &http.Server{
-		Handler:           http.MaxBytesHandler(mux, max(o.MaxBodyBytes, 1)),
+		Handler:           http.MaxBytesHandler(h, max(o.MaxBodyBytes, 1)),
 		ReadHeaderTimeout: min(o.ReadTimeout, 5*time.Second),
 		ReadTimeout:       o.ReadTimeout,
 		WriteTimeout:      o.WriteTimeout,

@@ -163,6 +163,13 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 	if err := a.buildAlerting(cfg, kc, reg, log); err != nil {
 		return nil, err
 	}
+	routes, guard, err := a.buildAPI(cfg, log.Named("api"))
+	if err != nil {
+		return nil, err
+	}
+	for pattern, h := range routes {
+		extra[pattern] = h
+	}
 
 	if a.http, err = api.New(api.Options{
 		Listen: cfg.HTTP.Listen, ReadTimeout: cfg.HTTP.ReadTimeout, WriteTimeout: cfg.HTTP.WriteTimeout,
@@ -183,7 +190,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 				return nil
 			}},
 		},
-		Extra: extra,
+		Extra: extra, Middleware: guard,
 	}); err != nil {
 		return nil, err
 	}

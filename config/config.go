@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -35,6 +36,7 @@ type Config struct {
 	Detector Detector `yaml:"detector"`
 	Alerting Alerting `yaml:"alerting"`
 	HTTP     HTTP     `yaml:"http"`
+	API      API      `yaml:"api"`
 	Log      Log      `yaml:"log"`
 	// ShutdownTimeout bounds a graceful stop. Default: 30s.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
@@ -221,6 +223,23 @@ type HTTP struct {
 	MaxBodyBytes int64         `yaml:"max_body_bytes"`
 }
 
+// API controls access to /api/v1 (the matrix, the spike history and
+// notes). /healthz, /readyz and /metrics are always open.
+type API struct {
+	// TokensFile lists the API tokens: a YAML or JSON list of
+	// {name, role, token or token_sha256}, role one of read, write, admin.
+	// Read when the processor starts. Default: "" (no tokens)
+	TokensFile string `yaml:"tokens_file"`
+	// RequireAuth makes every /api/v1 request present a bearer token. With
+	// no tokens configured the API is then served only when http.listen is
+	// a loopback address; otherwise the processor refuses to start.
+	// false serves the API to anyone who can reach it. Default: true
+	RequireAuth bool `yaml:"require_auth"`
+	// CORSOrigins are the browser origins (scheme://host[:port]) allowed
+	// to call the API from another site. Default: [] (CORS off)
+	CORSOrigins []string `yaml:"cors_origins"`
+}
+
 // Log configures logging.
 type Log struct {
 	Level  string `yaml:"level"`  // debug, info, warn or error. Default: info
@@ -260,6 +279,7 @@ func Default() Config {
 			Listen: "127.0.0.1:8080", ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
 			IdleTimeout: 60 * time.Second, MaxBodyBytes: 1 << 20,
 		},
+		API:             API{RequireAuth: true, CORSOrigins: []string{}},
 		Log:             Log{Level: "info", Format: "json"},
 		ShutdownTimeout: 30 * time.Second,
 	}
@@ -494,6 +514,11 @@ func (c Config) Validate() error {
 	if h.MaxBodyBytes <= 0 {
 		bad("http.max_body_bytes", "must be positive")
 	}
+	for i, o := range c.API.CORSOrigins {
+		if err := checkOrigin(o); err != nil {
+			bad(fmt.Sprintf("api.cors_origins[%d]", i), "%v", err)
+		}
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -513,6 +538,19 @@ func checkTLS(bad func(string, string, ...any), field string, t TLS) {
 	if (t.CertFile == "") != (t.KeyFile == "") {
 		bad(field+".cert_file", "cert_file and key_file go together")
 	}
+}
+
+// checkOrigin accepts a browser origin: http(s)://host[:port], nothing more.
+func checkOrigin(o string) error {
+	if o == "*" {
+		return errors.New(`"*" is not allowed: list each origin`)
+	}
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || u.Opaque != "" {
+		return fmt.Errorf("want an origin such as https://pr.example.com (scheme, host, optional port; no path), got %q", o)
+	}
+	return nil
 }
 
 // checkTopic applies Kafka's topic name rules.

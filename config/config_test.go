@@ -116,6 +116,10 @@ func TestInvalidConfigNamesTheField(t *testing.T) {
 		{"bad log level", "log:\n  level: loud\n", "", "log.level"},
 		{"env typo", "", "SOCIALPULSE_KAFKA_BROKER=a:1", "SOCIALPULSE_KAFKA_BROKER"},
 		{"env bad duration", "", "SOCIALPULSE_KAFKA_LINGER=soon", "SOCIALPULSE_KAFKA_LINGER"},
+		{"cors wildcard", "api:\n  cors_origins: ['*']\n", "", "api.cors_origins[0]"},
+		{"cors origin with a path", "api:\n  cors_origins: [https://pr.example.com/app]\n", "", "api.cors_origins[0]"},
+		{"cors origin without scheme", "", "SOCIALPULSE_API_CORS_ORIGINS=https://ok.example.com,pr.example.com", "api.cors_origins[1]"},
+		{"env bad require_auth", "", "SOCIALPULSE_API_REQUIRE_AUTH=maybe", "SOCIALPULSE_API_REQUIRE_AUTH"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,4 +149,27 @@ func writeFile(t *testing.T, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func TestAPIAccessIsSecureByDefaultAndSetFromEnv(t *testing.T) {
+	def := Default().API
+	if !def.RequireAuth || def.TokensFile != "" || len(def.CORSOrigins) != 0 {
+		t.Fatalf("default api section = %+v, want require_auth on, no tokens, CORS off", def)
+	}
+	cfg, err := Load("", []string{
+		"SOCIALPULSE_API_TOKENS_FILE=/run/secrets/tokens.yaml",
+		"SOCIALPULSE_API_CORS_ORIGINS=https://pr.example.com, http://localhost:3000",
+		// The spikes CLI's own variables are not config options, and not typos.
+		"SOCIALPULSE_API_URL=http://127.0.0.1:8080",
+		"SOCIALPULSE_API_TOKEN=not-a-config-option",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.API.TokensFile != "/run/secrets/tokens.yaml" {
+		t.Errorf("tokens_file = %q", cfg.API.TokensFile)
+	}
+	if want := []string{"https://pr.example.com", "http://localhost:3000"}; !reflect.DeepEqual(cfg.API.CORSOrigins, want) {
+		t.Errorf("cors_origins = %q, want %q", cfg.API.CORSOrigins, want)
+	}
 }

@@ -18,6 +18,8 @@ var cliVariables = map[string]bool{
 	EnvPrefix + "REQUIRE_SERVICES": true, // the test harness
 	EnvPrefix + "CONFIG":           true, // socialpulse run
 	EnvPrefix + "GRAFANA_TOKEN":    true, // socialpulse dashboards push
+	EnvPrefix + "API_URL":          true, // socialpulse spikes: the API's base URL
+	EnvPrefix + "API_TOKEN":        true, // socialpulse spikes: the bearer token
 }
 
 // applyEnv sets fields from SOCIALPULSE_* variables. A variable naming no

@@ -35,6 +35,7 @@ func commands() []command {
 		{"eval", "measure accuracy on labelled data (eval sentiment | eval aspects | eval nab)", runEval},
 		{"backtest", "replay a count series through the spike detector (backtest --series FILE)", runBacktest},
 		{"dashboards", "push the Grafana dashboards, folder and data source (dashboards push --grafana-url URL)", runDashboards},
+		{"spikes", "the spike history through the API (spikes list | show ID | export | note ID TEXT)", runSpikes},
 	}
 }
 

@@ -1,0 +1,61 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+
+	"go.uber.org/zap"
+
+	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/config"
+	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/spikesapi"
+)
+
+// buildAPI returns the spike history routes to mount on the API server and
+// the access-control middleware for /api/v1. It needs a.outbox, a.store and
+// a.enricher.
+//
+// Access is secure by default: with api.require_auth and no tokens, the API
+// is served only on a loopback http.listen (a developer's machine, the
+// demo); on any other address startup fails, naming api.tokens_file.
+func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Handler, func(http.Handler) http.Handler, error) {
+	ac := cfg.API
+	var tokens []apiauth.Token
+	if ac.TokensFile != "" {
+		var err error
+		if tokens, err = apiauth.LoadTokens(ac.TokensFile); err != nil {
+			return nil, nil, fmt.Errorf("config: api.tokens_file: %w", err)
+		}
+	}
+	require := ac.RequireAuth
+	switch {
+	case !require:
+		log.Warn("API authentication is off (api.require_auth: false): /api/v1 is open to anyone who reaches it",
+			zap.String("listen", cfg.HTTP.Listen),
+			zap.Int("tokens", len(tokens)))
+	case len(tokens) == 0 && apiauth.IsLoopback(cfg.HTTP.Listen):
+		require = false
+		log.Info("no API tokens configured: /api/v1 is open, on a loopback address only",
+			zap.String("listen", cfg.HTTP.Listen),
+			zap.String("hint", "set api.tokens_file to require tokens"))
+	case len(tokens) == 0:
+		return nil, nil, fmt.Errorf("config: api.tokens_file: no API tokens are configured and http.listen %q is not a loopback address, "+
+			"so /api/v1 would be open to the network; set api.tokens_file (SOCIALPULSE_API_TOKENS_FILE), "+
+			"or api.require_auth: false to serve it without authentication", cfg.HTTP.Listen)
+	}
+	guard, err := apiauth.New(apiauth.Options{
+		Tokens: tokens, Require: require, CORSOrigins: ac.CORSOrigins, Logger: log.Named("auth"),
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("config: api: %w", err)
+	}
+	h, err := spikesapi.New(spikesapi.Options{
+		History: a.outbox, Matrix: a.store, Taxonomy: func() *feature.Tagger { return a.enricher.Tagger() },
+		Logger: log.Named("spikes"),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return h.Routes(), guard.Wrap, nil
+}

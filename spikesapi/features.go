@@ -1,0 +1,41 @@
+package spikesapi
+
+import (
+	"net/http"
+
+	"github.com/socialpulse/socialpulse/feature"
+)
+
+// FeatureInfo is one feature of the taxonomy in use.
+type FeatureInfo struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Owner       string `json:"owner"`
+	Criticality int    `json:"criticality"`
+	Description string `json:"description"`
+}
+
+// FeatureList is the taxonomy in use.
+type FeatureList struct {
+	Version  string        `json:"version"`
+	Features []FeatureInfo `json:"features"`
+}
+
+func (h *Handler) features(w http.ResponseWriter, r *http.Request) {
+	for name := range r.URL.Query() {
+		badRequest(w, badParam(name, "unknown parameter (this endpoint takes none)"))
+		return
+	}
+	out := FeatureList{Features: []FeatureInfo{}}
+	if tg := h.o.Taxonomy(); tg != nil {
+		out.Version = tg.Version()
+		for _, f := range tg.Features() {
+			out.Features = append(out.Features, featureInfo(f))
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func featureInfo(f feature.Feature) FeatureInfo {
+	return FeatureInfo{ID: f.ID, Name: f.Name, Owner: f.Owner, Criticality: f.Criticality, Description: f.Description}
+}

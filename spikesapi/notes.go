@@ -1,0 +1,122 @@
+package spikesapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/apiauth"
+)
+
+// NoteInput is the body of POST /api/v1/spikes/{id}/notes.
+type NoteInput struct {
+	Text   string `json:"text"`
+	Author string `json:"author"`
+}
+
+// anonymous is the author of a note sent to an open API without a token or
+// an author.
+const anonymous = "anonymous"
+
+func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !validID(id) {
+		badRequest(w, badParam("id", "want a spike id (1-256 characters without '|' or newlines)"))
+		return
+	}
+	// JSON only: a cross-site form cannot send it without a CORS preflight.
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxNoteBody+1))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, "request body too large")
+			return
+		}
+		writeError(w, http.StatusBadRequest, "request body could not be read")
+		return
+	}
+	if len(body) > maxNoteBody {
+		writeError(w, http.StatusRequestEntityTooLarge, "request body too large")
+		return
+	}
+	in, perr := parseNote(body)
+	if perr != nil {
+		badRequest(w, perr)
+		return
+	}
+	n := alert.Note{Text: in.Text, Author: in.Author, Time: h.o.Now().UTC()}
+	if p, ok := apiauth.FromContext(r.Context()); ok {
+		switch {
+		case n.Author == "":
+			n.Author = p.Name
+		case n.Author != p.Name:
+			// The ledger keeps who really wrote it.
+			n.Author += " (via " + p.Name + ")"
+		}
+	}
+	if n.Author == "" {
+		n.Author = anonymous
+	}
+	err = h.o.History.AddNote(r.Context(), id, n)
+	if errors.Is(err, alert.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "spike "+quote(id)+" not found (unknown or expired)")
+		return
+	}
+	if err != nil {
+		h.unavailable(w, r, "spike history", err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/spikes/"+id)
+	writeJSON(w, http.StatusCreated, struct {
+		Note alert.Note `json:"note"`
+	}{n})
+}
+
+// parseNote decodes and checks a note; errors name the field.
+func parseNote(body []byte) (NoteInput, *paramError) {
+	var in NoteInput
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		msg := err.Error()
+		if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+			f = strings.Trim(f, `"`)
+			return in, badParam(f, "unknown field (want text and author)")
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return in, badParam(te.Field, "want a string")
+		}
+		return in, badParam("body", "want a JSON object {\"text\": ..., \"author\": ...}")
+	}
+	if dec.More() {
+		return in, badParam("body", "want a single JSON object")
+	}
+	in.Text = strings.TrimSpace(in.Text)
+	in.Author = strings.TrimSpace(in.Author)
+	switch n := utf8.RuneCountInString(in.Text); {
+	case n == 0:
+		return in, badParam("text", "is required")
+	case n > MaxNoteRunes:
+		return in, badParam("text", "is %d characters, at most %d allowed", n, MaxNoteRunes)
+	case strings.ContainsFunc(in.Text, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
+		return in, badParam("text", "must not contain control characters other than newlines and tabs")
+	}
+	if n := utf8.RuneCountInString(in.Author); n > MaxAuthorRunes {
+		return in, badParam("author", "is %d characters, at most %d allowed", n, MaxAuthorRunes)
+	}
+	if strings.ContainsFunc(in.Author, unicode.IsControl) {
+		return in, badParam("author", "must not contain control characters")
+	}
+	return in, nil
+}
