@@ -9,9 +9,11 @@ test:
 unit:
 	go test ./...
 
-# Placeholder until the real benchmark target lands.
+# Per-stage and end-to-end benchmarks with a real Kafka and Redis (started and
+# stopped by the script if not already up); writes bench/results.md.
+# BENCH_POSTS sets the number of records (default 13000000, about 10 minutes).
 bench:
-	go test -run '^$$' -bench . -benchmem ./...
+	bash scripts/bench.sh
 
 demo:
 	go run ./cmd/socialpulse demo

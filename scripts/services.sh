@@ -53,7 +53,7 @@ need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found: $2"; }
 # Debian packages the tests use, as "binary:package" pairs: Redis is started
 # by this script; Prometheus and Alertmanager are started by the tests that
 # need them, each with its own config on a free loopback port.
-DEBIAN_TOOLS="redis-server:redis-server redis-cli:redis-tools prometheus:prometheus prometheus-alertmanager:prometheus-alertmanager"
+DEBIAN_TOOLS="redis-server:redis-server redis-cli:redis-tools prometheus:prometheus prometheus-alertmanager:prometheus-alertmanager chromium:chromium"
 
 install_debian() {
   local missing="" pair
@@ -405,6 +405,9 @@ cmd_env() {
   echo "export SOCIALPULSE_TEST_REDIS=$HOST:$REDIS_PORT"
   echo "export SOCIALPULSE_TEST_PROMETHEUS=$(command -v prometheus || true)"
   echo "export SOCIALPULSE_TEST_ALERTMANAGER=$(command -v prometheus-alertmanager || true)"
+  echo "export SOCIALPULSE_TEST_CHROMIUM=$(command -v chromium || true)"
+  # The fault tests start private brokers (which they restart) from these jars.
+  echo "export SOCIALPULSE_TEST_KAFKA_LIBS=$KAFKA_LIBS"
 }
 
 case "${1:-}" in

@@ -258,10 +258,21 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 
 	for {
 		batch = batch[:0]
-		first, err := r.FetchMessage(ctx)
+		// While a commit is pending, wait for records at most until it is
+		// due, so an idle partition's lag is not reported stale.
+		fctx, fcancel := ctx, context.CancelFunc(func() {})
+		if uncommitted >= 0 {
+			fctx, fcancel = context.WithTimeout(ctx, c.o.CommitInterval)
+		}
+		first, err := r.FetchMessage(fctx)
+		fcancel()
 		if err != nil {
 			if ctx.Err() != nil {
 				return
+			}
+			if fctx.Err() != nil {
+				commit(true)
+				continue
 			}
 			c.m.fetchErrors.Inc()
 			log.Warn("fetch failed", zap.Error(err))

@@ -224,3 +224,40 @@ func TestNewConsumerRejectsBadOptions(t *testing.T) {
 		})
 	}
 }
+
+// An idle partition's last batch is committed once CommitInterval passes,
+// without waiting for more records, so lag monitoring sees it.
+func TestIdlePartitionCommitsItsLastBatch(t *testing.T) {
+	const topic = "posts"
+	brokers := newCluster(t, topic, 1)
+	produce(t, brokers, topic, 15, 1)
+	h := newRecordingHandler()
+	c, err := NewConsumer(ClientConfig{Brokers: brokers}, ConsumerOptions{
+		Group: "g", Topics: []string{topic}, BatchSize: 100, Linger: 5 * time.Millisecond,
+		// The second batch arrives well within the interval after the
+		// first commit, so only the idle flush can commit it.
+		CommitInterval: 2 * time.Second,
+		SessionTimeout: 6 * time.Second, HeartbeatInterval: 200 * time.Millisecond, Logger: zaptest.NewLogger(t),
+	}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	waitFor(t, "first records", func() bool { return h.total() == 15 })
+	produce(t, brokers, topic, 5, 1) // a second batch right after the first commit
+	waitFor(t, "second records", func() bool { return h.total() == 20 })
+	client := &kafka.Client{Addr: kafka.TCP(brokers...)}
+	waitFor(t, "the idle commit", func() bool {
+		resp, err := client.OffsetFetch(context.Background(), &kafka.OffsetFetchRequest{GroupID: "g", Topics: map[string][]int{topic: {0}}})
+		if err != nil || len(resp.Topics[topic]) == 0 {
+			return false
+		}
+		return resp.Topics[topic][0].CommittedOffset == 20
+	})
+}
