@@ -52,7 +52,7 @@ func (a *App) buildAlerting(cfg config.Config, kc stream.ClientConfig, reg prome
 	}
 	var err error
 	if a.outbox, err = alert.NewOutbox(a.rdb, alert.OutboxOptions{
-		Prefix: cfg.Redis.KeyPrefix, Receivers: receivers, Retention: al.HistoryRetention,
+		Prefix: cfg.Redis.KeyPrefix, Receivers: receivers, Retention: al.HistoryRetention, BackoffMax: al.RetryBackoffMax,
 		Registerer: reg, Logger: log.Named("alert"),
 	}); err != nil {
 		return err

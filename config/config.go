@@ -175,11 +175,14 @@ type Alerting struct {
 	DashboardURL string `yaml:"dashboard_url"`
 	// HistoryRetention keeps spike records this long. Default: 2160h (90 days)
 	HistoryRetention time.Duration `yaml:"history_retention"`
-	Webhook          Webhook       `yaml:"webhook"`
-	Slack            Slack         `yaml:"slack"`
-	Alertmanager     Alertmanager  `yaml:"alertmanager"`
-	Kafka            AlertKafka    `yaml:"kafka"`
-	Grafana          Grafana       `yaml:"grafana"`
+	// RetryBackoffMax caps the wait between delivery retries to a failing
+	// receiver (the wait doubles from 1s, with jitter). Default: 5m
+	RetryBackoffMax time.Duration `yaml:"retry_backoff_max"`
+	Webhook         Webhook       `yaml:"webhook"`
+	Slack           Slack         `yaml:"slack"`
+	Alertmanager    Alertmanager  `yaml:"alertmanager"`
+	Kafka           AlertKafka    `yaml:"kafka"`
+	Grafana         Grafana       `yaml:"grafana"`
 }
 
 // Webhook posts JSON alerts signed with HMAC-SHA256.
@@ -272,6 +275,7 @@ func Default() Config {
 		},
 		Alerting: Alerting{
 			HistoryRetention: 90 * 24 * time.Hour,
+			RetryBackoffMax:  5 * time.Minute,
 			Kafka:            AlertKafka{Topic: "social.alerts"},
 			Grafana:          Grafana{DashboardUID: "socialpulse-it-priorities"},
 		},
@@ -491,6 +495,9 @@ func (c Config) Validate() error {
 		if u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 			bad(field, "want an http(s) URL")
 		}
+	}
+	if al.RetryBackoffMax < time.Second {
+		bad("alerting.retry_backoff_max", "must be at least 1s, got %v", al.RetryBackoffMax)
 	}
 	if al.HistoryRetention < 24*time.Hour {
 		bad("alerting.history_retention", "must be at least 24h, got %v", al.HistoryRetention)

@@ -99,10 +99,9 @@ func TestFaultAlertReceiverDown5m(t *testing.T) {
 	const partitions = 3
 	const step = 10 * time.Second // small buckets keep the test short, as in spike_test.go
 	const outage = 5 * time.Minute
-	// The outbox's retry backoff doubles up to 5 minutes (alert.OutboxOptions
-	// BackoffMax; no config option sets it), so the first retry after the
-	// receiver returns can take that long.
-	const backoffMax = 5 * time.Minute
+	// Retries back off up to alerting.retry_backoff_max, so the first retry
+	// after the receiver returns comes within that.
+	const backoffMax = 30 * time.Second
 	// A private broker and Redis: this test runs for ten minutes, and the
 	// outbox state must not depend on the shared services staying up.
 	k := testenv.StartKafka(t)
@@ -127,6 +126,7 @@ func TestFaultAlertReceiverDown5m(t *testing.T) {
 	env := []string{
 		"SOCIALPULSE_MATRIX_BUCKET=" + step.String(), "SOCIALPULSE_MATRIX_WINDOWS=1m,5m",
 		"SOCIALPULSE_DETECTOR_GRACE=3s", "SOCIALPULSE_DETECTOR_WARMUP=2h", "SOCIALPULSE_DETECTOR_LEASE_TTL=5s",
+		"SOCIALPULSE_ALERTING_RETRY_BACKOFF_MAX=" + backoffMax.String(),
 		"SOCIALPULSE_ALERTING_WEBHOOK_URL=" + hook.URL, "SOCIALPULSE_ALERTING_WEBHOOK_SECRET=" + rcv.secret,
 		"SOCIALPULSE_ALERTING_PUBLIC_URL=http://socialpulse.example", "SOCIALPULSE_EMERGING_ENABLED=false",
 	}
