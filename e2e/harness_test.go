@@ -294,23 +294,11 @@ func (f *feed) expect(t *testing.T, v []byte) {
 	res := f.enricher.Enrich(p.Text, p.Lang, &f.sc)
 	reach := impactmatrix.ReachWeight(p.Author.Followers)
 	if len(res.Features) == 0 {
-		f.want.Add(p.CreatedAt, impactmatrix.OtherFeature, classOf(res.Sentiment.Label), res.Sentiment.Score, reach)
+		f.want.Add(p.CreatedAt, impactmatrix.OtherFeature, pipeline.ClassOf(res.Sentiment.Label), res.Sentiment.Score, reach)
 	}
 	for _, fs := range res.Features {
-		f.want.Add(p.CreatedAt, fs.ID, classOf(fs.Label), fs.Score, reach)
+		f.want.Add(p.CreatedAt, fs.ID, pipeline.ClassOf(fs.Label), fs.Score, reach)
 	}
-}
-
-func classOf(l sentiment.Label) impactmatrix.Class {
-	switch l {
-	case sentiment.Negative:
-		return impactmatrix.Negative
-	case sentiment.Positive:
-		return impactmatrix.Positive
-	case sentiment.Unscored:
-		return impactmatrix.Unscored
-	}
-	return impactmatrix.Neutral
 }
 
 // appliedRecords is how many records of the topic the matrix has applied,

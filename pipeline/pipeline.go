@@ -269,7 +269,7 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 	res := h.p.o.Enricher.Enrich(ps.Text, ps.Lang, &h.sc)
 	reach := impactmatrix.ReachWeight(ps.Author.Followers)
 	if len(res.Features) == 0 {
-		c := classOf(res.Sentiment.Label)
+		c := ClassOf(res.Sentiment.Label)
 		h.delta.Add(t, impactmatrix.OtherFeature, c, res.Sentiment.Score, reach)
 		h.featureCounts[featureClass{impactmatrix.OtherFeature, c}]++
 		if c == impactmatrix.Negative {
@@ -280,7 +280,7 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 		}
 	}
 	for _, f := range res.Features {
-		c := classOf(f.Label)
+		c := ClassOf(f.Label)
 		h.delta.Add(t, f.ID, c, f.Score, reach)
 		h.featureCounts[featureClass{f.ID, c}]++
 		if c == impactmatrix.Negative {
@@ -288,7 +288,7 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 		}
 	}
 	h.delta.CountPost()
-	h.classCounts[classOf(res.Sentiment.Label)]++
+	h.classCounts[ClassOf(res.Sentiment.Label)]++
 	if h.p.o.Scored != nil {
 		h.out = append(h.out, kafka.Message{Key: r.Key, Value: scoredJSON(ps, t, &res, r), Headers: originHeaders(r)})
 	}
@@ -344,7 +344,8 @@ func (h *partition) retry(ctx context.Context, what string, fn func() error) err
 	}
 }
 
-func classOf(l sentiment.Label) impactmatrix.Class {
+// ClassOf maps a sentiment label to its matrix column.
+func ClassOf(l sentiment.Label) impactmatrix.Class {
 	switch l {
 	case sentiment.Negative:
 		return impactmatrix.Negative
