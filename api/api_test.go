@@ -32,7 +32,9 @@ func (f *fakeMatrix) Window(_ context.Context, from, to time.Time) (*impactmatri
 	return m, nil
 }
 
-func (f *fakeMatrix) WindowEnd(t time.Time) time.Time { return t.Truncate(time.Minute).Add(time.Minute) }
+func (f *fakeMatrix) WindowEnd(t time.Time) time.Time {
+	return t.Truncate(time.Minute).Add(time.Minute)
+}
 
 var now = time.Date(2026, 11, 23, 10, 7, 30, 0, time.UTC)
 

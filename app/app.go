@@ -32,6 +32,7 @@ import (
 	"github.com/socialpulse/socialpulse/pipeline"
 	"github.com/socialpulse/socialpulse/sentiment"
 	"github.com/socialpulse/socialpulse/stream"
+	"github.com/socialpulse/socialpulse/webui"
 )
 
 // Options are what the caller provides beyond the Config.
@@ -118,7 +119,8 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 		MaxTextBytes: cfg.Matrix.MaxTextBytes, MaxFutureSkew: cfg.Matrix.MaxFutureSkew,
 		Metrics: pipeline.NewMetrics(reg), Logger: log.Named("pipeline"),
 	}
-	extra := map[string]http.Handler{}
+	ui := webui.Handler() // the page loads without a token; its API calls need one
+	extra := map[string]http.Handler{"GET /{$}": ui, "GET " + webui.Path: ui}
 	for k, v := range o.ExtraHTTP {
 		extra[k] = v
 	}

@@ -52,7 +52,9 @@ type Options struct {
 	// Backfill is how much history is produced at start, event-timed in
 	// the past, so every window has data. Default: 2h. Negative disables it.
 	Backfill time.Duration
-	// BackfillPerMinute is the density of the history. Default: 60.
+	// BackfillPerMinute is the density of the history. Default: Rate × 60,
+	// the live feed's density, so the live feed is not a surge of every
+	// feature over its baseline and only the incident stands out.
 	BackfillPerMinute int
 	// MalformedEvery makes one record in this many malformed, so the
 	// dead-letter path is exercised. Default: 250. Negative disables them.
@@ -107,7 +109,7 @@ func (o *Options) setDefaults() error {
 		o.Backfill = 2 * time.Hour
 	}
 	if o.BackfillPerMinute == 0 {
-		o.BackfillPerMinute = 60
+		o.BackfillPerMinute = max(1, int(o.Rate*60+0.5))
 	}
 	if o.MalformedEvery == 0 {
 		o.MalformedEvery = 250
@@ -242,6 +244,7 @@ func (d *Demo) Close() {
 
 func (d *Demo) announce() {
 	base := "http://" + d.Addr()
+	d.log.Info("open the web page: spikes, sample posts, notes and the live matrix", zap.String("url", base+"/ui/"))
 	d.log.Info("socialpulse demo: embedded Kafka and Redis are up; the processor is starting",
 		zap.Strings("kafka", d.kafka.ListenAddrs()), zap.String("redis", d.redis.Addr()))
 	d.log.Info("impact matrix (try window=5m, 15m, 1h, 24h)", zap.String("url", base+"/api/v1/matrix?window=15m"))

@@ -178,6 +178,16 @@ func TestDemoShowsTheIncidentFeatureClimbingAboveTheRest(t *testing.T) {
 		return true, ""
 	})
 
+	// The web page is served: GET / lands on it.
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/ui/" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("GET / ended at %s with %d %s, want the web page at /ui/", resp.Request.URL.Path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+
 	// Malformed records went to the dead-letter topic.
 	waitFor(t, time.Now().Add(5*time.Second), "dead letters", func() (bool, string) {
 		n, err := metricSum(base, "socialpulse_pipeline_dead_letters_total")

@@ -189,6 +189,7 @@ func TestSurgeRaisesOneAlertDeliveredOnce(t *testing.T) {
 	w := &kafka.Writer{Addr: kafka.TCP(e.brokers...), Topic: e.topic, Balancer: &kafka.Hash{}, BatchTimeout: 2 * time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: tr}
 	defer w.Close()
 	feed := &spikeFeed{t: t, w: w, texts: newSpikeTexts(t), rng: rand.New(rand.NewPCG(5, 6))}
+	tokens := newWebTokens(t) // the web page's subtest signs in with these
 
 	// Three hours of history, event-timed in the past, so baselines exist.
 	now := time.Now().Truncate(step)
@@ -201,7 +202,7 @@ func TestSurgeRaisesOneAlertDeliveredOnce(t *testing.T) {
 		"SOCIALPULSE_DETECTOR_GRACE=3s", "SOCIALPULSE_DETECTOR_WARMUP=2h", "SOCIALPULSE_DETECTOR_LEASE_TTL=5s",
 		"SOCIALPULSE_ALERTING_WEBHOOK_URL=" + hook.URL, "SOCIALPULSE_ALERTING_WEBHOOK_SECRET=" + sink.secret,
 		"SOCIALPULSE_ALERTING_ALERTMANAGER_URL=" + amURL, "SOCIALPULSE_ALERTING_PUBLIC_URL=http://socialpulse.example",
-		"SOCIALPULSE_EMERGING_ENABLED=false",
+		"SOCIALPULSE_EMERGING_ENABLED=false", "SOCIALPULSE_API_TOKENS_FILE=" + tokens.file,
 	}
 	var addrs []string
 	for _, name := range []string{"p1", "p2", "p3"} {
@@ -304,4 +305,11 @@ func TestSurgeRaisesOneAlertDeliveredOnce(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 	}
+
+	// The web page shows the spike to a person (e2e/webui_test.go). Fresh
+	// background posts first, so the live heatmap's 5m window has them.
+	live(step, 1)
+	t.Run("web page", func(t *testing.T) {
+		checkWebUI(t, "http://"+addrs[0], fired, tokens, feed.texts.complaints)
+	})
 }

@@ -211,8 +211,6 @@ func hashTag(key string) string {
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
-
-
 func TestSeriesReturnsOneMatrixPerBucket(t *testing.T) {
 	backends(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
 		ctx := context.Background()

@@ -237,7 +237,7 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 	log.Info("partition assigned", zap.Int64("start_offset", start))
 
 	var (
-		batch       = make([]Record, 0, c.o.BatchSize)
+		batch             = make([]Record, 0, c.o.BatchSize)
 		uncommitted int64 = -1 // next offset to commit, once durable
 		lastCommit  time.Time
 	)

@@ -25,7 +25,7 @@ type lagCollector struct {
 }
 
 func (l lagCollector) Describe(ch chan<- *prometheus.Desc) { ch <- l.desc }
-func (l lagCollector) Collect(ch chan<- prometheus.Metric)  { l.collect(ch, l.desc) }
+func (l lagCollector) Collect(ch chan<- prometheus.Metric) { l.collect(ch, l.desc) }
 
 func newConsumerMetrics(reg prometheus.Registerer, lag func(chan<- prometheus.Metric, *prometheus.Desc)) *consumerMetrics {
 	f := promauto.With(reg)
