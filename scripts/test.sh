@@ -35,5 +35,10 @@ go test -race -count=1 -timeout 45m ${GOTEST_FLAGS:-} ${GOTEST_PKGS:-./...} || s
 # without it.
 if [ -z "${GOTEST_PKGS:-}" ]; then
   go test -count=1 -run 'Alloc' ./sentiment/ ./feature/ ./post/ || status=$?
+  # Fuzz every fuzz target for a fixed budget (FUZZTIME, default 10s each);
+  # a crasher is written to the package's testdata/fuzz and fails the run.
+  for target in post:FuzzDecode sentiment:FuzzScore feature:FuzzTag impactmatrix:FuzzDetectorObserve; do
+    go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "${FUZZTIME:-10s}" "./${target%%:*}/" || status=$?
+  done
 fi
 exit "$status"
