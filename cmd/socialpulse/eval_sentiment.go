@@ -1,23 +1,19 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jonreiter/govader"
 
+	"github.com/socialpulse/socialpulse/internal/devdata"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
@@ -61,7 +57,7 @@ func runEvalSentiment(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	for i, set := range rated {
 		path := filepath.Join(*dir, "vader", set.file)
-		items, err := readRated(path)
+		items, err := devdata.ReadRated(path)
 		if err != nil {
 			return err
 		}
@@ -73,7 +69,7 @@ func runEvalSentiment(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 
 	path := filepath.Join(*dir, "complaints", "complaints-data.csv")
-	items, err := readComplaints(path)
+	items, err := devdata.ReadComplaints(path)
 	if err != nil {
 		return err
 	}
@@ -117,12 +113,6 @@ type sentRow struct {
 	ours, vader string
 }
 
-// ratedText is a text with its mean human rating (-4..4).
-type ratedText struct {
-	text string
-	mean float64
-}
-
 // goldOf applies the gold rule: mean > 0.5 positive, < -0.5 negative.
 func goldOf(mean float64) sentiment.Label {
 	switch {
@@ -161,12 +151,12 @@ func (ev *sentEval) score(ctx context.Context, name string, texts []string) (our
 	return ours, vader, nil
 }
 
-func (ev *sentEval) rated(ctx context.Context, name string, items []ratedText, withAccuracy bool) ([]sentRow, error) {
+func (ev *sentEval) rated(ctx context.Context, name string, items []devdata.Rated, withAccuracy bool) ([]sentRow, error) {
 	texts := make([]string, len(items))
 	gold := make([]sentiment.Label, len(items))
 	means := make([]float64, len(items))
 	for i, it := range items {
-		texts[i], gold[i], means[i] = it.text, goldOf(it.mean), it.mean
+		texts[i], gold[i], means[i] = it.Text, goldOf(it.Mean), it.Mean
 	}
 	ours, vader, err := ev.score(ctx, name, texts)
 	if err != nil {
@@ -177,29 +167,23 @@ func (ev *sentEval) rated(ctx context.Context, name string, items []ratedText, w
 	n := len(items)
 	var rows []sentRow
 	if withAccuracy {
-		rows = append(rows, sentRow{name, "accuracy (3-class)", n, f3(accuracy(gold, po)), f3(accuracy(gold, pv))})
+		rows = append(rows, sentRow{name, "accuracy (3-class)", n, f3(devdata.Accuracy(gold, po)), f3(devdata.Accuracy(gold, pv))})
 	}
 	rows = append(rows,
-		sentRow{name, "macro-F1 (3-class)", n, f3(macroF1(gold, po)), f3(macroF1(gold, pv))},
-		sentRow{name, "Pearson r with human mean", n, f3(pearson(ours, means)), f3(pearson(vader, means))},
+		sentRow{name, "macro-F1 (3-class)", n, f3(devdata.MacroF1(gold, po, classes, true)), f3(devdata.MacroF1(gold, pv, classes, true))},
+		sentRow{name, "Pearson r with human mean", n, f3(devdata.Pearson(ours, means)), f3(devdata.Pearson(vader, means))},
 	)
 	return rows, nil
 }
 
-// complaintText is a tweet labelled complaint or not.
-type complaintText struct {
-	text      string
-	complaint bool
-}
-
-func (ev *sentEval) complaints(ctx context.Context, items []complaintText) ([]sentRow, error) {
+func (ev *sentEval) complaints(ctx context.Context, items []devdata.Complaint) ([]sentRow, error) {
 	const name = "Complaints (Preotiuc-Pietro et al. 2019)"
 	texts := make([]string, len(items))
 	gold := make([]sentiment.Label, len(items))
 	for i, it := range items {
-		texts[i] = it.text
+		texts[i] = it.Text
 		gold[i] = sentiment.Neutral
-		if it.complaint {
+		if it.Complaint {
 			gold[i] = sentiment.Negative
 		}
 	}
@@ -218,13 +202,13 @@ func (ev *sentEval) complaints(ctx context.Context, items []complaintText) ([]se
 	}
 	ev.printErrors("complaints", texts, gold, po, ours)
 	n := len(items)
-	p1, r1, f1 := prf(gold, po, sentiment.Negative)
-	p2, r2, f2 := prf(gold, pv, sentiment.Negative)
+	p1, r1, f1 := devdata.PRF(gold, po, sentiment.Negative)
+	p2, r2, f2 := devdata.PRF(gold, pv, sentiment.Negative)
 	return []sentRow{
 		{name, "complaint precision", n, f3(p1), f3(p2)},
 		{name, "complaint recall", n, f3(r1), f3(r2)},
 		{name, "complaint F1", n, f3(f1), f3(f2)},
-		{name, "accuracy (complaint or not)", n, f3(accuracy(gold, po)), f3(accuracy(gold, pv))},
+		{name, "accuracy (complaint or not)", n, f3(devdata.Accuracy(gold, po)), f3(devdata.Accuracy(gold, pv))},
 	}, nil
 }
 
@@ -249,156 +233,7 @@ func labels(scores []float64) []sentiment.Label {
 	return out
 }
 
+// classes are the scored labels, for macro averages.
+var classes = []sentiment.Label{sentiment.Negative, sentiment.Neutral, sentiment.Positive}
+
 func f3(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
-
-func accuracy(gold, pred []sentiment.Label) float64 {
-	ok := 0
-	for i := range gold {
-		if gold[i] == pred[i] {
-			ok++
-		}
-	}
-	return float64(ok) / float64(max(len(gold), 1))
-}
-
-// prf returns precision, recall and F1 of class c.
-func prf(gold, pred []sentiment.Label, c sentiment.Label) (p, r, f float64) {
-	var tp, fp, fn float64
-	for i := range gold {
-		switch {
-		case pred[i] == c && gold[i] == c:
-			tp++
-		case pred[i] == c:
-			fp++
-		case gold[i] == c:
-			fn++
-		}
-	}
-	if tp+fp > 0 {
-		p = tp / (tp + fp)
-	}
-	if tp+fn > 0 {
-		r = tp / (tp + fn)
-	}
-	if p+r > 0 {
-		f = 2 * p * r / (p + r)
-	}
-	return p, r, f
-}
-
-// macroF1 averages F1 over the classes present in gold.
-func macroF1(gold, pred []sentiment.Label) float64 {
-	var sum float64
-	n := 0
-	for _, c := range []sentiment.Label{sentiment.Negative, sentiment.Neutral, sentiment.Positive} {
-		present := false
-		for _, g := range gold {
-			if g == c {
-				present = true
-				break
-			}
-		}
-		if !present {
-			continue
-		}
-		_, _, f := prf(gold, pred, c)
-		sum += f
-		n++
-	}
-	return sum / float64(max(n, 1))
-}
-
-func pearson(x, y []float64) float64 {
-	n := float64(len(x))
-	if n == 0 {
-		return 0
-	}
-	var mx, my float64
-	for i := range x {
-		mx += x[i]
-		my += y[i]
-	}
-	mx, my = mx/n, my/n
-	var sxy, sxx, syy float64
-	for i := range x {
-		dx, dy := x[i]-mx, y[i]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	if sxx == 0 || syy == 0 {
-		return 0
-	}
-	return sxy / math.Sqrt(sxx*syy)
-}
-
-// readRated reads a VADER ground-truth file: id<TAB>mean<TAB>text lines with
-// CRLF ends and, for some files, a UTF-8 BOM.
-func readRated(path string) ([]ratedText, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open rated texts: %w", err)
-	}
-	defer f.Close()
-	var out []ratedText
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		l := strings.TrimRight(sc.Text(), "\r")
-		if line == 1 {
-			l = strings.TrimPrefix(l, "\ufeff")
-		}
-		if strings.TrimSpace(l) == "" {
-			continue
-		}
-		parts := strings.SplitN(l, "\t", 3)
-		if len(parts) != 3 {
-			return nil, fmt.Errorf("%s:%d: want id<TAB>mean<TAB>text", path, line)
-		}
-		mean, err := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: mean rating: %w", path, line, err)
-		}
-		out = append(out, ratedText{text: parts[2], mean: mean})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return out, nil
-}
-
-// readComplaints reads the complaints CSV: tweet_id,text,is_complaint,domain
-// with no header.
-func readComplaints(path string) ([]complaintText, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("complaints data not found: %w", err)
-		}
-		return nil, fmt.Errorf("open complaints: %w", err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = 4
-	var out []complaintText
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
-		}
-		switch rec[2] {
-		case "1":
-			out = append(out, complaintText{text: rec[1], complaint: true})
-		case "0":
-			out = append(out, complaintText{text: rec[1]})
-		default:
-			return nil, fmt.Errorf("read %s: tweet %s: is_complaint %q, want 1 or 0", path, rec[0], rec[2])
-		}
-	}
-	return out, nil
-}

@@ -20,8 +20,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"io"
@@ -33,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/socialpulse/socialpulse/internal/devdata"
 	"github.com/socialpulse/socialpulse/sentiment"
 	"github.com/socialpulse/socialpulse/sentiment/internal/learn"
 )
@@ -600,82 +599,36 @@ func meanSD(xs []float64) (float64, float64) {
 	return m, math.Sqrt(v / float64(max(len(xs)-1, 1)))
 }
 
-func accuracy(gold, pred []int) float64 {
-	ok := 0
-	for i := range gold {
-		if gold[i] == pred[i] {
-			ok++
-		}
+// classes are the three label classes, for macro averages.
+var classes = func() []int {
+	cs := make([]int, learn.Classes)
+	for i := range cs {
+		cs[i] = i
 	}
-	return float64(ok) / float64(max(len(gold), 1))
-}
+	return cs
+}()
 
-// prf returns precision, recall and F1 of class c.
-func prf(gold, pred []int, c int) (p, r, f float64) {
-	var tp, fp, fn float64
-	for i := range gold {
-		switch {
-		case pred[i] == c && gold[i] == c:
-			tp++
-		case pred[i] == c:
-			fp++
-		case gold[i] == c:
-			fn++
-		}
-	}
-	if tp+fp > 0 {
-		p = tp / (tp + fp)
-	}
-	if tp+fn > 0 {
-		r = tp / (tp + fn)
-	}
-	if p+r > 0 {
-		f = 2 * p * r / (p + r)
-	}
-	return p, r, f
-}
+func accuracy(gold, pred []int) float64 { return devdata.Accuracy(gold, pred) }
+
+func prf(gold, pred []int, c int) (p, r, f float64) { return devdata.PRF(gold, pred, c) }
 
 // macroF1 averages F1 over the three classes.
-func macroF1(gold, pred []int) float64 {
-	var sum float64
-	for c := 0; c < learn.Classes; c++ {
-		_, _, f := prf(gold, pred, c)
-		sum += f
-	}
-	return sum / learn.Classes
-}
+func macroF1(gold, pred []int) float64 { return devdata.MacroF1(gold, pred, classes, false) }
 
-// readRated reads a VADER ground-truth file: id<TAB>mean<TAB>text lines with
-// CRLF ends.
+// readRated reads a VADER ground-truth file into examples with 3-class gold
+// labels (mean > 0.5 positive, < -0.5 negative, else neutral).
 func readRated(path string) ([]example, error) {
-	f, err := os.Open(path)
+	rated, err := devdata.ReadRated(path)
 	if err != nil {
-		return nil, fmt.Errorf("open rated tweets: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	var out []example
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		l := strings.TrimPrefix(strings.TrimRight(sc.Text(), "\r"), "\ufeff")
-		if strings.TrimSpace(l) == "" {
-			continue
-		}
-		parts := strings.SplitN(l, "\t", 3)
-		if len(parts) != 3 {
-			return nil, fmt.Errorf("%s:%d: want id<TAB>mean<TAB>text", path, line)
-		}
-		mean, err := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: mean rating: %w", path, line, err)
-		}
-		e := newExample(parts[2])
+	out := make([]example, 0, len(rated))
+	for _, r := range rated {
+		e := newExample(r.Text)
 		switch {
-		case mean > 0.5:
+		case r.Mean > 0.5:
 			e.gold = pos
-		case mean < -0.5:
+		case r.Mean < -0.5:
 			e.gold = neg
 		default:
 			e.gold = neu
@@ -684,40 +637,24 @@ func readRated(path string) ([]example, error) {
 		e.domain = "vader"
 		out = append(out, e)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
 	return out, nil
 }
 
-// readComplaints reads the complaints CSV: tweet_id,text,is_complaint,domain
-// with no header.
+// readComplaints reads the complaints corpus into examples: a complaint is
+// negative; a non-complaint may be neutral or positive.
 func readComplaints(path string) ([]example, error) {
-	f, err := os.Open(path)
+	compl, err := devdata.ReadComplaints(path)
 	if err != nil {
-		return nil, fmt.Errorf("open complaints: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = 4
-	var out []example
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
-		}
-		e := newExample(rec[1])
-		e.domain = rec[3]
-		switch rec[2] {
-		case "1":
+	out := make([]example, 0, len(compl))
+	for _, c := range compl {
+		e := newExample(c.Text)
+		e.domain = c.Domain
+		if c.Complaint {
 			e.gold, e.allowed = neg, 1<<neg
-		case "0":
+		} else {
 			e.gold, e.allowed = neu, 1<<neu|1<<pos
-		default:
-			return nil, fmt.Errorf("read %s: tweet %s: is_complaint %q, want 1 or 0", path, rec[0], rec[2])
 		}
 		out = append(out, e)
 	}
