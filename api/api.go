@@ -86,7 +86,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{o: o, log: o.Logger}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{ErrorLog: zap.NewStdLog(o.Logger)}))
@@ -149,7 +149,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 		checks[c.Name] = "ok"
 	}
-	writeJSON(w, status, map[string]any{"ready": status == http.StatusOK, "checks": checks})
+	WriteJSON(w, status, map[string]any{"ready": status == http.StatusOK, "checks": checks})
 }
 
 func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +157,7 @@ func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("window"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || !slices.Contains(s.o.Windows, d) {
-			badRequest(w, "window", fmt.Sprintf("want one of %s, got %q", windowList(s.o.Windows), v))
+			BadRequest(w, "window", fmt.Sprintf("want one of %s, got %q", windowList(s.o.Windows), v))
 			return
 		}
 		window = d
@@ -166,7 +166,7 @@ func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("end"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			badRequest(w, "end", "want an RFC 3339 time, got "+quote(v))
+			BadRequest(w, "end", "want an RFC 3339 time, got "+Quote(v))
 			return
 		}
 		end = s.o.Matrix.WindowEnd(t.Add(-time.Nanosecond))
@@ -174,25 +174,25 @@ func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
 	m, err := s.o.Matrix.Window(r.Context(), end.Add(-window), end)
 	if err != nil {
 		s.log.Warn("matrix read failed", zap.Error(err))
-		writeError(w, http.StatusServiceUnavailable, "matrix unavailable: the store could not be read")
+		WriteError(w, http.StatusServiceUnavailable, "matrix unavailable: the store could not be read")
 		return
 	}
-	writeJSON(w, http.StatusOK, struct {
+	WriteJSON(w, http.StatusOK, struct {
 		Window string               `json:"window"`
 		Matrix *impactmatrix.Matrix `json:"matrix"`
-	}{Window: shortDuration(window), Matrix: m})
+	}{Window: ShortDuration(window), Matrix: m})
 }
 
 func windowList(ws []time.Duration) string {
 	parts := make([]string, len(ws))
 	for i, w := range ws {
-		parts[i] = shortDuration(w)
+		parts[i] = ShortDuration(w)
 	}
 	return strings.Join(parts, ", ")
 }
 
-// shortDuration prints 15m rather than 15m0s.
-func shortDuration(d time.Duration) string {
+// ShortDuration prints 15m rather than 15m0s (and 20s as 20s).
+func ShortDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = s[:len(s)-2]
@@ -203,29 +203,36 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-func quote(s string) string {
+// Quote quotes a request value for an error message, cut to 64 bytes.
+func Quote(s string) string {
 	if len(s) > 64 {
 		s = s[:64] + "..."
 	}
 	return fmt.Sprintf("%q", s)
 }
 
-type apiError struct {
-	Error     string `json:"error"`
+// Error is the JSON body of every error response of the API.
+type Error struct {
+	Error string `json:"error"`
+	// Parameter names the request parameter at fault, for a 400.
 	Parameter string `json:"parameter,omitempty"`
 }
 
-func badRequest(w http.ResponseWriter, param, msg string) {
-	writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid parameter " + param + ": " + msg, Parameter: param})
+// BadRequest answers 400 with an error naming param.
+func BadRequest(w http.ResponseWriter, param, msg string) {
+	WriteJSON(w, http.StatusBadRequest, Error{Error: "invalid parameter " + param + ": " + msg, Parameter: param})
 }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, apiError{Error: msg})
+// WriteError answers status with msg as the error.
+func WriteError(w http.ResponseWriter, status int, msg string) {
+	WriteJSON(w, status, Error{Error: msg})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers status with v as indented JSON, not to be cached.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

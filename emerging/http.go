@@ -1,12 +1,12 @@
 package emerging
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/socialpulse/socialpulse/api"
 )
 
 // Handler limits.
@@ -30,15 +30,10 @@ type response struct {
 	Terms       []Term    `json:"terms"`
 }
 
-type apiError struct {
-	Error     string `json:"error"`
-	Parameter string `json:"parameter,omitempty"`
-}
-
 func (m *Miner) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: "method not allowed"})
+		api.WriteError(w, http.StatusMethodNotAllowed, "method not allowed")
 		return
 	}
 	q := r.URL.Query()
@@ -46,7 +41,7 @@ func (m *Miner) serve(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxLimit {
-			badRequest(w, "limit", fmt.Sprintf("want an integer from 1 to %d, got %q", maxLimit, clip(v)))
+			api.BadRequest(w, "limit", fmt.Sprintf("want an integer from 1 to %d, got %q", maxLimit, clip(v)))
 			return
 		}
 		limit = n
@@ -55,7 +50,7 @@ func (m *Miner) serve(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("window"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < m.o.Bucket || d > m.o.Baseline || d%m.o.Bucket != 0 {
-			badRequest(w, "window", fmt.Sprintf("want a multiple of %s from %s to %s, got %q",
+			api.BadRequest(w, "window", fmt.Sprintf("want a multiple of %s from %s to %s, got %q",
 				m.o.Bucket, m.o.Bucket, m.o.Baseline, clip(v)))
 			return
 		}
@@ -69,35 +64,12 @@ func (m *Miner) serve(w http.ResponseWriter, r *http.Request) {
 	if terms == nil {
 		terms = []Term{}
 	}
-	writeJSON(w, http.StatusOK, response{GeneratedAt: now.UTC(), Window: shortDuration(window), Terms: terms})
+	api.WriteJSON(w, http.StatusOK, response{GeneratedAt: now.UTC(), Window: api.ShortDuration(window), Terms: terms})
 }
 
 func clip(s string) string {
 	if len(s) > 64 {
 		return truncate(s, 64)
-	}
-	return s
-}
-
-func badRequest(w http.ResponseWriter, param, msg string) {
-	writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid parameter " + param + ": " + msg, Parameter: param})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v) // the client hung up: nothing left to tell it
-}
-
-// shortDuration prints 5m rather than 5m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
 	}
 	return s
 }

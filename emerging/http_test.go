@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/socialpulse/socialpulse/api"
 )
 
 func TestHandlerRejectsBadParameters(t *testing.T) {
@@ -31,7 +33,7 @@ func TestHandlerRejectsBadParameters(t *testing.T) {
 			if rec.Code != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", rec.Code)
 			}
-			var body apiError
+			var body api.Error
 			if err := json.NewDecoder(rec.Body).Decode(&body); err != nil {
 				t.Fatal(err)
 			}
@@ -82,8 +84,12 @@ func TestHandlerEmptyTermsIsAnArray(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/emerging", nil))
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"terms":[]`) {
-		t.Errorf("status %d body %s", rec.Code, rec.Body)
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Code != http.StatusOK || string(body["terms"]) != "[]" {
+		t.Errorf("status %d body %s; want terms to be an empty array, not null", rec.Code, rec.Body)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/socialpulse/socialpulse/api"
+
 	"go.uber.org/zap"
 
 	"github.com/socialpulse/socialpulse/alert"
@@ -95,7 +97,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	}
 	rec, err := h.o.History.Get(r.Context(), id)
 	if errors.Is(err, alert.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "spike "+quote(id)+" not found (unknown or expired)")
+		api.WriteError(w, http.StatusNotFound, "spike "+api.Quote(id)+" not found (unknown or expired)")
 		return
 	}
 	if err != nil {
@@ -130,7 +132,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	if d.Timeline, warn = h.timeline(r, a); warn != nil {
 		d.Warnings = append(d.Warnings, "the matrix timeline could not be read")
 	}
-	writeJSON(w, http.StatusOK, d)
+	api.WriteJSON(w, http.StatusOK, d)
 }
 
 // samples returns the alert's own samples, then recent stored negative
@@ -193,7 +195,7 @@ func (h *Handler) timeline(r *http.Request, a alert.Alert) (*Timeline, error) {
 	}
 	tl := &Timeline{Feature: a.Evidence.Feature, From: from.UTC(), To: to.UTC(), Truncated: truncated, Points: []TimelinePoint{}}
 	if !from.Before(to) {
-		tl.To, tl.Step = tl.From, shortDuration(bucket)
+		tl.To, tl.Step = tl.From, api.ShortDuration(bucket)
 		return tl, nil
 	}
 	bs, err := h.o.Matrix.Series(r.Context(), from, to)
@@ -203,7 +205,7 @@ func (h *Handler) timeline(r *http.Request, a alert.Alert) (*Timeline, error) {
 	}
 	merge := (len(bs.Matrix) + maxTimelinePoints - 1) / maxTimelinePoints
 	merge = max(merge, 1)
-	tl.Step = shortDuration(bs.Step * time.Duration(merge))
+	tl.Step = api.ShortDuration(bs.Step * time.Duration(merge))
 	for i, m := range bs.Matrix {
 		if i%merge == 0 {
 			tl.Points = append(tl.Points, TimelinePoint{Start: bs.Start.Add(time.Duration(i) * bs.Step).UTC()})

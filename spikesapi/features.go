@@ -3,6 +3,8 @@ package spikesapi
 import (
 	"net/http"
 
+	"github.com/socialpulse/socialpulse/api"
+
 	"github.com/socialpulse/socialpulse/feature"
 )
 
@@ -33,7 +35,7 @@ func (h *Handler) features(w http.ResponseWriter, r *http.Request) {
 			out.Features = append(out.Features, featureInfo(f))
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	api.WriteJSON(w, http.StatusOK, out)
 }
 
 func featureInfo(f feature.Feature) FeatureInfo {

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/hex"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/socialpulse/socialpulse/api"
 
 	"go.uber.org/zap"
 
@@ -62,7 +63,7 @@ func spikeOf(a alert.Alert) Spike {
 		ID: a.ID, Feature: ev.Feature, FeatureName: name, Owner: ev.Owner, Criticality: ev.Criticality,
 		Priority: a.Priority, PriorityLabel: alert.PriorityLabel(a.Priority), State: a.State,
 		StartsAt: a.StartsAt.UTC(), EndsAt: a.EndsAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(), Sequence: a.Sequence,
-		Summary: a.Summary, Window: shortDuration(ev.Window), Current: ev.Current, Baseline: ev.Baseline,
+		Summary: a.Summary, Window: api.ShortDuration(ev.Window), Current: ev.Current, Baseline: ev.Baseline,
 		ChangePct: ev.ChangePct, NegativeShare: ev.NegativeShare, Reach: ev.Reach, Score: ev.Score,
 		TopWords: words, SampleCount: len(ev.Samples),
 	}
@@ -101,14 +102,14 @@ func parseList(v url.Values, defLimit, maxLimit int) (listRequest, *paramError) 
 	q := &lr.q
 	if f := v.Get("feature"); f != "" {
 		if !validFeature(f) {
-			return lr, badParam("feature", "want a feature id ([a-z0-9_], up to 64), got %s", quote(f))
+			return lr, badParam("feature", "want a feature id ([a-z0-9_], up to 64), got %s", api.Quote(f))
 		}
 		q.Feature = f
 	}
 	if p := v.Get("priority"); p != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(strings.ToUpper(p), "P"))
 		if err != nil || n < 1 || n > 4 {
-			return lr, badParam("priority", "want 1..4 or P1..P4, got %s", quote(p))
+			return lr, badParam("priority", "want 1..4 or P1..P4, got %s", api.Quote(p))
 		}
 		q.Priority = n
 	}
@@ -116,7 +117,7 @@ func parseList(v url.Values, defLimit, maxLimit int) (listRequest, *paramError) 
 	case "", alert.StateFiring, alert.StateResolved:
 		q.State = s
 	default:
-		return lr, badParam("state", "want firing or resolved, got %s", quote(string(s)))
+		return lr, badParam("state", "want firing or resolved, got %s", api.Quote(string(s)))
 	}
 	for _, b := range []struct {
 		name string
@@ -128,7 +129,7 @@ func parseList(v url.Values, defLimit, maxLimit int) (listRequest, *paramError) 
 		}
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
-			return lr, badParam(b.name, "want an RFC 3339 time such as 2026-11-23T10:15:00Z, got %s", quote(s))
+			return lr, badParam(b.name, "want an RFC 3339 time such as 2026-11-23T10:15:00Z, got %s", api.Quote(s))
 		}
 		*b.dst = t
 	}
@@ -147,13 +148,13 @@ func parseList(v url.Values, defLimit, maxLimit int) (listRequest, *paramError) 
 	case "asc":
 		q.Order = "asc"
 	default:
-		return lr, badParam("order", "want asc or desc, got %s", quote(o))
+		return lr, badParam("order", "want asc or desc, got %s", api.Quote(o))
 	}
 	lr.limit = defLimit
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxLimit {
-			return lr, badParam("limit", "want 1..%d, got %s", maxLimit, quote(s))
+			return lr, badParam("limit", "want 1..%d, got %s", maxLimit, api.Quote(s))
 		}
 		lr.limit = n
 	}
@@ -241,7 +242,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	for _, a := range as {
 		out.Spikes = append(out.Spikes, spikeOf(a))
 	}
-	writeJSON(w, http.StatusOK, out)
+	api.WriteJSON(w, http.StatusOK, out)
 }
 
 // csvHeader is the export's header row.
@@ -320,26 +321,4 @@ func cell(s string) string {
 		return "'" + s
 	}
 	return s
-}
-
-// shortDuration prints 15m rather than 15m0s.
-func shortDuration(d time.Duration) string {
-	if d == 0 {
-		return ""
-	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
-}
-
-func quote(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "..."
-	}
-	return fmt.Sprintf("%q", s)
 }

@@ -10,6 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/socialpulse/socialpulse/api"
+
 	"github.com/socialpulse/socialpulse/alert"
 	"github.com/socialpulse/socialpulse/apiauth"
 )
@@ -32,21 +34,21 @@ func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
 	}
 	// JSON only: a cross-site form cannot send it without a CORS preflight.
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+		api.WriteError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxNoteBody+1))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "request body too large")
+			api.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large")
 			return
 		}
-		writeError(w, http.StatusBadRequest, "request body could not be read")
+		api.WriteError(w, http.StatusBadRequest, "request body could not be read")
 		return
 	}
 	if len(body) > maxNoteBody {
-		writeError(w, http.StatusRequestEntityTooLarge, "request body too large")
+		api.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large")
 		return
 	}
 	in, perr := parseNote(body)
@@ -69,7 +71,7 @@ func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
 	}
 	err = h.o.History.AddNote(r.Context(), id, n)
 	if errors.Is(err, alert.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "spike "+quote(id)+" not found (unknown or expired)")
+		api.WriteError(w, http.StatusNotFound, "spike "+api.Quote(id)+" not found (unknown or expired)")
 		return
 	}
 	if err != nil {
@@ -77,7 +79,7 @@ func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/spikes/"+id)
-	writeJSON(w, http.StatusCreated, struct {
+	api.WriteJSON(w, http.StatusCreated, struct {
 		Note alert.Note `json:"note"`
 	}{n})
 }

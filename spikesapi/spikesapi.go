@@ -14,11 +14,12 @@ package spikesapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/socialpulse/socialpulse/api"
 
 	"go.uber.org/zap"
 
@@ -116,11 +117,6 @@ func (h *Handler) Routes() map[string]http.Handler {
 	}
 }
 
-type apiError struct {
-	Error     string `json:"error"`
-	Parameter string `json:"parameter,omitempty"`
-}
-
 // paramError is a bad request parameter.
 type paramError struct {
 	param, msg string
@@ -132,26 +128,10 @@ func badParam(param, format string, a ...any) *paramError {
 	return &paramError{param: param, msg: fmt.Sprintf(format, a...)}
 }
 
-func badRequest(w http.ResponseWriter, e *paramError) {
-	writeJSON(w, http.StatusBadRequest, apiError{Error: e.Error(), Parameter: e.param})
-}
-
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, apiError{Error: msg})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v) // the client hung up: nothing left to tell it
-}
+func badRequest(w http.ResponseWriter, e *paramError) { api.BadRequest(w, e.param, e.msg) }
 
 // unavailable answers a store failure: logged here, a 503 to the client.
 func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, what string, err error) {
 	h.log.Warn("spike history read failed", zap.String("path", r.URL.Path), zap.String("what", what), zap.Error(err))
-	writeError(w, http.StatusServiceUnavailable, what+" unavailable: the store could not be read")
+	api.WriteError(w, http.StatusServiceUnavailable, what+" unavailable: the store could not be read")
 }
