@@ -18,6 +18,8 @@ type Metrics struct {
 	DeadLetters      *prometheus.CounterVec // by reason
 	Skipped          prometheus.Counter
 	FutureTimestamps prometheus.Counter
+	DeadLettersCut   prometheus.Counter
+	EnrichedDropped  prometheus.Counter
 	Retries          *prometheus.CounterVec // by operation
 	SamplesDropped   prometheus.Counter
 	BatchSeconds     prometheus.Histogram
@@ -39,7 +41,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Skipped: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "redelivered_skipped_total",
 			Help: "Redelivered records skipped because their offset was already applied."}),
 		FutureTimestamps: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "future_timestamps_total",
-			Help: "Posts whose created_at was too far ahead of the clock; the Kafka timestamp was used."}),
+			Help: "Event times too far ahead of the clock: a created_at replaced by the Kafka timestamp, or a Kafka timestamp replaced by the processing time."}),
+		DeadLettersCut: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "dead_letters_cut_total",
+			Help: "Dead letters too large for the dead-letter topic, written with their value cut to 64 KiB."}),
+		EnrichedDropped: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "enriched_dropped_total",
+			Help: "Enriched copies too large for their topic, dropped (the posts were counted)."}),
 		Retries: f.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "retries_total",
 			Help: "Retried writes, by operation."}, []string{"operation"}),
 		SamplesDropped: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "evidence_write_errors_total",

@@ -45,6 +45,10 @@ const (
 	HeaderPartition = "socialpulse.dlq.partition"
 	HeaderOffset    = "socialpulse.dlq.offset"
 	HeaderTimestamp = "socialpulse.dlq.timestamp"
+	// HeaderTruncated is set, to the record value's original length in
+	// bytes, on a dead letter whose record was larger than the dead-letter
+	// topic accepts; see deadLetterCutBytes.
+	HeaderTruncated = "socialpulse.dlq.truncated"
 )
 
 // Options configure a Processor.
@@ -84,6 +88,8 @@ type Processor struct {
 	log     *zap.Logger
 	m       *Metrics
 	healthy atomic.Bool // last Redis write succeeded
+
+	dlqLock, scoredLock outputLock // see writeDeadLetters
 }
 
 // New checks o and returns a Processor.
@@ -155,7 +161,10 @@ type partition struct {
 	sc    enrich.Scratch
 	dlq   []kafka.Message
 	out   []kafka.Message
-	log   *zap.Logger
+	// dlqSent and outSent count the dead letters and enriched copies of the
+	// batch already acknowledged, so a retry does not repeat them.
+	dlqSent, outSent int
+	log              *zap.Logger
 
 	samples       map[string][]impactmatrix.Sample // negative evidence per feature, this batch
 	classCounts   [impactmatrix.NumClasses]int
@@ -174,6 +183,7 @@ func (h *partition) Close() {}
 func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 	h.delta.Reset()
 	h.dlq, h.out = h.dlq[:0], h.out[:0]
+	h.dlqSent, h.outSent = 0, 0
 	h.classCounts = [impactmatrix.NumClasses]int{}
 	clear(h.reasons)
 	clear(h.featureCounts)
@@ -197,11 +207,11 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 		h.p.m.Skipped.Add(float64(skipped))
 		return nil
 	}
-	if err := h.retry(ctx, "produce dead letters", func() error { return h.p.o.DLQ.Write(ctx, h.dlq...) }); err != nil {
+	if err := h.retry(ctx, "produce dead letters", func() error { return h.writeDeadLetters(ctx) }); err != nil {
 		return err
 	}
 	if h.p.o.Scored != nil {
-		if err := h.retry(ctx, "produce scored posts", func() error { return h.p.o.Scored.Write(ctx, h.out...) }); err != nil {
+		if err := h.retry(ctx, "produce scored posts", func() error { return h.writeScored(ctx) }); err != nil {
 			return err
 		}
 	}
@@ -255,11 +265,20 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 	}
 	ps := &h.post
 	t := ps.CreatedAt
-	if t.IsZero() {
+	future := now.Add(h.p.o.MaxFutureSkew)
+	if t.IsZero() || t.After(future) {
+		ahead := !t.IsZero()
 		t = r.Time
-	} else if t.After(now.Add(h.p.o.MaxFutureSkew)) {
-		h.p.m.FutureTimestamps.Inc()
-		t = r.Time
+		if t.After(future) {
+			// The Kafka timestamp is ahead too (a producer's clock; brokers
+			// accept up to log.message.timestamp.after.max.ms ahead): count
+			// the post now rather than in a bucket that has not begun.
+			ahead = true
+			t = now
+		}
+		if ahead {
+			h.p.m.FutureTimestamps.Inc()
+		}
 	}
 	if h.p.o.Store.Expired(t) {
 		h.deadLetter(r, &post.Error{Reason: post.ReasonStale, Field: "created_at",

@@ -29,7 +29,7 @@ func (d *Decoder) Decode(data []byte, p *Post) error {
 	*p = Post{}
 	v, err := d.p.ParseBytes(data)
 	if err != nil {
-		return &Error{Reason: ReasonInvalidJSON, Detail: trimDetail(err.Error())}
+		return &Error{Reason: ReasonInvalidJSON, Detail: parseDetail(err)}
 	}
 	obj, err := v.Object()
 	if err != nil {
@@ -39,7 +39,8 @@ func (d *Decoder) Decode(data []byte, p *Post) error {
 	if p.ID, err = idField(obj.Get("id")); err != nil {
 		return err
 	}
-	text, err := stringField(obj.Get("text"), "text")
+	// The limit applies to the text as sent, before invalid UTF-8 is replaced.
+	text, err := rawStringField(obj.Get("text"), "text")
 	if err != nil {
 		return err
 	}
@@ -137,8 +138,15 @@ func scalarString(v *fastjson.Value, field string) (string, error) {
 	return "", &Error{Reason: ReasonFieldType, Field: field, Detail: "want a string or an integer, got " + v.Type().String()}
 }
 
-// stringField reads an optional string field; nil/null is "".
+// stringField reads an optional string field; nil/null is "". Like text,
+// every string field comes back as valid UTF-8.
 func stringField(v *fastjson.Value, field string) (string, error) {
+	s, err := rawStringField(v, field)
+	return validUTF8(s), err
+}
+
+// rawStringField is stringField without the UTF-8 repair.
+func rawStringField(v *fastjson.Value, field string) (string, error) {
 	if v == nil {
 		return "", nil
 	}
@@ -167,6 +175,19 @@ func b2s(b []byte) string {
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
+}
+
+// parseDetail describes a JSON syntax error. The parser refuses documents
+// nested deeper than fastjson.MaxDepth (300) levels, anywhere in the
+// document, unknown fields included; it reports that as one message per
+// level with the cause last, which trimDetail would cut off, so it is named
+// here instead.
+func parseDetail(err error) string {
+	msg := err.Error()
+	if strings.Contains(msg, "too big depth") {
+		return "nested deeper than " + strconv.Itoa(fastjson.MaxDepth) + " levels"
+	}
+	return trimDetail(msg)
 }
 
 // trimDetail keeps error details short: they travel in Kafka headers and logs.
