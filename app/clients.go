@@ -1,10 +1,14 @@
 package app
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"syscall"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go/sasl"
@@ -61,7 +65,33 @@ func RedisClient(r config.Redis) (redis.UniversalClient, error) {
 		ClientName:      "socialpulse",
 		DisableIdentity: true,
 	}
-	return redis.NewUniversalClient(o), nil
+	c := redis.NewUniversalClient(o)
+	if t == nil {
+		c.AddHook(plaintextHint{})
+	}
+	return c, nil
+}
+
+// plaintextHint explains the bare "EOF" go-redis reports when a server
+// closes a plaintext connection without a reply, which is what a Redis
+// serving TLS only does: the error then says that redis.tls may be missing.
+type plaintextHint struct{}
+
+func (plaintextHint) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (plaintextHint) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { return hintPlaintext(next(ctx, cmd)) }
+}
+
+func (plaintextHint) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { return hintPlaintext(next(ctx, cmds)) }
+}
+
+func hintPlaintext(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+		return fmt.Errorf("%w: redis closed the connection without a reply; if it serves TLS only, set redis.tls.enabled", err)
+	}
+	return err
 }
 
 func tlsConfig(t config.TLS) (*tls.Config, error) {

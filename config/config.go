@@ -401,6 +401,9 @@ func (c Config) Validate() error {
 		if k.SASL.Username == "" {
 			bad("kafka.sasl.username", "is required with mechanism %s", k.SASL.Mechanism)
 		}
+		if k.SASL.Password == "" && k.SASL.PasswordFile == "" {
+			bad("kafka.sasl.password", "is required with mechanism %s (or kafka.sasl.password_file, or %sKAFKA_SASL_PASSWORD)", k.SASL.Mechanism, EnvPrefix)
+		}
 	default:
 		bad("kafka.sasl.mechanism", "want plain, scram-sha-256 or scram-sha-512, got %q", k.SASL.Mechanism)
 	}

@@ -107,6 +107,7 @@ func TestInvalidConfigNamesTheField(t *testing.T) {
 		{"bad start offset", "kafka:\n  start_offset: middle\n", "", "kafka.start_offset"},
 		{"bad sasl", "kafka:\n  sasl:\n    mechanism: kerberos\n", "", "kafka.sasl.mechanism"},
 		{"sasl without user", "kafka:\n  sasl:\n    mechanism: plain\n", "", "kafka.sasl.username"},
+		{"sasl without password", "kafka:\n  sasl:\n    mechanism: scram-sha-512\n    username: alice\n", "", "kafka.sasl.password"},
 		{"cert without key", "redis:\n  tls:\n    enabled: true\n    cert_file: c.pem\n", "", "redis.tls.cert_file"},
 		{"db with cluster", "redis:\n  addrs: [a:1, b:2]\n  db: 2\n", "", "redis.db"},
 		{"prefix with braces", "redis:\n  key_prefix: 'a{b}'\n", "", "redis.key_prefix"},

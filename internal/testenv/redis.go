@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os/exec"
@@ -16,9 +17,13 @@ import (
 // stop and restart (the shared Redis of scripts/services.sh must never be).
 // It keeps its port and its data directory across restarts.
 type Redis struct {
-	// Addr is host:port on loopback.
+	// Addr is host:port on loopback (the TLS port of StartRedisTLS).
 	Addr string
 	s    *server
+	// probeTLS and probeAuth, when set, are how the readiness probe
+	// connects (TLS) and logs in (AUTH arguments).
+	probeTLS  *tls.Config
+	probeAuth string
 }
 
 // redisStartTimeout bounds how long a start (including loading an
@@ -36,13 +41,73 @@ func StartRedis(t testing.TB, args ...string) *Redis {
 
 func startRedis(t testing.TB, busGap int, args ...string) *Redis {
 	t.Helper()
+	return launchRedis(t, busGap, func(port int) []string { return []string{"--port", strconv.Itoa(port)} }, nil, args...)
+}
+
+// RedisTLS configures StartRedisTLS.
+type RedisTLS struct {
+	// TLS holds the server certificate and the CA client certificates
+	// must be signed by. Required.
+	TLS *TLSFiles
+	// AuthClients is redis-server's tls-auth-clients: "yes" requires a
+	// client certificate, "optional" (the default) checks one if sent, "no"
+	// does not ask for one.
+	AuthClients string
+	// Users are ACL users, name to password, allowed every command, key and
+	// channel. When set, the default user is disabled, so every connection
+	// must log in as one of them. Names and passwords may only use letters,
+	// digits, '.', '_' and '-'.
+	Users map[string]string
+}
+
+// StartRedisTLS starts redis-server like StartRedis, but serving TLS only
+// (the plain port is disabled) with o.TLS's server certificate, which is
+// valid for 127.0.0.1 and localhost. Addr is the TLS port.
+func StartRedisTLS(t testing.TB, o RedisTLS, args ...string) *Redis {
+	t.Helper()
+	if o.TLS == nil {
+		t.Fatal("testenv: StartRedisTLS needs RedisTLS.TLS")
+	}
+	auth := o.AuthClients
+	if auth == "" {
+		auth = "optional"
+	}
+	var extra []string
+	probeAuth := ""
+	if len(o.Users) > 0 {
+		extra = append(extra, "--user", "default", "off")
+		for _, name := range sortedKeys(o.Users) {
+			if !plainWord(name) || !plainWord(o.Users[name]) {
+				t.Fatalf("testenv: redis user %q: names and passwords may only use [A-Za-z0-9._-]", name)
+			}
+			extra = append(extra, "--user", name, "on", ">"+o.Users[name], "~*", "&*", "+@all")
+			if probeAuth == "" {
+				probeAuth = name + " " + o.Users[name]
+			}
+		}
+	}
+	return launchRedis(t, 0, func(port int) []string {
+		return []string{"--port", "0", "--tls-port", strconv.Itoa(port),
+			"--tls-cert-file", o.TLS.CertFile, "--tls-key-file", o.TLS.KeyFile,
+			"--tls-ca-cert-file", o.TLS.CAFile, "--tls-auth-clients", auth}
+	}, &Redis{probeTLS: o.TLS.ClientConfig(), probeAuth: probeAuth}, append(extra, args...)...)
+}
+
+// launchRedis starts redis-server with portArgs(port) for a free port; r,
+// if not nil, carries the readiness probe's settings.
+func launchRedis(t testing.TB, busGap int, portArgs func(port int) []string, r *Redis, args ...string) *Redis {
+	t.Helper()
 	bin := lookPath(t, "redis-server")
 	dir := t.TempDir()
 	port := freePort(t, busGap)
-	all := append([]string{"--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--dir", dir,
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", ""}, args...)
-	r := &Redis{Addr: "127.0.0.1:" + strconv.Itoa(port),
-		s: newServer(t, "redis-"+strconv.Itoa(port), dir, bin, all...)}
+	all := append([]string{"--bind", "127.0.0.1"}, portArgs(port)...)
+	all = append(all, "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "")
+	all = append(all, args...)
+	if r == nil {
+		r = &Redis{}
+	}
+	r.Addr = "127.0.0.1:" + strconv.Itoa(port)
+	r.s = newServer(t, "redis-"+strconv.Itoa(port), dir, bin, all...)
 	r.Start()
 	return r
 }
@@ -55,7 +120,7 @@ func (r *Redis) Start() {
 	deadline := time.Now().Add(redisStartTimeout)
 	for {
 		r.s.running()
-		if reply, err := redisCommand(r.Addr, "PING"); err == nil && reply == "+PONG" {
+		if reply, err := redisCommand(r.Addr, r.probeTLS, r.probeAuth, "PING"); err == nil && reply == "+PONG" {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -73,18 +138,37 @@ func (r *Redis) Stop() { r.s.stop(30 * time.Second) }
 func (r *Redis) Kill() { r.s.kill() }
 
 // redisCommand sends one inline command and returns the first line of the
-// reply (e.g. "+PONG", "-LOADING ...").
-func redisCommand(addr, cmd string) (string, error) {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
+// reply (e.g. "+PONG", "-LOADING ..."). With tlsConf it connects over TLS;
+// with auth ("user password") it logs in first and returns the AUTH error,
+// if any.
+func redisCommand(addr string, tlsConf *tls.Config, auth, cmd string) (string, error) {
+	d := &net.Dialer{Timeout: time.Second}
+	var c net.Conn
+	var err error
+	if tlsConf != nil {
+		c, err = tls.DialWithDialer(d, "tcp", addr, tlsConf)
+	} else {
+		c, err = d.Dial("tcp", addr)
+	}
 	if err != nil {
 		return "", err
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	rd := bufio.NewReader(c)
+	if auth != "" {
+		if _, err := c.Write([]byte("AUTH " + auth + "\r\n")); err != nil {
+			return "", err
+		}
+		line, err := rd.ReadString('\n')
+		if line = strings.TrimRight(line, "\r\n"); err != nil || line != "+OK" {
+			return line, err
+		}
+	}
 	if _, err := c.Write([]byte(cmd + "\r\n")); err != nil {
 		return "", err
 	}
-	line, err := bufio.NewReader(c).ReadString('\n')
+	line, err := rd.ReadString('\n')
 	return strings.TrimRight(line, "\r\n"), err
 }
 
