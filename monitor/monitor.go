@@ -93,6 +93,10 @@ type Monitor struct {
 	warm   bool
 	next   time.Time // start of the next bucket to feed
 	series map[string]*series
+	// since is when the group began watching each feature, and dataSince
+	// the first bucket with any post (see since.go).
+	since     map[string]time.Time
+	dataSince time.Time
 	// pending are versions that failed to publish, retried first next tick.
 	pending []alert.Alert
 }
@@ -162,7 +166,8 @@ func New(o Options) (*Monitor, error) {
 	if o.Grace >= step {
 		return nil, fmt.Errorf("monitor: grace %v must be shorter than the bucket %v", o.Grace, step)
 	}
-	return &Monitor{o: o, det: det, weights: w, step: step, log: o.Logger, m: newMetrics(o.Registerer), series: map[string]*series{}}, nil
+	return &Monitor{o: o, det: det, weights: w, step: step, log: o.Logger, m: newMetrics(o.Registerer), series: map[string]*series{},
+		since: map[string]time.Time{}}, nil
 }
 
 // Run evaluates once per bucket, a little after it closes, until ctx ends.
@@ -228,12 +233,16 @@ func (m *Monitor) Tick(ctx context.Context) error {
 		return err
 	}
 	feats := m.o.Features()
+	if err := m.loadSince(ctx, feats, closedEnd); err != nil {
+		return err
+	}
 	for i, mat := range b.Matrix {
 		start := b.Start.Add(time.Duration(i) * m.step)
 		if start.Before(m.next) {
 			m.noteLate(feats, start, mat)
 			continue
 		}
+		m.noteData(start, mat)
 		for _, f := range feats {
 			m.feed(ctx, f, start, mat, true)
 		}
@@ -255,9 +264,14 @@ func (m *Monitor) warmUp(ctx context.Context, closedEnd time.Time) error {
 		return err
 	}
 	m.series = map[string]*series{}
+	m.dataSince = time.Time{}
 	feats := m.o.Features()
+	if err := m.loadSince(ctx, feats, closedEnd); err != nil {
+		return err
+	}
 	for i, mat := range b.Matrix {
 		start := b.Start.Add(time.Duration(i) * m.step)
+		m.noteData(start, mat)
 		for _, f := range feats {
 			m.feed(ctx, f, start, mat, false)
 		}
@@ -295,10 +309,11 @@ func (m *Monitor) feed(ctx context.Context, f feature.Feature, start time.Time, 
 	}
 	s := m.series[f.ID]
 	if s == nil {
-		// A series starts with the feature's first mention: the empty
-		// buckets before a deployment or a new taxonomy term are not a
-		// baseline of zero to surge from.
-		if total == 0 {
+		// A series starts with the feature's first mention, or earlier
+		// with a zero where the zero is real (quietStart): the empty
+		// buckets before a deployment or before a taxonomy change added
+		// the feature are not a baseline of zero to surge from.
+		if total == 0 && !m.quietStart(f.ID, start) {
 			return
 		}
 		d, err := impactmatrix.NewDetector(m.det)
