@@ -177,6 +177,13 @@ func (s *scanner) word(buf *[maxTokenBytes]byte) (token, []byte, bool) {
 			i += size
 			continue
 		}
+		if unicode.Is(unicode.Cf, r) && i > start {
+			// Invisible format characters (zero-width space and joiners,
+			// soft hyphen, BOM, direction marks) inside a word are not
+			// word breaks: "log\u200bin" is "login".
+			i += size
+			continue
+		}
 		if !wordRune(r) {
 			break
 		}
