@@ -10,8 +10,11 @@ unit:
 	go test ./...
 
 # Per-stage and end-to-end benchmarks with a real Kafka and Redis (started and
-# stopped by the script if not already up); writes bench/results.md.
-# BENCH_POSTS sets the number of records (default 13000000, about 10 minutes).
+# stopped by the script if not already up): throughput against a reference
+# and a ceiling, throughput with a live producer, alert latency under
+# background load, RSS. Writes bench/results.md; about 20 minutes.
+# BENCH_POSTS (default 16000000), BENCH_LIVE_POSTS (12000000) and
+# BENCH_LATENCY_TRIALS (48) size the runs.
 bench:
 	bash scripts/bench.sh
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Benchmarks: per-stage Go benchmarks, then end-to-end throughput and RSS
+# Benchmarks: per-stage Go benchmarks, then end-to-end throughput and RSS,
+# throughput with a live producer, and alert latency under background load,
 # through a real Kafka and Redis (bench/cmd/spbench). Starts the services of
 # scripts/services.sh unless they are already up, and stops only what it
 # started. The markdown report goes to stdout and bench/results.md; progress
 # goes to stderr.
 #
-#   make bench                            # BENCH_POSTS records (default 13000000)
+#   make bench                            # BENCH_POSTS records (default 16000000)
 #   BENCH_POSTS=1000000 make bench        # a quicker run
 #   BENCH_REFERENCE_TIME=10m make bench   # let the reference read more
+#   BENCH_LATENCY_TRIALS=100 make bench   # more surges in the alert-latency run
+#   scripts/bench.sh -e2e=false -live=false -stages=false   # alert latency only
 #   scripts/bench.sh -stages=false        # flags go to spbench (-h lists them)
 set -euo pipefail
 

@@ -2,8 +2,8 @@
 // broker takes them, for the end-to-end benchmarks: every consumer under
 // test then reads the same records from offset zero.
 //
-// Non-goals: rate limiting and incidents (socialpulse replay and the demo
-// cover those).
+// Non-goals: rate limiting and incidents (socialpulse replay, the demo and
+// spbench's alert-latency run cover those).
 package loadgen
 
 import (
@@ -37,6 +37,9 @@ type Options struct {
 	// Progress, if set, is called about once a second with the records
 	// acknowledged so far.
 	Progress func(done int64)
+	// Acked, if set, is incremented as records are acknowledged, for a
+	// consumer's lag to be measured while Produce runs.
+	Acked *atomic.Int64
 }
 
 // Result describes a finished Produce.
@@ -142,6 +145,9 @@ func produceRange(ctx context.Context, w *kafka.Writer, o Options, worker uint64
 			return fmt.Errorf("produce to %s: %w", o.Topic, err)
 		}
 		done.Add(int64(len(batch)))
+		if o.Acked != nil {
+			o.Acked.Add(int64(len(batch)))
+		}
 		batch = batch[:0]
 		return nil
 	}

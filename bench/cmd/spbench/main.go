@@ -1,8 +1,11 @@
 // Command spbench produces the figures of BENCHMARKS.md in one run: the
-// per-stage costs from the Go benchmarks, then end-to-end throughput through
-// a real Kafka broker and Redis for socialpulse (as its own process), the
+// per-stage costs from the Go benchmarks; end-to-end throughput through a
+// real Kafka broker and Redis for socialpulse (as its own process), the
 // reference pipeline and the consume-and-decode ceiling, all reading the
-// same pre-produced topic, with socialpulse's RSS over the run.
+// same pre-produced topic, with socialpulse's RSS over the run; throughput
+// while a load generator produces at the same time (live.go); and alert
+// latency from an injected surge to a webhook under background load
+// (latency.go).
 //
 // It expects the services of scripts/services.sh to be running; use
 // scripts/bench.sh (make bench), which starts them when needed. The markdown
@@ -31,10 +34,10 @@ import (
 	"github.com/socialpulse/socialpulse/bench/reference"
 )
 
-// defaultPosts is sized for a minute of socialpulse on a 2-core machine
-// (about 210k posts/s measured), which also covers the 10-million-post RSS
-// check.
-const defaultPosts = 13_000_000
+// defaultPosts is sized for more than a minute of socialpulse on a 2-core
+// machine (about 236k posts/s measured), which also covers the
+// 10-million-post RSS check.
+const defaultPosts = 16_000_000
 
 type options struct {
 	brokers    string
@@ -48,6 +51,12 @@ type options struct {
 	stages     bool
 	e2e        bool
 	keep       bool
+	live       bool
+	livePosts  int64
+	liveRate   float64
+	liveFor    time.Duration
+	latency    bool
+	lat        latencyOptions
 }
 
 func main() { os.Exit(run()) }
@@ -68,6 +77,17 @@ func run() int {
 	fs.BoolVar(&o.stages, "stages", true, "run the per-stage Go benchmarks")
 	fs.BoolVar(&o.e2e, "e2e", true, "run the end-to-end benchmarks")
 	fs.BoolVar(&o.keep, "keep", false, "keep the benchmark topics and Redis keys afterwards")
+	fs.BoolVar(&o.live, "live", true, "run the live-producer throughput run")
+	fs.Int64Var(&o.livePosts, "live-posts", envInt("BENCH_LIVE_POSTS", 12_000_000), "records the live producer writes while socialpulse consumes (env BENCH_LIVE_POSTS)")
+	fs.Float64Var(&o.liveRate, "live-rate", envFloat("BENCH_LIVE_RATE", 100000), "posts/s of the paced live run, after the flat-out one; 0 skips it (env BENCH_LIVE_RATE)")
+	fs.DurationVar(&o.liveFor, "live-for", 75*time.Second, "how long the paced live producer runs")
+	fs.BoolVar(&o.latency, "latency", true, "run the alert-latency run")
+	fs.Float64Var(&o.lat.rate, "latency-rate", 20000, "background posts/s during the alert-latency run")
+	fs.IntVar(&o.lat.trials, "latency-trials", int(envInt("BENCH_LATENCY_TRIALS", 48)), "surges injected in the alert-latency run (env BENCH_LATENCY_TRIALS)")
+	fs.DurationVar(&o.lat.step, "latency-bucket", 5*time.Second, "matrix bucket in the alert-latency run (the detector's step)")
+	fs.DurationVar(&o.lat.grace, "latency-grace", 2*time.Second, "detector grace in the alert-latency run")
+	fs.DurationVar(&o.lat.history, "latency-history", 70*time.Minute, "matrix history written before the alert-latency run (the detector needs an hour)")
+	fs.Float64Var(&o.lat.factor, "latency-surge", 5, "surge size: extra complaints in the surge bucket, times the feature's expected negatives")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return 2
 	}
@@ -94,6 +114,8 @@ type report struct {
 	runs       []*consumerRun // socialpulse, reference, ceiling
 	invalidRef int64
 	invalidCei int64
+	live       []*liveRun // flat out, then paced
+	latency    *latencyRun
 }
 
 func bench(ctx context.Context, o options) error {
@@ -106,9 +128,52 @@ func bench(ctx context.Context, o options) error {
 		}
 		rep.stages = st
 	}
-	if o.e2e {
-		if err := endToEnd(ctx, o, rep); err != nil {
+	if o.e2e || o.live || o.latency {
+		work, err := os.MkdirTemp("", "spbench")
+		if err != nil {
 			return err
+		}
+		defer os.RemoveAll(work)
+		bin := filepath.Join(work, "socialpulse")
+		logf("go build -o %s ./cmd/socialpulse", bin)
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/socialpulse")
+		build.Dir = o.root
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./cmd/socialpulse: %v\n%s", err, out)
+		}
+		rdb := redis.NewClient(&redis.Options{Addr: o.redisAddr})
+		defer rdb.Close()
+		if err := rdb.Ping(ctx).Err(); err != nil {
+			return fmt.Errorf("redis %s: %w", o.redisAddr, err)
+		}
+		if o.e2e {
+			if err := endToEnd(ctx, o, rep, bin, work, rdb); err != nil {
+				return err
+			}
+		}
+		if o.live {
+			settle()
+			logf("live: socialpulse consumes while the load generator produces %d records as fast as it can", o.livePosts)
+			flat, err := liveThroughput(ctx, o, bin, work, rdb, 0, 0)
+			if err != nil {
+				return err
+			}
+			rep.live = append(rep.live, flat)
+			if o.liveRate > 0 {
+				settle()
+				logf("live: socialpulse consumes while a producer writes %.0f posts/s for %v", o.liveRate, o.liveFor)
+				paced, err := liveThroughput(ctx, o, bin, work, rdb, o.liveRate, o.liveFor)
+				if err != nil {
+					return err
+				}
+				rep.live = append(rep.live, paced)
+			}
+		}
+		if o.latency {
+			settle()
+			if rep.latency, err = alertLatency(ctx, o, o.lat, bin, work, rdb); err != nil {
+				return err
+			}
 		}
 	}
 	rep.finished = time.Now()
@@ -123,13 +188,8 @@ func bench(ctx context.Context, o options) error {
 	return nil
 }
 
-func endToEnd(ctx context.Context, o options, rep *report) error {
+func endToEnd(ctx context.Context, o options, rep *report, bin, work string, rdb *redis.Client) error {
 	brokers := strings.Split(o.brokers, ",")
-	rdb := redis.NewClient(&redis.Options{Addr: o.redisAddr})
-	defer rdb.Close()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("redis %s: %w", o.redisAddr, err)
-	}
 	name := "spbench-" + time.Now().Format("20060102-150405")
 	topic, dlq := name+".posts", name+".dlq"
 	groups := map[string]string{"socialpulse": name + "-socialpulse", "reference": name + "-reference", "ceiling": name + "-ceiling"}
@@ -164,19 +224,6 @@ func endToEnd(ctx context.Context, o options, rep *report) error {
 	logf("produced %d records in %.1fs (%.0f/s)", res.Records, res.Elapsed.Seconds(), float64(res.Records)/res.Elapsed.Seconds())
 	if n, err := topicRecords(brokers, topic); err != nil || n != o.posts {
 		return fmt.Errorf("topic %s holds %d records, want %d (%v)", topic, n, o.posts, err)
-	}
-
-	work, err := os.MkdirTemp("", "spbench")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-	bin := filepath.Join(work, "socialpulse")
-	logf("go build -o %s ./cmd/socialpulse", bin)
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/socialpulse")
-	build.Dir = o.root
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/socialpulse: %v\n%s", err, out)
 	}
 
 	// (a) socialpulse, its own process.
@@ -286,6 +333,13 @@ func envOr(name, def string) string {
 
 func envInt(name string, def int64) int64 {
 	if v, err := strconv.ParseInt(strings.ReplaceAll(os.Getenv(name), "_", ""), 10, 64); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func envFloat(name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil && v >= 0 {
 		return v
 	}
 	return def

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,12 +37,18 @@ func (r *report) markdown() string {
 	if len(r.runs) == 3 {
 		r.e2eMarkdown(w)
 	}
-	w("## Alert latency\n\nNot measured by this run (`make bench` does not inject a surge yet).\n")
+	if r.live != nil {
+		r.liveMarkdown(w)
+	}
+	if r.latency != nil {
+		r.latencyMarkdown(w)
+	}
 	return b.String()
 }
 
 func (r *report) command() string {
-	return "BENCH_POSTS=" + strconv.FormatInt(r.o.posts, 10) + " BENCH_REFERENCE_TIME=" + r.o.refTime.String() + " make bench"
+	return "BENCH_POSTS=" + strconv.FormatInt(r.o.posts, 10) + " BENCH_REFERENCE_TIME=" + r.o.refTime.String() +
+		" BENCH_LIVE_POSTS=" + strconv.FormatInt(r.o.livePosts, 10) + " BENCH_LATENCY_TRIALS=" + strconv.Itoa(r.o.lat.trials) + " make bench"
 }
 
 func (r *report) stagesMarkdown(w func(string, ...any)) {
@@ -126,7 +133,7 @@ func (r *report) lagMarkdown(w func(string, ...any), sp *consumerRun) {
 	w("All %s records were in the topic before socialpulse started, so its lag starts at the whole backlog and can only fall: "+
 		"the backlog left (records minus the offsets applied in Redis) %s over the run. "+
 		"The group's Kafka-committed offsets trailed the Redis-applied offsets by at most %s records (%.1fs of processing at the steady rate; commits follow the Redis write, every 1s by default). "+
-		"This run does not produce and consume at the same time, so it does not show lag staying flat under a live producer.\n\n",
+		"The live run below shows lag while a producer writes at the same time.\n\n",
 		num(float64(sp.total), 0), map[bool]string{true: "fell at every sample and never grew", false: "GREW at some sample"}[monotonic],
 		num(float64(maxGap), 0), div(float64(maxGap), sp.steady()))
 }
@@ -212,3 +219,137 @@ func num(v float64, decimals int) string {
 	}
 	return out
 }
+
+func (r *report) liveMarkdown(w func(string, ...any)) {
+	w("## Throughput with a live producer\n\n")
+	w("`%s`, the live runs. In each, socialpulse (`socialpulse run`, default config) was consuming an empty topic of %d partitions, ready, when a producer started writing synthetic posts into it (acks=all, 1 in 100 malformed): "+
+		"first the load generator as fast as it could, then a producer paced at a fixed rate. Producer, broker, Redis and socialpulse shared the 2 cores. "+
+		"Lag is the records the broker had acknowledged minus the records covered by the offsets socialpulse had applied in Redis, sampled every %v.\n\n",
+		r.command(), r.o.partitions, pollEvery)
+	w("| ")
+	for _, l := range r.live {
+		if l.paced > 0 {
+			w("| paced at %s posts/s for %v ", num(l.paced, 0), l.pacedFor)
+		} else {
+			w("| flat out, %s records ", num(float64(l.total), 0))
+		}
+	}
+	w("|\n|---|")
+	for range r.live {
+		w("--:|")
+	}
+	w("\n")
+	row := func(name string, f func(l *liveRun) string) {
+		w("| %s ", name)
+		for _, l := range r.live {
+			w("| %s ", f(l))
+		}
+		w("|\n")
+	}
+	row("records produced", func(l *liveRun) string { return num(float64(l.total), 0) })
+	row("producer ran for", func(l *liveRun) string {
+		return fmt.Sprintf("%.1fs (%s records/s)", l.produce.Seconds(), num(div(float64(l.total), l.produce.Seconds()), 0))
+	})
+	row("socialpulse applied while the producer ran", func(l *liveRun) string { return num(l.consumedWhileProducing(), 0) + " posts/s" })
+	row("every record applied after", func(l *liveRun) string { return fmt.Sprintf("%.1fs", l.drained.Seconds()) })
+	row("drained after the producer stopped in", func(l *liveRun) string { return fmt.Sprintf("%.1fs", (l.drained - l.produce).Seconds()) })
+	row("largest lag, first third of production", func(l *liveRun) string { return num(float64(l.lagAt(0, 1.0/3)), 0) })
+	row("largest lag, middle third", func(l *liveRun) string { return num(float64(l.lagAt(1.0/3, 2.0/3)), 0) })
+	row("largest lag, last third", func(l *liveRun) string { return num(float64(l.lagAt(2.0/3, 1.01)), 0) })
+	row("lag bounded", func(l *liveRun) string { return yesNo(l.bounded()) })
+	row("load average at end", func(l *liveRun) string { return l.load })
+	w("\n")
+	w("Lag counts as bounded when the largest lag of the last third of production is no larger than the largest of the first two thirds (within 10%%), or under a second of what socialpulse applied per second. ")
+	for _, l := range r.live {
+		if l.timedOut {
+			w("A run hit its %v time limit before every record was applied. ", r.o.timeout)
+		}
+		if l.paced == 0 && !l.bounded() {
+			w("Flat out, the producer wrote faster than socialpulse applied on the shared cores (%s vs %s records/s), so the backlog grew until the producer stopped and was then drained; the producer and broker take CPU from the consumer on this machine. ",
+				num(div(float64(l.total), l.produce.Seconds()), 0), num(l.consumedWhileProducing(), 0))
+		}
+	}
+	w("\n\n")
+}
+
+// bounded reports whether the lag stopped growing during production.
+func (l *liveRun) bounded() bool {
+	first, mid, end := l.lagAt(0, 1.0/3), l.lagAt(1.0/3, 2.0/3), l.lagAt(2.0/3, 1.01)
+	return !l.timedOut && (end <= max(mid, first)*11/10 || float64(end) < l.consumedWhileProducing())
+}
+
+func (r *report) latencyMarkdown(w func(string, ...any)) {
+	l := r.latency
+	o := l.o
+	w("## Alert latency\n\n")
+	w("`%s`, the alert-latency run (`bench/cmd/spbench/latency.go`). socialpulse (`socialpulse run`, its own process, webhook receiver on, matrix bucket %v, detector grace %v, cooldown %v, other settings default) "+
+		"read a topic of %d partitions fed with synthetic posts at %s posts/s (1 in 100 malformed), event-timed as produced. "+
+		"Before it started, %v of history at the same rate (%s posts' worth) was written straight into the matrix so the detector had its hour of baseline: one bucket of the same posts went through the real pipeline code, and each history bucket is those cells scaled to the rate with Poisson noise. "+
+		"Then %d surges were injected, rotating over %d features, one every %v or more: each filled one bucket with %gx the feature's expected negative mentions as extra complaints about it (at least 60), in ten slices over the bucket's first 80%%.\n\n",
+		r.command(), o.step, o.grace, 6*o.step, r.o.partitions, num(o.rate, 0), o.history, num(float64(l.historyRecs), 0), o.trials, l.features, o.step, o.factor)
+	w("Latency runs from handing the surge's first post to the producer until the firing alert arrives at the driver's webhook. The detector cannot fire before the bucket holding the surge has closed and its grace has passed, "+
+		"so the **detector window** (bucket end + grace − first surge post, %v + %v for a surge starting on a bucket boundary) is part of every latency; **beyond the window** is the rest, what socialpulse adds: applying the posts, evaluating, storing the alert in the outbox and delivering it.\n\n", o.step, o.grace)
+	var lat, beyond, window []time.Duration
+	missed := 0
+	for _, t := range l.trials {
+		if t.arrived.IsZero() {
+			missed++
+			continue
+		}
+		lat = append(lat, t.latency())
+		beyond = append(beyond, t.latency()-t.window(o.step, o.grace))
+		window = append(window, t.window(o.step, o.grace))
+	}
+	w("| | p50 | p90 | p99 | max |\n|---|--:|--:|--:|--:|\n")
+	row := func(name string, d []time.Duration) {
+		w("| %s | %s | %s | %s | %s |\n", name, secs(pct(d, 50)), secs(pct(d, 90)), secs(pct(d, 99)), secs(pct(d, 100)))
+	}
+	row("latency, first surge post → webhook", lat)
+	row("detector window", window)
+	row("**beyond the window**", beyond)
+	w("\n")
+	p99 := pct(beyond, 99)
+	w("| | |\n|---|--:|\n")
+	w("| surges injected | %d |\n", len(l.trials))
+	w("| alerted | %d |\n", len(l.trials)-missed)
+	w("| missed (no firing alert before the feature's next surge) | %d |\n", missed)
+	w("| false alerts (firing alerts no surge explains) | %d |\n", len(l.falseAlerts))
+	w("| background produced during the surges | %s records in %.0fs (%s/s) |\n", num(float64(l.produced), 0), l.trialsTime.Seconds(), num(div(float64(l.produced), l.trialsTime.Seconds()), 0))
+	w("| largest consumer lag during the surges (background and surge records not yet applied) | %s records |\n", num(float64(l.maxLag), 0))
+	w("| load average at end | %s |\n\n", l.load)
+	w("| goal | measured | met |\n|---|--:|---|\n")
+	bgRate := div(float64(l.produced), l.trialsTime.Seconds())
+	w("| p99 beyond the detector window < 5s at 20k posts/s background, no surge missed | %s at %s posts/s, %d missed | %s |\n\n", secs(p99), num(bgRate, 0), missed,
+		yesNo(len(beyond) > 0 && p99 < 5*time.Second && missed == 0 && bgRate >= 0.95*20000))
+	if bgRate < 0.95*o.rate {
+		w("The background producer fell behind its %s posts/s target: it shares the 2 cores with the broker, Redis and socialpulse.\n\n", num(o.rate, 0))
+	}
+	for _, t := range l.trials {
+		if t.arrived.IsZero() {
+			w("- missed: the surge of %s at %s (%d posts over %.0f expected negative mentions a bucket)\n", t.feature, t.first.UTC().Format("15:04:05"), t.posts, t.expected)
+		}
+	}
+	if len(beyond) < 100 {
+		w("With %d alerted surges, p99 is the largest but at most one (nearest rank); the max is reported beside it.\n\n", len(beyond))
+	}
+	for _, n := range l.notes {
+		w("- %s\n", n)
+	}
+	if len(l.falseAlerts) > 0 {
+		w("- false alerts: %s\n", strings.Join(l.falseAlerts, ", "))
+	}
+	w("\n")
+}
+
+// pct is the nearest-rank percentile of d (p in (0, 100]); 0 for none.
+func pct(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := int(math.Ceil(p/100*float64(len(s)))) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+func secs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s" }
