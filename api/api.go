@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -153,8 +154,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
+	q, perr := ParseQuery(r.URL.RawQuery)
+	if perr != nil {
+		BadRequest(w, perr.Param, perr.Msg)
+		return
+	}
 	window := s.o.Windows[0]
-	if v := r.URL.Query().Get("window"); v != "" {
+	if v := q.Get("window"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || !slices.Contains(s.o.Windows, d) {
 			BadRequest(w, "window", fmt.Sprintf("want one of %s, got %q", windowList(s.o.Windows), v))
@@ -163,13 +169,19 @@ func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
 		window = d
 	}
 	end := s.o.Matrix.WindowEnd(s.o.Now())
-	if v := r.URL.Query().Get("end"); v != "" {
+	if v := q.Get("end"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
 			BadRequest(w, "end", "want an RFC 3339 time, got "+Quote(v))
 			return
 		}
 		end = s.o.Matrix.WindowEnd(t.Add(-time.Nanosecond))
+		// The answer's bounds are RFC 3339 times, which have four-digit
+		// years: "10000-01-01T00:00:00Z" would not read back.
+		if end.Add(-window).UTC().Year() < 0 || end.UTC().Year() > 9999 {
+			BadRequest(w, "end", "want a time whose "+ShortDuration(window)+" window lies within years 0000 to 9999, got "+Quote(v))
+			return
+		}
 	}
 	m, err := s.o.Matrix.Window(r.Context(), end.Add(-window), end)
 	if err != nil {
@@ -209,6 +221,46 @@ func Quote(s string) string {
 		s = s[:64] + "..."
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// ParamError is a request parameter that is not valid.
+type ParamError struct {
+	Param, Msg string
+}
+
+func (e *ParamError) Error() string { return "invalid parameter " + e.Param + ": " + e.Msg }
+
+// ParseQuery decodes a raw query string as url.ParseQuery does, but refuses
+// what (*url.URL).Query would silently drop: a pair that is not valid URL
+// encoding or holds a semicolon, and a value without a name. Dropping
+// "feature=checkout%" would answer for every feature. The error names the
+// parameter, as sent when its name does not decode.
+func ParseQuery(raw string) (url.Values, *ParamError) {
+	v := url.Values{}
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		rawName, rawValue, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(rawName)
+		if err != nil {
+			name = rawName
+		}
+		switch {
+		case rawName == "":
+			return nil, &ParamError{Param: pair, Msg: "a value without a parameter name"}
+		case err != nil || strings.Contains(pair, ";"):
+			return nil, &ParamError{Param: name, Msg: "not valid URL query encoding (escape % as %25 and ; as %3B)"}
+		}
+		value, err := url.QueryUnescape(rawValue)
+		if err != nil {
+			return nil, &ParamError{Param: name, Msg: "value " + Quote(rawValue) + " is not valid URL query encoding (escape % as %25)"}
+		}
+		v[name] = append(v[name], value)
+	}
+	return v, nil
 }
 
 // Error is the JSON body of every error response of the API.

@@ -36,7 +36,11 @@ func (m *Miner) serve(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, http.StatusMethodNotAllowed, "method not allowed")
 		return
 	}
-	q := r.URL.Query()
+	q, perr := api.ParseQuery(r.URL.RawQuery)
+	if perr != nil {
+		api.BadRequest(w, perr.Param, perr.Msg)
+		return
+	}
 	limit := defaultLimit
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -26,6 +26,8 @@ func TestHandlerRejectsBadParameters(t *testing.T) {
 		{"window under a bucket", "window=30s", "window"},
 		{"window not whole buckets", "window=90s", "window"},
 		{"window over the baseline", "window=2h", "window"},
+		{"malformed escape is refused, not dropped", "window=5m%", "window"},
+		{"semicolon separator is refused, not dropped", "limit=1;window=2m", "limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()

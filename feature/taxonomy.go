@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -122,9 +123,11 @@ func ParseTaxonomy(data []byte, source string) (*Taxonomy, error) {
 	d := decoder{t: &Taxonomy{source: source, lines: map[string]int{}}, source: source}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &ProblemsError{[]Problem{yamlProblem(source, err)}}
+		return nil, &ProblemsError{[]Problem{yamlProblem(source, data, err)}}
 	}
-	if len(doc.Content) == 0 {
+	// A document of only comments, "---" or "~" holds no taxonomy (and
+	// yaml.v3 puts the implicit null of "---" on the line after the file).
+	if len(doc.Content) == 0 || doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].Tag == "!!null" {
 		return nil, &ProblemsError{[]Problem{{Source: source, Line: 1, Message: "empty taxonomy: want version and features"}}}
 	}
 	d.taxonomy(doc.Content[0])
@@ -193,7 +196,11 @@ func (t *Taxonomy) problem(field, format string, a ...any) Problem {
 }
 
 // yamlProblem turns a yaml.v3 syntax error ("yaml: line 3: ...") into a Problem.
-func yamlProblem(source string, err error) Problem {
+// yaml.v3 leaves the line out of errors about the bytes themselves
+// ("invalid leading UTF-8 octet", "control characters are not allowed"),
+// so the line of the first byte YAML refuses is found here; failing that
+// the problem is put on line 1, as it concerns the whole document.
+func yamlProblem(source string, data []byte, err error) Problem {
 	msg := err.Error()
 	line := 0
 	msg = strings.TrimPrefix(msg, "yaml: ")
@@ -205,7 +212,58 @@ func yamlProblem(source string, err error) Problem {
 			}
 		}
 	}
+	if line <= 0 {
+		line = badCharLine(data)
+	}
 	return Problem{Source: source, Line: line, Message: "invalid YAML: " + msg}
+}
+
+// badCharLine returns the line of the first byte that is not valid UTF-8
+// or not a character YAML allows, or 1 when there is none (or the data is
+// UTF-16, which yaml.v3 also reads).
+func badCharLine(data []byte) int {
+	if len(data) >= 2 && (data[0] == 0xFE && data[1] == 0xFF || data[0] == 0xFF && data[1] == 0xFE) {
+		return 1
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 || !yamlChar(r) {
+			return lineAt(data, i)
+		}
+		i += size
+	}
+	return 1
+}
+
+// lineAt returns the line of byte offset off, counting line breaks as YAML
+// does: LF, CR, CR LF, NEL, LS and PS.
+func lineAt(data []byte, off int) int {
+	line := 1
+	for i := 0; i < off; {
+		r, size := utf8.DecodeRune(data[i:])
+		switch r {
+		case '\r':
+			if i+1 < off && data[i+1] == '\n' {
+				size++
+			}
+			line++
+		case '\n', 0x85, 0x2028, 0x2029:
+			line++
+		}
+		i += size
+	}
+	return line
+}
+
+// yamlChar reports whether YAML allows r in a document (YAML 1.2, 5.1).
+func yamlChar(r rune) bool {
+	switch {
+	case r == '\t', r == '\n', r == '\r', r >= 0x20 && r <= 0x7E, r == 0x85:
+		return true
+	case r >= 0xA0 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		return true
+	}
+	return false
 }
 
 // decoder walks the YAML node tree, recording field lines and problems.

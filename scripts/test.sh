@@ -37,7 +37,7 @@ if [ -z "${GOTEST_PKGS:-}" ]; then
   go test -count=1 -run 'Alloc' ./sentiment/ ./feature/ ./post/ || status=$?
   # Fuzz every fuzz target for a fixed budget (FUZZTIME, default 10s each);
   # a crasher is written to the package's testdata/fuzz and fails the run.
-  for target in post:FuzzDecode sentiment:FuzzScore feature:FuzzTag impactmatrix:FuzzDetectorObserve; do
+  for target in post:FuzzDecode sentiment:FuzzScore feature:FuzzTag impactmatrix:FuzzDetectorObserve feature:FuzzParseTaxonomy spikesapi:FuzzSpikesQuery api:FuzzMatrixQuery cmd/socialpulse:FuzzBacktestCSV; do
     go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "${FUZZTIME:-10s}" "./${target%%:*}/" || status=$?
   done
 fi

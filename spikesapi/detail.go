@@ -89,11 +89,14 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, badParam("id", "want a spike id (1-256 characters without '|' or newlines)"))
 		return
 	}
-	if len(r.URL.Query()) > 0 {
-		for name := range r.URL.Query() {
-			badRequest(w, badParam(name, "unknown parameter (this endpoint takes none)"))
-			return
-		}
+	v, perr := query(r)
+	if perr != nil {
+		badRequest(w, perr)
+		return
+	}
+	for name := range v {
+		badRequest(w, badParam(name, "unknown parameter (this endpoint takes none)"))
+		return
 	}
 	rec, err := h.o.History.Get(r.Context(), id)
 	if errors.Is(err, alert.ErrNotFound) {

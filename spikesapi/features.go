@@ -24,7 +24,12 @@ type FeatureList struct {
 }
 
 func (h *Handler) features(w http.ResponseWriter, r *http.Request) {
-	for name := range r.URL.Query() {
+	v, perr := query(r)
+	if perr != nil {
+		badRequest(w, perr)
+		return
+	}
+	for name := range v {
 		badRequest(w, badParam(name, "unknown parameter (this endpoint takes none)"))
 		return
 	}

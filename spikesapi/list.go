@@ -223,7 +223,12 @@ func openCursor(c, key string) (string, *paramError) {
 func isCursorError(err error) bool { return strings.Contains(err.Error(), "cursor") }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
-	lr, perr := parseList(r.URL.Query(), DefaultPageSize, MaxPageSize)
+	v, perr := query(r)
+	if perr != nil {
+		badRequest(w, perr)
+		return
+	}
+	lr, perr := parseList(v, DefaultPageSize, MaxPageSize)
 	if perr != nil {
 		badRequest(w, perr)
 		return
@@ -254,7 +259,12 @@ var csvHeader = []string{"id", "started_at", "ended_at", "updated_at", "feature"
 const exportPage = 500
 
 func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
-	lr, perr := parseList(r.URL.Query(), MaxExportRows, MaxExportRows)
+	v, perr := query(r)
+	if perr != nil {
+		badRequest(w, perr)
+		return
+	}
+	lr, perr := parseList(v, MaxExportRows, MaxExportRows)
 	if perr != nil {
 		badRequest(w, perr)
 		return

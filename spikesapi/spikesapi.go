@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/socialpulse/socialpulse/api"
@@ -129,6 +130,16 @@ func badParam(param, format string, a ...any) *paramError {
 }
 
 func badRequest(w http.ResponseWriter, e *paramError) { api.BadRequest(w, e.param, e.msg) }
+
+// query decodes the request's query string, refusing what
+// (*url.URL).Query would silently drop (see api.ParseQuery).
+func query(r *http.Request) (url.Values, *paramError) {
+	v, err := api.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, &paramError{param: err.Param, msg: err.Msg}
+	}
+	return v, nil
+}
 
 // unavailable answers a store failure: logged here, a 503 to the client.
 func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, what string, err error) {

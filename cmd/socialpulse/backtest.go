@@ -135,6 +135,82 @@ type seriesRow struct {
 	raw   string // the timestamp as written
 	t     time.Time
 	value float64
+	line  int // the row's line in the file
+}
+
+// minSeriesStep is the finest step backtest runs the detector at, the
+// finest bucket the matrix store allows. The detector sizes its windows in
+// steps, so a series 1ns apart would ask for trillions of them.
+const minSeriesStep = time.Second
+
+// seriesReader reads a timestamp,value CSV (a header naming the two
+// columns, in any order among others, then one row per step). It hands out
+// rows with a timestamp after the previous row's and a finite non-negative
+// value; its errors name the line (and for CSV syntax the column) at fault.
+type seriesReader struct {
+	cr            *csv.Reader
+	fields        int // in the header
+	tsCol, valCol int
+	prev          time.Time // of the last row, when started
+	started       bool
+}
+
+// newSeriesReader reads the header.
+func newSeriesReader(r io.Reader) (*seriesReader, error) {
+	cr := csv.NewReader(bufio.NewReader(r))
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("series: empty input, want a header timestamp,value")
+		}
+		return nil, fmt.Errorf("series: header: %w", err)
+	}
+	sr := &seriesReader{cr: cr, fields: len(header), tsCol: -1, valCol: -1}
+	for i, h := range header {
+		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
+		case "timestamp":
+			sr.tsCol = i
+		case "value":
+			sr.valCol = i
+		}
+	}
+	if sr.tsCol < 0 || sr.valCol < 0 {
+		return nil, fmt.Errorf("series: header %q: want columns timestamp and value", header)
+	}
+	return sr, nil
+}
+
+// next returns the next row, or io.EOF after the last.
+func (sr *seriesReader) next() (seriesRow, error) {
+	rec, err := sr.cr.Read()
+	if err != nil {
+		return seriesRow{}, err
+	}
+	// Lines come from the reader: blank lines and quoted newlines make
+	// them more than the count of rows.
+	line, _ := sr.cr.FieldPos(0)
+	if len(rec) <= max(sr.tsCol, sr.valCol) {
+		return seriesRow{}, fmt.Errorf("series: line %d: want %d fields, got %d", line, sr.fields, len(rec))
+	}
+	raw := strings.TrimSpace(rec[sr.tsCol])
+	t, err := parseSeriesTime(raw)
+	if err != nil {
+		line, _ := sr.cr.FieldPos(sr.tsCol)
+		return seriesRow{}, fmt.Errorf("series: line %d: %w", line, err)
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(rec[sr.valCol]), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		line, _ := sr.cr.FieldPos(sr.valCol)
+		return seriesRow{}, fmt.Errorf("series: line %d: value %q: want a non-negative number", line, rec[sr.valCol])
+	}
+	if sr.started && !t.After(sr.prev) {
+		line, _ := sr.cr.FieldPos(sr.tsCol)
+		return seriesRow{}, fmt.Errorf("series: line %d: timestamp %s is not after the previous one", line, raw)
+	}
+	sr.prev, sr.started = t, true
+	return seriesRow{raw: raw, t: t, value: v, line: line}, nil
 }
 
 // backtester runs the default detector over a series read from CSV. The
@@ -151,61 +227,18 @@ type backtester struct {
 // run reads the CSV, infers the step from the first rows, and calls emit for
 // every row in order with the detector's decision and the per-step baseline.
 func (bt *backtester) run(ctx context.Context, r io.Reader, emit func(seriesRow, impactmatrix.Decision, float64) error) error {
-	cr := csv.NewReader(bufio.NewReader(r))
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	sr, err := newSeriesReader(r)
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return errors.New("series: empty input, want a header timestamp,value")
-		}
-		return fmt.Errorf("series: header: %w", err)
+		return err
 	}
-	tsCol, valCol := -1, -1
-	for i, h := range header {
-		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
-		case "timestamp":
-			tsCol = i
-		case "value":
-			valCol = i
-		}
-	}
-	if tsCol < 0 || valCol < 0 {
-		return fmt.Errorf("series: header %q: want columns timestamp and value", header)
-	}
-	line := 1
-	next := func() (seriesRow, error) {
-		rec, err := cr.Read()
-		if err != nil {
-			return seriesRow{}, err
-		}
-		line++
-		if len(rec) <= max(tsCol, valCol) {
-			return seriesRow{}, fmt.Errorf("series: line %d: want %d fields, got %d", line, len(header), len(rec))
-		}
-		raw := strings.TrimSpace(rec[tsCol])
-		t, err := parseSeriesTime(raw)
-		if err != nil {
-			return seriesRow{}, fmt.Errorf("series: line %d: %w", line, err)
-		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(rec[valCol]), 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			return seriesRow{}, fmt.Errorf("series: line %d: value %q: want a non-negative number", line, rec[valCol])
-		}
-		return seriesRow{raw: raw, t: t, value: v}, nil
-	}
-
 	var head []seriesRow
 	for len(head) < stepSampleRows {
-		row, err := next()
+		row, err := sr.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return err
-		}
-		if n := len(head); n > 0 && !row.t.After(head[n-1].t) {
-			return fmt.Errorf("series: line %d: timestamp %s is not after the previous one", line, row.raw)
 		}
 		head = append(head, row)
 	}
@@ -217,17 +250,15 @@ func (bt *backtester) run(ctx context.Context, r io.Reader, emit func(seriesRow,
 	if err != nil {
 		return fmt.Errorf("series: %w", err)
 	}
+	if bt.step < minSeriesStep {
+		return fmt.Errorf("series: step %v (the most common gap between timestamps) is below %v", bt.step, minSeriesStep)
+	}
 	det, err := impactmatrix.NewDetector(impactmatrix.DefaultDetectorConfig(bt.step))
 	if err != nil {
 		return err
 	}
 	k := float64(det.Config().EvalSteps)
-	var prev time.Time
 	observe := func(row seriesRow) error {
-		if !prev.IsZero() && !row.t.After(prev) {
-			return fmt.Errorf("series: line %d: timestamp %s is not after the previous one", line, row.raw)
-		}
-		prev = row.t
 		d := det.Observe(row.t, row.value)
 		bt.rows++
 		if d.Event == impactmatrix.EventFire {
@@ -249,7 +280,7 @@ func (bt *backtester) run(ctx context.Context, r io.Reader, emit func(seriesRow,
 		}
 	}
 	for {
-		row, err := next()
+		row, err := sr.next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
