@@ -282,8 +282,10 @@ func alertLatency(ctx context.Context, o options, lo latencyOptions, bin, work s
 		time.Sleep(250 * time.Millisecond)
 	}
 	var surged atomic.Int64 // surge records acknowledged
+	str := &kafka.Transport{MetadataTTL: 500 * time.Millisecond}
+	defer str.CloseIdleConnections()
 	sw := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.RoundRobin{}, BatchSize: 5000,
-		BatchBytes: 8 << 20, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
+		BatchBytes: 8 << 20, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: str}
 	defer sw.Close()
 	rng := rand.New(rand.NewPCG(7, 11))
 	// A feature may surge again once its last surge has resolved (two
@@ -524,8 +526,12 @@ func writeHistory(ctx context.Context, store *impactmatrix.Store, topic string, 
 // background produces synthetic posts (1 in 100 malformed) at rate per
 // second, event-timed when produced, until ctx ends.
 func background(ctx context.Context, brokers []string, topic string, rate float64, produced *atomic.Int64) error {
+	// Its own transport with a short metadata TTL: the shared default one
+	// caches "unknown topic" for 6s, longer than a new topic takes to appear.
+	tr := &kafka.Transport{MetadataTTL: 500 * time.Millisecond}
+	defer tr.CloseIdleConnections()
 	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.RoundRobin{}, BatchSize: 2000,
-		BatchBytes: 4 << 20, BatchTimeout: 2 * time.Millisecond, RequiredAcks: kafka.RequireAll}
+		BatchBytes: 4 << 20, BatchTimeout: 2 * time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: tr}
 	defer w.Close()
 	gen := synth.New(17)
 	start := time.Now()
