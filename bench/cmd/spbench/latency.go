@@ -243,7 +243,8 @@ func alertLatency(ctx context.Context, o options, lo latencyOptions, bin, work s
 
 	// Wait until the detector has warmed up and evaluated a few buckets.
 	logf("latency: waiting for socialpulse to warm up its detector")
-	warm := time.Now().Add(3 * time.Minute)
+	warmFor := 2*time.Minute + 5*lo.step
+	warm := time.Now().Add(warmFor)
 	for {
 		if n, _ := metricValue(ctx, httpAddr, "socialpulse_detector_evaluations_total"); n >= 3 {
 			break
@@ -252,7 +253,7 @@ func alertLatency(ctx context.Context, o options, lo latencyOptions, bin, work s
 			return nil, err
 		}
 		if time.Now().After(warm) {
-			return nil, fmt.Errorf("latency: the detector did not evaluate 3 buckets within 3m; last lines of the log:\n%s", tail(proc.logPath, 30))
+			return nil, fmt.Errorf("latency: the detector did not evaluate 3 buckets within %v; last lines of the log:\n%s", warmFor, tail(proc.logPath, 30))
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
