@@ -283,10 +283,12 @@ func alertLatency(ctx context.Context, o options, lo latencyOptions, bin, work s
 		time.Sleep(250 * time.Millisecond)
 	}
 	var surged atomic.Int64 // surge records acknowledged
+	// Batches under a default topic's 1 MiB max.message.bytes: a surge
+	// slice at 1-minute buckets is tens of thousands of posts.
 	str := &kafka.Transport{MetadataTTL: 500 * time.Millisecond}
 	defer str.CloseIdleConnections()
 	sw := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.RoundRobin{}, BatchSize: 5000,
-		BatchBytes: 8 << 20, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: str}
+		BatchBytes: 1_000_000, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: str}
 	defer sw.Close()
 	rng := rand.New(rand.NewPCG(7, 11))
 	// A feature may surge again once its last surge has resolved (two
@@ -532,7 +534,7 @@ func background(ctx context.Context, brokers []string, topic string, rate float6
 	tr := &kafka.Transport{MetadataTTL: 500 * time.Millisecond}
 	defer tr.CloseIdleConnections()
 	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.RoundRobin{}, BatchSize: 2000,
-		BatchBytes: 4 << 20, BatchTimeout: 2 * time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: tr}
+		BatchBytes: 1_000_000, BatchTimeout: 2 * time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: tr}
 	defer w.Close()
 	gen := synth.New(17)
 	start := time.Now()
