@@ -130,24 +130,11 @@ func (h *hookSink) snapshot() []hookRecord {
 
 func alertLatency(ctx context.Context, o options, lo latencyOptions, bin, work string, rdb *redis.Client) (*latencyRun, error) {
 	brokers := strings.Split(o.brokers, ",")
-	name := "spbench-latency-" + time.Now().Format("20060102-150405")
-	topic, dlq := name+".posts", name+".dlq"
-	if err := createTopic(brokers, topic, o.partitions); err != nil {
+	name, topic, dlq, cleanup, err := scratchTopics(o, brokers, rdb, "latency")
+	if err != nil {
 		return nil, err
 	}
-	if err := createTopic(brokers, dlq, 1); err != nil {
-		return nil, err
-	}
-	if !o.keep {
-		defer func() {
-			if err := deleteTopics(brokers, topic, dlq); err != nil {
-				logf("delete topics: %v", err)
-			}
-			if err := cleanRedis(context.Background(), rdb, name); err != nil {
-				logf("delete redis keys %s:*: %v", name, err)
-			}
-		}()
-	}
+	defer cleanup()
 	run := &latencyRun{o: lo}
 
 	tg, err := feature.NewTagger(feature.DefaultTaxonomy())

@@ -72,24 +72,11 @@ func (r *liveRun) lagAt(from, to float64) int64 {
 // o.livePosts records when rate is 0, else paced at rate posts/s for dur.
 func liveThroughput(ctx context.Context, o options, bin, work string, rdb *redis.Client, rate float64, dur time.Duration) (*liveRun, error) {
 	brokers := strings.Split(o.brokers, ",")
-	name := "spbench-live-" + time.Now().Format("20060102-150405")
-	topic, dlq := name+".posts", name+".dlq"
-	if err := createTopic(brokers, topic, o.partitions); err != nil {
+	name, topic, dlq, cleanup, err := scratchTopics(o, brokers, rdb, "live")
+	if err != nil {
 		return nil, err
 	}
-	if err := createTopic(brokers, dlq, 1); err != nil {
-		return nil, err
-	}
-	if !o.keep {
-		defer func() {
-			if err := deleteTopics(brokers, topic, dlq); err != nil {
-				logf("delete topics: %v", err)
-			}
-			if err := cleanRedis(context.Background(), rdb, name); err != nil {
-				logf("delete redis keys %s:*: %v", name, err)
-			}
-		}()
-	}
+	defer cleanup()
 	store, err := impactmatrix.NewStore(rdb, impactmatrix.StoreOptions{Prefix: name})
 	if err != nil {
 		return nil, err
@@ -211,4 +198,30 @@ func isReady(ctx context.Context, addr string) bool {
 	}
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
+}
+
+// scratchTopics creates a run's input topic (o.partitions) and dead-letter
+// topic under a fresh name, and returns a cleanup that deletes them and the
+// run's Redis keys (a no-op with -keep).
+func scratchTopics(o options, brokers []string, rdb *redis.Client, kind string) (name, topic, dlq string, cleanup func(), err error) {
+	name = "spbench-" + kind + "-" + time.Now().Format("20060102-150405")
+	topic, dlq = name+".posts", name+".dlq"
+	if err := createTopic(brokers, topic, o.partitions); err != nil {
+		return "", "", "", nil, err
+	}
+	if err := createTopic(brokers, dlq, 1); err != nil {
+		return "", "", "", nil, err
+	}
+	cleanup = func() {
+		if o.keep {
+			return
+		}
+		if err := deleteTopics(brokers, topic, dlq); err != nil {
+			logf("delete topics: %v", err)
+		}
+		if err := cleanRedis(context.Background(), rdb, name); err != nil {
+			logf("delete redis keys %s:*: %v", name, err)
+		}
+	}
+	return name, topic, dlq, cleanup, nil
 }
