@@ -49,6 +49,7 @@ func FuzzBacktestCSV(f *testing.F) {
 		"timestamp,value\n\"2026-03-02 00:00:00,1\n",
 		"timestamp,value\n2026-03-02 00:00:00,1\"x\n",
 		"time,count\n2026-03-02 00:00:00,1\n",
+		"timestamp,value\n2026-03-05T00:00:00+20:00,1\n2026-03-05T00:01:00+20:00,2\n2026-03-05T0:02:00+20:00,0\n",
 		"",
 		"\n\n",
 	} {
@@ -84,7 +85,9 @@ func FuzzBacktestCSV(f *testing.F) {
 				t.Fatalf("backtest emitted %d rows (counted %d) at step %v, want the %d read", len(emitted), bt.rows, bt.step, len(rows))
 			}
 			for i := range rows {
-				if emitted[i] != rows[i] {
+				// Times compare with Equal: each parse of an offset such as
+				// +20:00 makes its own *time.Location.
+				if e, r := emitted[i], rows[i]; e.raw != r.raw || !e.t.Equal(r.t) || e.value != r.value || e.line != r.line {
 					t.Fatalf("row %d emitted as %+v, read as %+v", i, emitted[i], rows[i])
 				}
 			}
