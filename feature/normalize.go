@@ -141,6 +141,7 @@ func (s *scanner) word(buf *[maxTokenBytes]byte) (token, []byte, bool) {
 	n := 0
 	over := false
 	i := start
+	end := start // after the last visible character of the word
 	for i < len(text) {
 		c := text[i]
 		if c < utf8.RuneSelf {
@@ -164,6 +165,7 @@ func (s *scanner) word(buf *[maxTokenBytes]byte) (token, []byte, bool) {
 					over = true
 				}
 				i++
+				end = i
 				continue
 			}
 			if c == '\'' && i > start && i+1 < len(text) && isASCIIAlnum(text[i+1]) {
@@ -196,16 +198,21 @@ func (s *scanner) word(buf *[maxTokenBytes]byte) (token, []byte, bool) {
 			}
 		}
 		i += size
+		end = i
 	}
 	if i == start { // cannot happen for a word start, but never loop forever
 		i++
+	}
+	if end == start {
+		end = i
 	}
 	s.pos = i
 	if over {
 		s.brk = true
 		return token{}, nil, false
 	}
-	t := token{start: start, end: i, hashtag: s.hashtag, breakBefore: s.brk}
+	// Format characters after the word are skipped but not part of it.
+	t := token{start: start, end: end, hashtag: s.hashtag, breakBefore: s.brk}
 	s.brk = false
 	return t, buf[:n], true
 }
