@@ -151,7 +151,8 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 		Group: cfg.Kafka.Group, Topics: []string{cfg.Kafka.Topic}, StartOffset: start,
 		BatchSize: cfg.Kafka.BatchSize, Linger: cfg.Kafka.Linger, CommitInterval: cfg.Kafka.CommitInterval,
 		SessionTimeout: cfg.Kafka.SessionTimeout, ShutdownGrace: cfg.ShutdownTimeout / 2,
-		Registerer: reg, Logger: log.Named("consumer"),
+		RefusedTimeout: refusedTimeout(cfg.Kafka.RefusedTimeout),
+		Registerer:     reg, Logger: log.Named("consumer"),
 	}, a.proc); err != nil {
 		return nil, err
 	}
@@ -299,4 +300,13 @@ func loadTaxonomy(path string) (*feature.Taxonomy, error) {
 		return nil, fmt.Errorf("taxonomy: %w", &feature.ProblemsError{Problems: problems})
 	}
 	return t, nil
+}
+
+// refusedTimeout maps the config's "0 retries forever" to the consumer's
+// negative value (the consumer reads 0 as its default).
+func refusedTimeout(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }

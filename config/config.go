@@ -60,6 +60,11 @@ type Kafka struct {
 	CommitInterval time.Duration `yaml:"commit_interval"` // Default: 1s
 	SessionTimeout time.Duration `yaml:"session_timeout"` // Default: 30s
 	DialTimeout    time.Duration `yaml:"dial_timeout"`    // Default: 10s
+	// RefusedTimeout is how long the brokers may keep refusing the
+	// consumer (authentication or authorization failed, a certificate
+	// not trusted, TLS on one side only) before the processor exits with
+	// the error. 0 retries forever. Default: 1m
+	RefusedTimeout time.Duration `yaml:"refused_timeout"`
 	TLS            TLS           `yaml:"tls"`
 	SASL           SASL          `yaml:"sasl"`
 }
@@ -256,7 +261,7 @@ func Default() Config {
 			Brokers: []string{"localhost:9092"}, ClientID: "socialpulse", Topic: "social.posts", Group: "socialpulse",
 			DLQTopic: "social.posts.dlq", ScoredTopic: "social.posts.scored", StartOffset: "earliest",
 			BatchSize: 1000, Linger: 50 * time.Millisecond, CommitInterval: time.Second,
-			SessionTimeout: 30 * time.Second, DialTimeout: 10 * time.Second,
+			SessionTimeout: 30 * time.Second, DialTimeout: 10 * time.Second, RefusedTimeout: time.Minute,
 		},
 		Redis: Redis{
 			Addrs: []string{"localhost:6379"}, KeyPrefix: "socialpulse",
@@ -395,6 +400,9 @@ func (c Config) Validate() error {
 	positive("kafka.commit_interval", k.CommitInterval)
 	positive("kafka.session_timeout", k.SessionTimeout)
 	positive("kafka.dial_timeout", k.DialTimeout)
+	if k.RefusedTimeout < 0 {
+		bad("kafka.refused_timeout", "must not be negative (0 retries forever)")
+	}
 	switch k.SASL.Mechanism {
 	case "":
 	case "plain", "scram-sha-256", "scram-sha-512":

@@ -69,6 +69,13 @@ type ConsumerOptions struct {
 	// ShutdownGrace is how long a batch in flight may take to finish once
 	// the partition is revoked or the process stops. Default: 15s.
 	ShutdownGrace time.Duration
+	// RefusedTimeout is how long group joins may keep failing for a reason
+	// retrying cannot fix (authentication or authorization refused, an
+	// untrusted or mismatched certificate, TLS on one side only) before Run
+	// gives up and returns the error, so that a misconfigured processor
+	// exits instead of waiting forever. Any other error, or a successful
+	// join, restarts the clock. Default: 1m; negative: retry forever.
+	RefusedTimeout time.Duration
 	// Registerer receives the consumer's metrics; nil leaves them unregistered.
 	Registerer prometheus.Registerer
 	// Logger; nil means no logging.
@@ -127,6 +134,7 @@ func NewConsumer(cc ClientConfig, o ConsumerOptions, h Handler) (*Consumer, erro
 	def(&o.RebalanceTimeout, 30*time.Second)
 	def(&o.HeartbeatInterval, 3*time.Second)
 	def(&o.ShutdownGrace, 15*time.Second)
+	def(&o.RefusedTimeout, time.Minute)
 	log := o.Logger
 	if log == nil {
 		log = zap.NewNop()
@@ -170,17 +178,27 @@ func (c *Consumer) Run(ctx context.Context) error {
 		c.log.Info("left consumer group", zap.String("group", c.o.Group))
 	}()
 
+	var refusedSince time.Time // start of the current run of refusals
 	for {
 		gen, err := cg.Next(ctx)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, kafka.ErrGroupClosed) {
 				return nil
 			}
-			// The group retries joining by itself; a failed attempt is worth a log line.
 			c.m.groupErrors.Inc()
-			c.log.Warn("consumer group join failed; retrying", zap.Error(err))
+			if !Refused(err) {
+				refusedSince = time.Time{}
+			} else if refusedSince.IsZero() {
+				refusedSince = time.Now()
+			} else if c.o.RefusedTimeout >= 0 && time.Since(refusedSince) >= c.o.RefusedTimeout {
+				return fmt.Errorf("stream: the brokers refused this consumer for %v, check the kafka tls and sasl settings: %w",
+					time.Since(refusedSince).Round(time.Second), err)
+			}
+			// The group retries joining by itself; a failed attempt is worth a log line.
+			c.log.Warn("consumer group join failed; retrying", zap.Error(err), zap.Bool("refused", !refusedSince.IsZero()))
 			continue
 		}
+		refusedSince = time.Time{}
 		c.generation.Store(max(gen.ID, 1))
 		c.m.rebalances.Inc()
 		n := 0

@@ -122,35 +122,39 @@ func TestSecureKafka(t *testing.T) {
 			yaml   string
 			// check inspects the producer's error; it names what must show.
 			check func(t *testing.T, err error)
-			// consumerLog, when set, must appear in a failed group join.
-			consumerLog string
+			// consumerErr must appear in the error a consumer with these
+			// settings gives up with. Empty: the consumer group sees only
+			// a closed connection (EOF), which a broker restart also
+			// causes, so the consumer keeps retrying (and logging why).
+			consumerErr string
 		}{
 			{
 				name:        "wrong SCRAM-SHA-512 password fails with SASL authentication failed",
 				broker:      k.SASLSSLAddr,
 				yaml:        tlsYAML(pki.CAFile, "", "") + saslYAML("scram-sha-512", scram512User, "password: not-the-password"),
 				check:       wantAuthFailed,
-				consumerLog: "SASL Authentication Failed",
+				consumerErr: "SASL Authentication Failed",
 			},
 			{
 				name:        "wrong PLAIN password fails with SASL authentication failed",
 				broker:      k.SASLSSLAddr,
 				yaml:        tlsYAML(pki.CAFile, "", "") + saslYAML("plain", plainUser, "password: not-the-password"),
 				check:       wantAuthFailed,
-				consumerLog: "SASL Authentication Failed",
+				consumerErr: "SASL Authentication Failed",
 			},
 			{
-				name:   "SCRAM-SHA-256 user refused over SCRAM-SHA-512",
-				broker: k.SASLSSLAddr,
-				yaml:   tlsYAML(pki.CAFile, "", "") + saslYAML("scram-sha-512", scram256User, "password: "+scram256Pass),
-				check:  wantAuthFailed,
+				name:        "SCRAM-SHA-256 user refused over SCRAM-SHA-512",
+				broker:      k.SASLSSLAddr,
+				yaml:        tlsYAML(pki.CAFile, "", "") + saslYAML("scram-sha-512", scram256User, "password: "+scram256Pass),
+				check:       wantAuthFailed,
+				consumerErr: "SASL Authentication Failed",
 			},
 			{
 				name:        "broker certificate from an untrusted CA fails with a certificate error",
 				broker:      k.SSLAddr,
 				yaml:        tlsYAML(other.CAFile, "", ""),
 				check:       wantUnknownAuthority,
-				consumerLog: "certificate signed by unknown authority",
+				consumerErr: "certificate signed by unknown authority",
 			},
 			{
 				name:   "server name the certificate does not cover fails with a certificate error",
@@ -162,6 +166,7 @@ func TestSecureKafka(t *testing.T) {
 						t.Errorf("want an x509.HostnameError, got %v", err)
 					}
 				},
+				consumerErr: "certificate is valid for",
 			},
 			{
 				name:   "plaintext client on the TLS listener fails saying the broker expects TLS",
@@ -176,16 +181,18 @@ func TestSecureKafka(t *testing.T) {
 				check:  wantErrorContaining("expecting TLS"),
 			},
 			{
-				name:   "mutual TLS listener refuses a client without a certificate",
-				broker: k.MTLSAddr,
-				yaml:   tlsYAML(pki.CAFile, "", ""),
-				check:  wantErrorContaining("certificate"),
+				name:        "mutual TLS listener refuses a client without a certificate",
+				broker:      k.MTLSAddr,
+				yaml:        tlsYAML(pki.CAFile, "", ""),
+				check:       wantErrorContaining("certificate"),
+				consumerErr: "certificate",
 			},
 			{
-				name:   "mutual TLS listener refuses a client certificate from an untrusted CA",
-				broker: k.MTLSAddr,
-				yaml:   tlsYAML(pki.CAFile, other.ClientCertFile, other.ClientKeyFile),
-				check:  wantErrorContaining("certificate"),
+				name:        "mutual TLS listener refuses a client certificate from an untrusted CA",
+				broker:      k.MTLSAddr,
+				yaml:        tlsYAML(pki.CAFile, other.ClientCertFile, other.ClientKeyFile),
+				check:       wantErrorContaining("certificate"),
+				consumerErr: "certificate",
 			},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -212,9 +219,7 @@ func TestSecureKafka(t *testing.T) {
 				}
 				t.Logf("refused after %v: %v", time.Since(start).Round(time.Millisecond), err)
 				tc.check(t, err)
-				if tc.consumerLog != "" {
-					consumerJoinFails(t, cfg, kc, tc.consumerLog)
-				}
+				consumerGivesUp(t, cfg, kc, tc.consumerErr)
 			})
 		}
 	})
@@ -388,47 +393,61 @@ func consumerOptions(cfg config.Config, log *zap.Logger) stream.ConsumerOptions 
 		Group: cfg.Kafka.Group, Topics: []string{cfg.Kafka.Topic}, StartOffset: start,
 		BatchSize: cfg.Kafka.BatchSize, Linger: cfg.Kafka.Linger, CommitInterval: cfg.Kafka.CommitInterval,
 		SessionTimeout: cfg.Kafka.SessionTimeout, ShutdownGrace: cfg.ShutdownTimeout / 2, Logger: log,
+		RefusedTimeout: cfg.Kafka.RefusedTimeout,
 	}
 }
 
-// consumerJoinFails runs a consumer with the refused settings and checks
-// that it reports the cause of its failed group joins in its log and never
-// joins.
-func consumerJoinFails(t *testing.T, cfg config.Config, kc stream.ClientConfig, want string) {
+// consumerGivesUp runs a consumer with the refused settings and checks
+// that it never joins and logs each failed join. When want is set, the
+// consumer must give up once the refusals have lasted its RefusedTimeout,
+// returning an error that is a refusal and names want; when want is empty,
+// it must still be retrying (Run returns nil when stopped).
+func consumerGivesUp(t *testing.T, cfg config.Config, kc stream.ClientConfig, want string) {
 	t.Helper()
 	core, logs := observer.New(zapcore.WarnLevel)
-	c, err := stream.NewConsumer(kc, consumerOptions(cfg, zap.New(core)), &collectHandler{seen: map[string]int{}, end: map[int]int64{}})
+	o := consumerOptions(cfg, zap.New(core))
+	o.RefusedTimeout = 2 * time.Second
+	c, err := stream.NewConsumer(kc, o, &collectHandler{seen: map[string]int{}, end: map[int]int64{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
-	var found bool
-	for !found && ctx.Err() == nil {
-		for _, e := range logs.All() {
-			if strings.Contains(fmt.Sprintf("%s %v", e.Message, e.ContextMap()), want) {
-				found = true
-			}
+	wait := 30 * time.Second
+	if want == "" {
+		wait = 6 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	start := time.Now()
+	err = c.Run(ctx)
+	switch {
+	case want == "":
+		if err != nil {
+			t.Errorf("consumer gave up after %v on an ambiguous failure: %v", time.Since(start).Round(time.Millisecond), err)
 		}
-		time.Sleep(50 * time.Millisecond)
+	case ctx.Err() != nil:
+		t.Errorf("consumer was still retrying after %v; want it to give up after its 2s RefusedTimeout (logs: %v)",
+			time.Since(start).Round(time.Millisecond), logMessages(logs))
+	default:
+		t.Logf("consumer gave up after %v: %v", time.Since(start).Round(time.Millisecond), err)
+		if err == nil || !stream.Refused(err) || !strings.Contains(err.Error(), want) {
+			t.Errorf("consumer Run returned %v; want a refusal naming %q", err, want)
+		}
 	}
-	joined := c.Joined()
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("consumer Run: %v", err)
-	}
-	if !found {
-		t.Errorf("consumer logged no failed join naming %q within 20s; logs: %v", want, logMessages(logs))
-	}
-	if joined {
+	if c.Joined() {
 		t.Error("consumer joined the group with refused settings")
+	}
+	if logs.FilterMessage("consumer group join failed; retrying").Len() == 0 {
+		t.Errorf("consumer logged no failed join; logs: %v", logMessages(logs))
 	}
 }
 
 func logMessages(logs *observer.ObservedLogs) []string {
 	var out []string
-	for _, e := range logs.All() {
+	for i, e := range logs.All() {
+		if i == 5 {
+			out = append(out, fmt.Sprintf("... %d more", logs.Len()-i))
+			break
+		}
 		out = append(out, fmt.Sprintf("%s %v", e.Message, e.ContextMap()))
 	}
 	return out
