@@ -36,7 +36,7 @@ func (a *App) buildAlerting(cfg config.Config, kc stream.ClientConfig, reg prome
 		receivers = append(receivers, alert.NewAlertmanager(al.Alertmanager.URL, alert.WithAlertmanagerClient(client)))
 	}
 	if al.Kafka.Enabled {
-		p, err := stream.NewProducer(kc, al.Kafka.Topic, stream.ProducerOptions{})
+		p, err := stream.NewProducer(kc, al.Kafka.Topic, stream.ProducerOptions{MaxBytes: cfg.Kafka.MaxMessageBytes})
 		if err != nil {
 			return err
 		}

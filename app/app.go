@@ -111,7 +111,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	if a.dlq, err = stream.NewProducer(kc, cfg.Kafka.DLQTopic, stream.ProducerOptions{}); err != nil {
+	if a.dlq, err = stream.NewProducer(kc, cfg.Kafka.DLQTopic, stream.ProducerOptions{MaxBytes: cfg.Kafka.MaxMessageBytes}); err != nil {
 		return nil, err
 	}
 	popts := pipeline.Options{
@@ -135,7 +135,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 		extra["GET /api/v1/emerging"] = a.miner.Handler()
 	}
 	if cfg.Kafka.EnableScored {
-		if a.scored, err = stream.NewProducer(kc, cfg.Kafka.ScoredTopic, stream.ProducerOptions{}); err != nil {
+		if a.scored, err = stream.NewProducer(kc, cfg.Kafka.ScoredTopic, stream.ProducerOptions{MaxBytes: cfg.Kafka.MaxMessageBytes}); err != nil {
 			return nil, err
 		}
 		popts.Scored = a.scored

@@ -65,8 +65,14 @@ type Kafka struct {
 	// not trusted, TLS on one side only) before the processor exits with
 	// the error. 0 retries forever. Default: 1m
 	RefusedTimeout time.Duration `yaml:"refused_timeout"`
-	TLS            TLS           `yaml:"tls"`
-	SASL           SASL          `yaml:"sasl"`
+	// MaxMessageBytes bounds each record batch (and so each record) the
+	// processor writes to the dead-letter, enriched and alert topics.
+	// Keep it at or below those topics' max.message.bytes. A dead letter
+	// over it is cut to 64 KiB, an enriched copy over it is dropped.
+	// Default: 1048576 (a topic's default limit)
+	MaxMessageBytes int  `yaml:"max_message_bytes"`
+	TLS             TLS  `yaml:"tls"`
+	SASL            SASL `yaml:"sasl"`
 }
 
 // SASL authenticates to Kafka.
@@ -262,6 +268,7 @@ func Default() Config {
 			DLQTopic: "social.posts.dlq", ScoredTopic: "social.posts.scored", StartOffset: "earliest",
 			BatchSize: 1000, Linger: 50 * time.Millisecond, CommitInterval: time.Second,
 			SessionTimeout: 30 * time.Second, DialTimeout: 10 * time.Second, RefusedTimeout: time.Minute,
+			MaxMessageBytes: 1 << 20,
 		},
 		Redis: Redis{
 			Addrs: []string{"localhost:6379"}, KeyPrefix: "socialpulse",
@@ -400,6 +407,9 @@ func (c Config) Validate() error {
 	positive("kafka.commit_interval", k.CommitInterval)
 	positive("kafka.session_timeout", k.SessionTimeout)
 	positive("kafka.dial_timeout", k.DialTimeout)
+	if k.MaxMessageBytes < 128<<10 {
+		bad("kafka.max_message_bytes", "want at least 131072 (a cut dead letter is up to 64 KiB plus headers), got %d", k.MaxMessageBytes)
+	}
 	if k.RefusedTimeout < 0 {
 		bad("kafka.refused_timeout", "must not be negative (0 retries forever)")
 	}

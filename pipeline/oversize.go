@@ -19,14 +19,18 @@ import (
 // the input topic (whose limit may also have been raised), and a batch of
 // dead letters or enriched copies can be too large although each fits.
 //
-// So a refused batch is written again one record at a time, while no other
-// partition of this process writes to the same topic: the producer batches
-// concurrent writes together, so only a record refused alone is too large by
-// itself. A dead letter refused alone is cut (cutDeadLetter): it keeps the
-// first deadLetterCutBytes of the value and says so in HeaderTruncated; the
-// whole record stays at its origin until the input topic's retention
-// removes it. An enriched copy refused alone is dropped, counted in
-// socialpulse_pipeline_enriched_dropped_total; the post is still counted.
+// The producers keep their batches within kafka.max_message_bytes (1 MiB by
+// default), so with that at or below the topics' limits a batch is refused
+// only when one of its records is too large by itself, or when record
+// overheads push it a few bytes over. A refused batch is written again one
+// record at a time, while no other partition of this process writes to the
+// same topic: the producer batches concurrent writes together, so only a
+// record refused alone is too large by itself. A dead letter refused alone
+// is cut (cutDeadLetter): it keeps the first deadLetterCutBytes of the value
+// and says so in HeaderTruncated; the whole record stays at its origin until
+// the input topic's retention removes it. An enriched copy refused alone is
+// dropped, counted in socialpulse_pipeline_enriched_dropped_total; the post
+// is still counted.
 
 const (
 	// deadLetterCutBytes is how much of a record's value a cut dead letter keeps.

@@ -26,9 +26,19 @@ type ProducerOptions struct {
 	// Linger is how long a partly filled batch waits for more records.
 	// Default: 2ms (synchronous callers hand over whole batches).
 	Linger time.Duration
+	// MaxBytes bounds a record batch sent to one partition, and so the
+	// largest record: a larger record fails with kafka.MessageTooLargeError
+	// before it is sent. Kafka refuses a batch over the topic's
+	// max.message.bytes, so this should not exceed the limit of the topic
+	// written. Default: DefaultMaxBytes (1 MiB, a topic's default limit).
+	MaxBytes int
 	// Completion, when set, is called after each batch (async mode).
 	Completion func(msgs []kafka.Message, err error)
 }
+
+// DefaultMaxBytes is ProducerOptions.MaxBytes by default: Kafka's default
+// max.message.bytes, less its 12 bytes of log overhead.
+const DefaultMaxBytes = 1 << 20
 
 // NewProducer returns a producer for topic. Records with a key are
 // partitioned by its hash, others round-robin.
@@ -45,12 +55,15 @@ func NewProducer(cc ClientConfig, topic string, o ProducerOptions) (*Producer, e
 	if o.Linger == 0 {
 		o.Linger = 2 * time.Millisecond
 	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
 	return &Producer{w: &kafka.Writer{
 		Addr:                   kafka.TCP(cc.Brokers...),
 		Topic:                  topic,
 		Balancer:               &kafka.Hash{},
 		BatchSize:              o.BatchSize,
-		BatchBytes:             16 << 20,
+		BatchBytes:             int64(o.MaxBytes),
 		BatchTimeout:           o.Linger,
 		RequiredAcks:           kafka.RequireAll,
 		Async:                  o.Async,

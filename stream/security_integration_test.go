@@ -276,13 +276,13 @@ func plainClient(t *testing.T, addr string) *kafka.Client {
 	return &kafka.Client{Addr: kafka.TCP(addr), Timeout: 10 * time.Second, Transport: tr}
 }
 
-func createTopic(t *testing.T, addr, topic string, partitions int) {
+func createTopic(t *testing.T, addr, topic string, partitions int, configs ...kafka.ConfigEntry) {
 	t.Helper()
 	c := plainClient(t, addr)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	res, err := c.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{
-		{Topic: topic, NumPartitions: partitions, ReplicationFactor: 1}}})
+		{Topic: topic, NumPartitions: partitions, ReplicationFactor: 1, ConfigEntries: configs}}})
 	if err == nil {
 		err = res.Errors[topic]
 	}
