@@ -103,7 +103,8 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	if a.store, err = impactmatrix.NewStore(a.rdb, impactmatrix.StoreOptions{
-		Prefix: cfg.Redis.KeyPrefix, Bucket: cfg.Matrix.Bucket, Retention: cfg.Matrix.Retention, Registerer: reg,
+		Prefix: cfg.Redis.KeyPrefix, Bucket: cfg.Matrix.Bucket, Retention: cfg.Matrix.Retention,
+		DedupeWindow: cfg.Matrix.DedupeWindow, Registerer: reg,
 	}); err != nil {
 		return nil, err
 	}

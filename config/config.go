@@ -119,6 +119,11 @@ type Matrix struct {
 	Windows       []time.Duration `yaml:"windows"`
 	MaxTextBytes  int             `yaml:"max_text_bytes"`  // longer posts are dead-lettered. Default: 65536
 	MaxFutureSkew time.Duration   `yaml:"max_future_skew"` // Default: 10m
+	// DedupeWindow is how long each partition remembers the ids of the
+	// posts it counted, so that another record of the same post (a
+	// producer retry, a connector replay) is not counted again. Whole
+	// seconds; 0 turns it off (it costs throughput: see README). Default: 0
+	DedupeWindow time.Duration `yaml:"dedupe_window"`
 }
 
 // Taxonomy selects the feature taxonomy.
@@ -462,6 +467,9 @@ func (c Config) Validate() error {
 	}
 	if m.MaxTextBytes < 280 {
 		bad("matrix.max_text_bytes", "must be at least 280, got %d", m.MaxTextBytes)
+	}
+	if m.DedupeWindow < 0 || m.DedupeWindow%time.Second != 0 {
+		bad("matrix.dedupe_window", "want whole seconds, 0 or more, got %v", m.DedupeWindow)
 	}
 	if m.MaxFutureSkew < 0 {
 		bad("matrix.max_future_skew", "must not be negative")

@@ -115,6 +115,7 @@ func TestInvalidConfigNamesTheField(t *testing.T) {
 		{"window not a bucket multiple", "matrix:\n  windows: [90s]\n", "", "matrix.windows[0]"},
 		{"negative duration", "http:\n  read_timeout: -1s\n", "", "http.read_timeout"},
 		{"max message bytes too small", "kafka:\n  max_message_bytes: 1000\n", "", "kafka.max_message_bytes"},
+		{"dedupe window in milliseconds", "matrix:\n  dedupe_window: 1500ms\n", "", "matrix.dedupe_window"},
 		{"negative refused timeout", "kafka:\n  refused_timeout: -1m\n", "", "kafka.refused_timeout"},
 		{"bad log level", "log:\n  level: loud\n", "", "log.level"},
 		{"env typo", "", "SOCIALPULSE_KAFKA_BROKER=a:1", "SOCIALPULSE_KAFKA_BROKER"},

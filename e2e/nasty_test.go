@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,6 +56,9 @@ type nastyCase struct {
 	// noEnriched: the post is counted but its enriched copy is larger than
 	// the enriched topic accepts, so there is none.
 	noEnriched bool
+	// duplicate: a valid post whose id the partition already counted within
+	// the dedupe window, so it is neither counted nor dead-lettered.
+	duplicate bool
 
 	// set when produced
 	key        string
@@ -70,15 +74,19 @@ func rejected(name string, reason post.Reason, value string) nastyCase {
 	return nastyCase{name: name, value: []byte(value), reason: reason}
 }
 
+// nastyIDs numbers the ids of withText and withCreatedAt, so that only the
+// duplicate-id cases share an id.
+var nastyIDs atomic.Int64
+
 // withText is a valid post with the given text, as JSON.
 func withText(text string) string {
 	b, _ := json.Marshal(text)
-	return `{"id":"nasty-text","text":` + string(b) + `,"lang":"en"}`
+	return `{"id":"nasty-text-` + strconv.FormatInt(nastyIDs.Add(1), 10) + `","text":` + string(b) + `,"lang":"en"}`
 }
 
 // withCreatedAt is a valid post whose created_at is the raw JSON v.
 func withCreatedAt(v string) string {
-	return `{"id":"nasty-time","text":"the checkout page keeps crashing","created_at":` + v + `}`
+	return `{"id":"nasty-time-` + strconv.FormatInt(nastyIDs.Add(1), 10) + `","text":"the checkout page keeps crashing","created_at":` + v + `}`
 }
 
 // nested wraps inner in depth levels of open and close.
@@ -205,7 +213,7 @@ func nastyCorpus(now time.Time) []nastyCase {
 		// Duplicate post ids: the matrix is exactly-once per Kafka record
 		// (partition and offset), not per post id, so both copies count.
 		counted("duplicate id, first copy", `{"id":"dup-1","text":"the login page is broken"}`),
-		counted("duplicate id, second copy on the same partition", `{"id":"dup-1","text":"the login page is broken"}`),
+		{name: "duplicate id, second copy on the same partition", duplicate: true, value: []byte(`{"id":"dup-1","text":"the login page is broken"}`)},
 		counted("duplicate id, copy on another partition", `{"id":"dup-1","text":"the login page is broken"}`),
 
 		// Control characters.
@@ -300,7 +308,7 @@ func TestNastyCorpus(t *testing.T) {
 
 	addr := freeAddr(t)
 	p := e.startProcessor("nasty", "SOCIALPULSE_HTTP_LISTEN="+addr,
-		"SOCIALPULSE_KAFKA_ENABLE_SCORED=true", "SOCIALPULSE_KAFKA_SCORED_TOPIC="+scored)
+		"SOCIALPULSE_KAFKA_ENABLE_SCORED=true", "SOCIALPULSE_KAFKA_SCORED_TOPIC="+scored, "SOCIALPULSE_MATRIX_DEDUPE_WINDOW=10m")
 	procStart := time.Now()
 	e.waitPartitionsDone(t, partitions, recs, 45*time.Second)
 	t.Logf("every partition applied to its end %v after the processor started", time.Since(procStart).Round(time.Millisecond))
@@ -424,6 +432,7 @@ func expectNasty(t *testing.T, recs []*nastyCase, now time.Time) (*impactmatrix.
 		sc   enrich.Scratch
 		want = impactmatrix.NewDelta(time.Minute)
 	)
+	ids := map[int]map[string]string{} // per partition: id -> the case that counted it
 	for _, r := range recs {
 		var p post.Post
 		err := dec.Decode(r.value, &p)
@@ -434,7 +443,20 @@ func expectNasty(t *testing.T, recs []*nastyCase, now time.Time) (*impactmatrix.
 		} else if got := post.ReasonOf(err); got != r.reason {
 			t.Fatalf("%s: decoder says %q (%v), the case says %q", r.key, got, err, r.reason)
 		}
-		if r.reason != "" {
+		if r.reason == "" && p.ID != "" {
+			if ids[r.partition] == nil {
+				ids[r.partition] = map[string]string{}
+			}
+			id := strings.Clone(p.ID) // p aliases the decoder's buffer
+			first, dup := ids[r.partition][id]
+			if dup != r.duplicate {
+				t.Fatalf("%s: id %.40q already counted on partition %d by %q: %v; the case says duplicate: %v", r.key, id, r.partition, first, dup, r.duplicate)
+			}
+			if !dup {
+				ids[r.partition][id] = r.key
+			}
+		}
+		if r.reason != "" || r.duplicate {
 			continue
 		}
 		kt := r.producedAt
@@ -581,12 +603,19 @@ func (e *env) checkNastyOutcomes(t *testing.T, recs []*nastyCase, dead, enriched
 		scoredBy[o] = append(scoredBy[o], sp)
 	}
 
-	var nCounted, nDead, redelivered int
+	var nCounted, nDead, nDuplicates, redelivered int
 	for _, r := range recs {
 		o := origin{r.partition, r.offset}
 		ds, ss := deadBy[o], scoredBy[o]
 		if len(ds) > 1 || len(ss) > 1 {
 			redelivered += len(ds) + len(ss) - 1
+		}
+		if r.duplicate {
+			nDuplicates++
+			if len(ds) != 0 || len(ss) != 0 {
+				t.Errorf("%s: want dropped as a duplicate, got %d dead letters (%s) and %d enriched copies", r.key, len(ds), reasonsOf(ds), len(ss))
+			}
+			continue
 		}
 		if r.reason == "" && r.noEnriched {
 			nCounted++
@@ -615,7 +644,7 @@ func (e *env) checkNastyOutcomes(t *testing.T, recs []*nastyCase, dead, enriched
 			checkDeadLetter(t, r, m)
 		}
 	}
-	t.Logf("%d records counted, %d dead-lettered, %d redelivered copies", nCounted, nDead, redelivered)
+	t.Logf("%d records counted, %d dead-lettered, %d dropped as duplicates, %d redelivered copies", nCounted, nDead, nDuplicates, redelivered)
 }
 
 func reasonsOf(ms []kafka.Message) string {

@@ -25,6 +25,8 @@ type Delta struct {
 	bucket int64 // seconds
 	cells  map[deltaKey]*rawCell
 	posts  int
+	seenAt time.Time // see MarkSeen
+	seen   []string  // digests of the posts counted, when deduplicating
 }
 
 // NewDelta returns an empty Delta with the given bucket width.
@@ -61,6 +63,7 @@ func (d *Delta) Len() int { return len(d.cells) }
 func (d *Delta) Reset() {
 	clear(d.cells)
 	d.posts = 0
+	d.seen = d.seen[:0]
 }
 
 // Matrix returns the delta summed over all buckets, for tests and tools.

@@ -40,6 +40,10 @@ type StoreOptions struct {
 	Bucket time.Duration
 	// Retention is how long a bucket is kept after it closes. Default: 336h (14 days).
 	Retention time.Duration
+	// DedupeWindow is how long each partition remembers the ids of the
+	// posts it applied, so that a second record of the same post is not
+	// counted (see IDDigest). 0 turns deduplication off. Default: 0.
+	DedupeWindow time.Duration
 	// Registerer receives the store's metrics; nil leaves them unregistered.
 	Registerer prometheus.Registerer
 	// Now is the clock; nil means time.Now.
@@ -52,6 +56,7 @@ type Store struct {
 	prefix    string
 	bucket    time.Duration
 	retention time.Duration
+	dedupe    time.Duration
 	now       func() time.Time
 	m         *storeMetrics
 }
@@ -76,10 +81,14 @@ func NewStore(rdb redis.UniversalClient, o StoreOptions) (*Store, error) {
 	if o.Retention < o.Bucket {
 		return nil, fmt.Errorf("impactmatrix: retention %v is shorter than a bucket", o.Retention)
 	}
+	if o.DedupeWindow < 0 || o.DedupeWindow%time.Second != 0 {
+		return nil, fmt.Errorf("impactmatrix: dedupe window %v must be whole seconds and not negative", o.DedupeWindow)
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Store{rdb: rdb, prefix: o.Prefix, bucket: o.Bucket, retention: o.Retention, now: o.Now, m: newStoreMetrics(o.Registerer)}, nil
+	return &Store{rdb: rdb, prefix: o.Prefix, bucket: o.Bucket, retention: o.Retention, dedupe: o.DedupeWindow,
+		now: o.Now, m: newStoreMetrics(o.Registerer)}, nil
 }
 
 // Bucket is the store's bucket width.
@@ -135,15 +144,34 @@ func (s *Store) Offset(ctx context.Context, src Source) (int64, error) {
 // written and the stored offset is returned, so the caller can tell a batch
 // it already applied (stored == ARGV[2]) from a lost partition.
 //
-// KEYS[1] is the offset key; KEYS[2..] are bucket hashes. After the two
-// offsets ARGV holds, per bucket key: expire-at (unix seconds), the number of
-// field pairs, then field, increment, field, increment...
+// KEYS[1] is the offset key. ARGV[3] is the number of post ids to remember
+// (see dedupe.go): when it is not 0, KEYS[2] is the hash they go in and
+// ARGV[4] its expire-at, followed by the ids. The remaining KEYS are bucket
+// hashes; after the ids ARGV holds, per bucket key: expire-at (unix
+// seconds), the number of field pairs, then field, increment, field,
+// increment...
 var applyScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
 if not cur then cur = '-1' end
 if cur ~= ARGV[1] then return {0, cur} end
-local a = 3
-for i = 2, #KEYS do
+local nseen = tonumber(ARGV[3])
+local a = 4
+local k = 2
+if nseen > 0 then
+  local args = {}
+  for j = 1, nseen do
+    args[#args + 1] = ARGV[a + j]
+    args[#args + 1] = '1'
+    if #args >= 1000 or j == nseen then
+      redis.call('HSET', KEYS[2], unpack(args))
+      args = {}
+    end
+  end
+  redis.call('EXPIREAT', KEYS[2], ARGV[a])
+  a = a + 1 + nseen
+  k = 3
+end
+for i = k, #KEYS do
   local expireat = ARGV[a]
   local n = tonumber(ARGV[a + 1])
   a = a + 2
@@ -199,15 +227,25 @@ func (s *Store) Apply(ctx context.Context, src Source, prev, next int64, d *Delt
 		}
 	}
 
-	keys := make([]string, 0, 1+len(buckets))
+	keys := make([]string, 0, 2+len(buckets))
 	keys = append(keys, s.offsetKey(src))
+	args := make([]any, 0, 4+len(d.seen)+len(buckets)*8)
+	args = append(args, strconv.FormatInt(prev, 10), strconv.FormatInt(next, 10))
+	if s.dedupe > 0 && len(d.seen) > 0 {
+		slice := s.seenSlice(d.seenAt)
+		keys = append(keys, s.seenKey(tag, slice))
+		args = append(args, len(d.seen), s.seenExpireAt(slice))
+		for _, id := range d.seen {
+			args = append(args, id)
+		}
+	} else {
+		args = append(args, 0)
+	}
 	names := make([]string, 0, len(buckets))
 	for name := range buckets {
 		names = append(names, name)
 	}
 	slices.Sort(names) // deterministic scripts are easier to debug
-	args := make([]any, 0, 2+len(buckets)*8)
-	args = append(args, strconv.FormatInt(prev, 10), strconv.FormatInt(next, 10))
 	for _, name := range names {
 		b := buckets[name]
 		keys = append(keys, name)

@@ -33,7 +33,10 @@ func corpus() []stream.Record {
 // score, tag, aggregate into the batch delta (the Redis write is per batch
 // and measured by the end-to-end benchmarks).
 func BenchmarkHotPath(b *testing.B) {
-	b.Run("plain", func(b *testing.B) { benchHotPath(b, nil) })
+	b.Run("plain", func(b *testing.B) { benchHotPath(b, nil, false) })
+	// Recording each post's mentions for deduplication (the Redis lookup is
+	// per batch and measured by the end-to-end benchmarks).
+	b.Run("with-dedupe", func(b *testing.B) { benchHotPath(b, nil, true) })
 	// With emerging-issue mining attached and running: the hot path only
 	// offers unmapped negative posts to a bounded queue.
 	b.Run("with-emerging", func(b *testing.B) {
@@ -44,13 +47,13 @@ func BenchmarkHotPath(b *testing.B) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- m.Run(ctx) }()
-		benchHotPath(b, m)
+		benchHotPath(b, m, false)
 		cancel()
 		<-done
 	})
 }
 
-func benchHotPath(b *testing.B, unmapped UnmappedObserver) {
+func benchHotPath(b *testing.B, unmapped UnmappedObserver, dedupe bool) {
 	f := newFixture(b)
 	f.proc.o.Scored = nil
 	f.proc.o.Unmapped = unmapped
@@ -59,6 +62,7 @@ func benchHotPath(b *testing.B, unmapped UnmappedObserver) {
 		b.Fatal(err)
 	}
 	h := ph.(*partition)
+	h.dedupe = dedupe
 	recs := corpus()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -69,6 +73,7 @@ func benchHotPath(b *testing.B, unmapped UnmappedObserver) {
 			i = 0
 			h.delta.Reset()
 			h.dlq = h.dlq[:0]
+			h.batchDedupe.reset()
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/post")

@@ -20,6 +20,7 @@ type Metrics struct {
 	FutureTimestamps prometheus.Counter
 	DeadLettersCut   prometheus.Counter
 	EnrichedDropped  prometheus.Counter
+	Duplicates       prometheus.Counter
 	Retries          *prometheus.CounterVec // by operation
 	SamplesDropped   prometheus.Counter
 	BatchSeconds     prometheus.Histogram
@@ -46,6 +47,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Dead letters too large for the dead-letter topic, written with their value cut to 64 KiB."}),
 		EnrichedDropped: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "enriched_dropped_total",
 			Help: "Enriched copies too large for their topic, dropped (the posts were counted)."}),
+		Duplicates: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "duplicates_total",
+			Help: "Posts not counted because the partition counted a post with the same id within the dedupe window."}),
 		Retries: f.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "retries_total",
 			Help: "Retried writes, by operation."}, []string{"operation"}),
 		SamplesDropped: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "evidence_write_errors_total",

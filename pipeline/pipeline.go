@@ -142,6 +142,7 @@ func (p *Processor) Assign(ctx context.Context, topic string, part int) (stream.
 		samples:       make(map[string][]impactmatrix.Sample),
 		reasons:       make(map[post.Reason]int),
 		log:           p.log.With(zap.String("topic", topic), zap.Int("partition", part)),
+		dedupe:        p.o.Store.DedupeWindow() > 0,
 	}
 	start := int64(-1) // no stored offset: the group's committed offset decides
 	if stored >= 0 {
@@ -170,6 +171,9 @@ type partition struct {
 	classCounts   [impactmatrix.NumClasses]int
 	featureCounts map[featureClass]int
 	reasons       map[post.Reason]int
+
+	dedupe bool // the store has a dedupe window; see dedupe.go
+	batchDedupe
 }
 
 type featureClass struct {
@@ -190,6 +194,7 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 	for f := range h.samples {
 		h.samples[f] = h.samples[f][:0]
 	}
+	h.batchDedupe.reset()
 	var last int64 = -1
 	skipped := 0
 	start := time.Now()
@@ -206,6 +211,11 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 	if last < 0 {
 		h.p.m.Skipped.Add(float64(skipped))
 		return nil
+	}
+	if h.dedupe {
+		if err := h.retry(ctx, "read applied post ids", func() error { return h.dropDuplicates(ctx, now) }); err != nil {
+			return err
+		}
 	}
 	if err := h.retry(ctx, "produce dead letters", func() error { return h.writeDeadLetters(ctx) }); err != nil {
 		return err
@@ -287,11 +297,13 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 	}
 	res := h.p.o.Enricher.Enrich(ps.Text, ps.Lang, &h.sc)
 	reach := impactmatrix.ReachWeight(ps.Author.Followers)
+	class := ClassOf(res.Sentiment.Label)
+	if h.dedupe {
+		h.recordPost(ps.ID, t, reach, class)
+	}
 	if len(res.Features) == 0 {
-		c := ClassOf(res.Sentiment.Label)
-		h.delta.Add(t, impactmatrix.OtherFeature, c, res.Sentiment.Score, reach)
-		h.featureCounts[featureClass{impactmatrix.OtherFeature, c}]++
-		if c == impactmatrix.Negative {
+		h.add(t, impactmatrix.OtherFeature, class, res.Sentiment.Score, reach)
+		if class == impactmatrix.Negative {
 			h.keepSample(impactmatrix.OtherFeature, ps, t, res.Sentiment.Score)
 			if h.p.o.Unmapped != nil {
 				h.p.o.Unmapped.Offer(ps.Text, t)
@@ -300,16 +312,27 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 	}
 	for _, f := range res.Features {
 		c := ClassOf(f.Label)
-		h.delta.Add(t, f.ID, c, f.Score, reach)
-		h.featureCounts[featureClass{f.ID, c}]++
+		h.add(t, f.ID, c, f.Score, reach)
 		if c == impactmatrix.Negative {
 			h.keepSample(f.ID, ps, t, f.Score)
 		}
 	}
 	h.delta.CountPost()
-	h.classCounts[ClassOf(res.Sentiment.Label)]++
+	h.classCounts[class]++
 	if h.p.o.Scored != nil {
+		if h.dedupe {
+			h.posts[len(h.posts)-1].out = len(h.out)
+		}
 		h.out = append(h.out, kafka.Message{Key: r.Key, Value: scoredJSON(ps, t, &res, r), Headers: originHeaders(r)})
+	}
+}
+
+// add counts one mention in the batch's delta and metrics.
+func (h *partition) add(t time.Time, feature string, c impactmatrix.Class, score, reach float64) {
+	h.delta.Add(t, feature, c, score, reach)
+	h.featureCounts[featureClass{feature, c}]++
+	if h.dedupe {
+		h.mentions = append(h.mentions, mention{feature: feature, class: c, score: score})
 	}
 }
 

@@ -48,13 +48,14 @@ type Incident struct {
 // Generator produces posts. It is not safe for concurrent use.
 type Generator struct {
 	rng       *rand.Rand
+	seed      uint64
 	seq       int
 	Incidents []Incident
 }
 
 // New returns a generator with a fixed seed.
 func New(seed uint64) *Generator {
-	return &Generator{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	return &Generator{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), seed: seed}
 }
 
 // Complaints are per-feature complaint templates ({n} becomes a number).
@@ -125,7 +126,9 @@ func (g *Generator) Next(t time.Time) Post {
 	followers := int64(g.rng.ExpFloat64() * 800)
 	uid := g.rng.IntN(50000)
 	return Post{
-		ID:        "synth-" + strconv.Itoa(g.seq),
+		// Ids are unique across generators with different seeds, so
+		// that posts of several generators are never taken for copies.
+		ID:        "synth-" + strconv.FormatUint(g.seed, 10) + "-" + strconv.Itoa(g.seq),
 		Text:      text,
 		CreatedAt: t.UTC().Format(time.RFC3339Nano),
 		Platform:  []string{"x", "bluesky", "mastodon", "reddit"}[g.rng.IntN(4)],
