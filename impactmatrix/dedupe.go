@@ -94,12 +94,7 @@ func (d *Delta) MarkSeen(now time.Time, digest string) {
 
 // Remove takes back one Add with the same arguments.
 func (d *Delta) Remove(t time.Time, feature string, class Class, score, reach float64) {
-	k := deltaKey{bucket: floorDiv(t.Unix(), d.bucket) * d.bucket, feature: feature, class: class}
-	c := d.cells[k]
-	if c == nil {
-		c = new(rawCell)
-		d.cells[k] = c
-	}
+	c := d.cell(t, feature, class)
 	c.n--
 	c.score -= toMicro(score)
 	c.reach -= toMicro(reach)

@@ -38,15 +38,21 @@ func NewDelta(bucket time.Duration) *Delta {
 // and reach weight, at event time t. The feature string is kept, so it must
 // not alias a reused buffer.
 func (d *Delta) Add(t time.Time, feature string, class Class, score, reach float64) {
+	c := d.cell(t, feature, class)
+	c.n++
+	c.score += toMicro(score)
+	c.reach += toMicro(reach)
+}
+
+// cell returns the cell of t's bucket, feature and class, creating it.
+func (d *Delta) cell(t time.Time, feature string, class Class) *rawCell {
 	k := deltaKey{bucket: floorDiv(t.Unix(), d.bucket) * d.bucket, feature: feature, class: class}
 	c := d.cells[k]
 	if c == nil {
 		c = new(rawCell)
 		d.cells[k] = c
 	}
-	c.n++
-	c.score += toMicro(score)
-	c.reach += toMicro(reach)
+	return c
 }
 
 // CountPost records that one post went into this delta (for metrics; a post

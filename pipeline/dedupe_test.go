@@ -9,10 +9,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/socialpulse/socialpulse/enrich"
-	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
-	"github.com/socialpulse/socialpulse/sentiment"
 	"github.com/socialpulse/socialpulse/stream"
 )
 
@@ -42,15 +39,7 @@ func newDedupeFixture(t *testing.T, window time.Duration) *dedupeFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg, err := feature.NewTagger(feature.DefaultTaxonomy())
-	if err != nil {
-		t.Fatal(err)
-	}
-	en, err := enrich.New(sentiment.New(), tg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.proc, err = New(Options{Store: f.store, Enricher: en, DLQ: &recorder{}, Scored: f.out, RetryMax: time.Millisecond, Now: clock})
+	f.proc, err = New(Options{Store: f.store, Enricher: newEnricher(t), DLQ: &recorder{}, Scored: f.out, RetryMax: time.Millisecond, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,17 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f := &fixture{mr: mr, store: store, dlq: &recorder{}, out: &recorder{}}
+	f.proc, err = New(Options{Store: store, Enricher: newEnricher(t), DLQ: f.dlq, Scored: f.out, RetryMax: time.Millisecond, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// newEnricher is the default taxonomy's enricher.
+func newEnricher(t testing.TB) *enrich.Enricher {
+	t.Helper()
 	tg, err := feature.NewTagger(feature.DefaultTaxonomy())
 	if err != nil {
 		t.Fatal(err)
@@ -64,12 +75,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{mr: mr, store: store, dlq: &recorder{}, out: &recorder{}}
-	f.proc, err = New(Options{Store: store, Enricher: en, DLQ: f.dlq, Scored: f.out, RetryMax: time.Millisecond, Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
+	return en
 }
 
 func rec(offset int64, value string) stream.Record {
