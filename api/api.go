@@ -92,6 +92,7 @@ func New(o Options) (*Server, error) {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{ErrorLog: zap.NewStdLog(o.Logger)}))
 	mux.HandleFunc("GET /api/v1/matrix", s.matrix)
+	mux.HandleFunc("GET /api/v1/matrix/windows", s.windows)
 	for pattern, h := range o.Extra {
 		mux.Handle(pattern, h)
 	}
@@ -193,6 +194,18 @@ func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
 		Window string               `json:"window"`
 		Matrix *impactmatrix.Matrix `json:"matrix"`
 	}{Window: ShortDuration(window), Matrix: m})
+}
+
+// windows lists the windows the matrix endpoint accepts, the default first.
+func (s *Server) windows(w http.ResponseWriter, _ *http.Request) {
+	ws := make([]string, len(s.o.Windows))
+	for i, d := range s.o.Windows {
+		ws[i] = ShortDuration(d)
+	}
+	WriteJSON(w, http.StatusOK, struct {
+		Windows []string `json:"windows"`
+		Default string   `json:"default"`
+	}{Windows: ws, Default: ws[0]})
 }
 
 func windowList(ws []time.Duration) string {

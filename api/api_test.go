@@ -107,6 +107,18 @@ func TestMatrixEndpoint(t *testing.T) {
 			t.Fatalf("code %d to %v", code, fm.to)
 		}
 	})
+	t.Run("lists the windows it accepts, the default first", func(t *testing.T) {
+		code, v := get(t, base+"/api/v1/matrix/windows")
+		ws, _ := v["windows"].([]any)
+		if code != 200 || v["default"] != "15m" || len(ws) == 0 || ws[0] != "15m" {
+			t.Fatalf("code %d body %v", code, v)
+		}
+		for _, w := range ws {
+			if c, _ := get(t, base+"/api/v1/matrix?window="+w.(string)); c != 200 {
+				t.Errorf("listed window %v refused: %d", w, c)
+			}
+		}
+	})
 	for _, bad := range []struct{ query, param string }{
 		{"window=7m", "window"}, {"window=soon", "window"}, {"end=yesterday", "end"},
 	} {

@@ -116,10 +116,18 @@ func TestFaultRedisRestartAndOutage(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("readyz %v after %v", ready, time.Since(down).Round(time.Millisecond))
-	// Offsets of batches written just before the stop may still be committed;
-	// after that nothing may be.
-	time.Sleep(3 * time.Second)
+	// Offsets of batches written just before the stop may still be committed
+	// (a batch ends with its best-effort evidence writes, which fail now);
+	// once the committed offsets have held still for 3 s, nothing more may be.
 	committed := e.committedOffsets(t, partitions)
+	for stable := time.Now(); time.Since(stable) < 3*time.Second; time.Sleep(500 * time.Millisecond) {
+		if now := e.committedOffsets(t, partitions); !equalOffsets(now, committed) {
+			committed, stable = now, time.Now()
+		}
+		if time.Since(down) > 20*time.Second {
+			t.Fatalf("committed offsets still moving 20s into the redis outage: %v", committed)
+		}
+	}
 	f.produce(t, e, 5_000) // more work arrives while redis is down
 	for time.Since(down) < outage {
 		if ready = readyz(t, httpAddr); ready.status != 503 || ready.checks["redis"] == "ok" {

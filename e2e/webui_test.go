@@ -91,8 +91,8 @@ func browser(t *testing.T) (context.Context, func() []string) {
 			}
 		case *cdplog.EventEntryAdded:
 			// API answers that are not 2xx are expected here (401 without a
-			// token, 403 for a read-only note, 400 naming the matrix
-			// windows, 404 with emerging terms off) and checked by what the
+			// token, 403 for a read-only note, 404 with emerging terms
+			// off) and checked by what the
 			// page shows; anything else, CSP violations included, is not.
 			e := ev.Entry
 			api := e.Source == cdplog.EntrySourceNetwork && strings.Contains(e.URL, "/api/v1/")

@@ -254,7 +254,10 @@ func (h *partition) keepSample(feature string, ps *post.Post, t time.Time, score
 }
 
 // storeSamples writes the batch's evidence. It is best effort: evidence is
-// not part of the matrix's exactly-once write, and a failure only logs.
+// not part of the matrix's exactly-once write, and a failure only logs. The
+// first failure drops the rest of the batch's evidence, so that a Redis
+// outage right after the matrix write does not hold the batch (and the
+// commit of its offset) for one failed write per feature.
 func (h *partition) storeSamples(ctx context.Context) {
 	for f, ss := range h.samples {
 		if len(ss) == 0 {
@@ -262,7 +265,8 @@ func (h *partition) storeSamples(ctx context.Context) {
 		}
 		if err := h.p.o.Store.AddSamples(ctx, f, impactmatrix.Negative, ss); err != nil {
 			h.p.m.SamplesDropped.Inc()
-			h.log.Warn("evidence samples not stored", zap.String("feature", f), zap.Error(err))
+			h.log.Warn("evidence samples not stored; dropping the rest of this batch's", zap.String("feature", f), zap.Error(err))
+			return
 		}
 	}
 }

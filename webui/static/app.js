@@ -613,15 +613,7 @@
 
   async function loadWindows() {
     if (state.windows) return;
-    // The server names the windows it allows when it refuses one.
-    let ws = null;
-    try {
-      await api("/matrix?window=none");
-    } catch (e) {
-      const m = /want one of ([^,"]+(?:, [^,"]+)*), got/.exec(e.message);
-      if (m) ws = m[1].split(", ").map((s) => s.trim()).filter(Boolean);
-      else if (e.status !== 400) throw e;
-    }
+    const ws = (await api("/matrix/windows")).windows;
     state.windows = ws && ws.length ? ws : ["5m", "15m", "1h", "24h"];
     state.window = state.windows.includes("15m") ? "15m" : state.windows[0];
     const box = $("windows");
