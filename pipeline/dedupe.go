@@ -21,9 +21,9 @@ import (
 // and the enriched-copy output. The emerging-issue miner, which samples
 // negative posts as they are processed, may still see it.
 
-// postRec is what one post with an id added to the batch.
+// postRec is what one counted post added to the batch.
 type postRec struct {
-	digest          string // impactmatrix.IDDigest of the id
+	digest          string // impactmatrix.IDDigest of the id; empty for a post without one
 	t               time.Time
 	reach           float64
 	class           impactmatrix.Class // overall sentiment
@@ -40,13 +40,13 @@ type mention struct {
 // batchDedupe is a partition's per-batch state for deduplication; its
 // slices and maps are reused from batch to batch.
 type batchDedupe struct {
-	posts    []postRec
-	mentions []mention
-	first    map[string]int  // digest -> index in posts of its first copy
-	digests  []string        // distinct digests of the batch, in order
-	seen     []bool          // per digest: applied before
-	dropped  map[string]bool // digests applied before: all their copies are dropped
-	dropOut  []bool          // per enriched copy: dropped
+	posts      []postRec
+	mentions   []mention
+	first      map[string]int  // digest -> index in posts of its first copy
+	digests    []string        // distinct digests of the batch, in order
+	seen       []bool          // per digest: applied before
+	seenBefore map[string]bool // the digests applied before: all their copies are dropped
+	dropOut    []bool          // per enriched copy: dropped
 }
 
 func (b *batchDedupe) reset() {
@@ -81,7 +81,7 @@ func (h *partition) dropDuplicates(ctx context.Context, now time.Time) error {
 	b := &h.batchDedupe
 	if b.first == nil {
 		b.first = make(map[string]int)
-		b.dropped = make(map[string]bool)
+		b.seenBefore = make(map[string]bool)
 	}
 	h.endPost()
 	clear(b.first)
@@ -99,7 +99,7 @@ func (h *partition) dropDuplicates(ctx context.Context, now time.Time) error {
 	if err := h.p.o.Store.SeenBefore(ctx, h.src, now, b.digests, b.seen); err != nil {
 		return err
 	}
-	seenBefore := b.dropped
+	seenBefore := b.seenBefore
 	clear(seenBefore)
 	for i, d := range b.digests {
 		if b.seen[i] {

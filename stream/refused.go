@@ -33,11 +33,10 @@ func Refused(err error) bool {
 		hostname  x509.HostnameError
 		invalid   x509.CertificateInvalidError
 		verify    *tls.CertificateVerificationError
-		alert     tls.AlertError
 		recordHdr tls.RecordHeaderError
 	)
 	if errors.As(err, &unknownCA) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
-		errors.As(err, &verify) || errors.As(err, &alert) || errors.As(err, &recordHdr) {
+		errors.As(err, &verify) || errors.As(err, &recordHdr) {
 		return true
 	}
 	// A TLS alert from the broker (bad or missing client certificate,
