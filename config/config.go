@@ -19,6 +19,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -333,12 +334,24 @@ func Load(path string, environ []string) (Config, error) {
 }
 
 func decodeYAML(data []byte, cfg *Config) error {
+	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) { // an empty file means all defaults
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) { // an empty file means all defaults
+			return nil
+		}
 		return err
 	}
-	return nil
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	// Check every key and value against the Config type first, so an error
+	// names the option by its YAML path and line, suggests the key that was
+	// probably meant, and accepts a single value where a list is expected.
+	if err := checkNode(doc.Content[0], reflect.TypeOf(*cfg), ""); err != nil {
+		return err
+	}
+	return doc.Content[0].Decode(cfg)
 }
 
 func (c *Config) readSecretFiles() error {
@@ -451,8 +464,11 @@ func (c Config) Validate() error {
 	checkTLS(bad, "redis.tls", r.TLS)
 
 	m := c.Matrix
-	if m.Bucket < time.Second || m.Bucket%time.Second != 0 || time.Hour%m.Bucket != 0 {
-		bad("matrix.bucket", "must be whole seconds and divide 1h, got %v", m.Bucket)
+	// Checks that depend on the bucket run only when the bucket itself is
+	// valid, so one bad value gives one error, not a cascade.
+	bucketOK := m.Bucket >= time.Second && m.Bucket%time.Second == 0 && time.Hour%m.Bucket == 0
+	if !bucketOK {
+		bad("matrix.bucket", "must be whole seconds and divide 1h (e.g. 1m, 5m, 15m), got %v", m.Bucket)
 	}
 	if m.Retention < time.Hour {
 		bad("matrix.retention", "must be at least 1h, got %v", m.Retention)
@@ -461,7 +477,10 @@ func (c Config) Validate() error {
 		bad("matrix.windows", "at least one window is required")
 	}
 	for i, w := range m.Windows {
-		if w < m.Bucket || (m.Bucket > 0 && w%m.Bucket != 0) || w > m.Retention {
+		if !bucketOK {
+			break
+		}
+		if w < m.Bucket || w%m.Bucket != 0 || w > m.Retention {
 			bad(fmt.Sprintf("matrix.windows[%d]", i), "must be a multiple of the bucket within retention, got %v", w)
 		}
 	}
@@ -486,7 +505,7 @@ func (c Config) Validate() error {
 	}
 
 	if d := c.Detector; d.Enabled {
-		if d.Grace <= 0 || d.Grace >= m.Bucket {
+		if d.Grace <= 0 || (bucketOK && d.Grace >= m.Bucket) {
 			bad("detector.grace", "must be positive and shorter than matrix.bucket (%v), got %v", m.Bucket, d.Grace)
 		}
 		if d.Warmup < time.Hour || d.Warmup > m.Retention {

@@ -144,11 +144,13 @@ type Demo struct {
 // New starts the in-process Kafka and Redis and builds the processor with
 // its HTTP listener open, so Addr is known before Run. If Run is not
 // called, Close releases Kafka and Redis.
-func New(o Options) (d *Demo, err error) {
+func New(o Options) (_ *Demo, err error) {
 	if err := o.setDefaults(); err != nil {
 		return nil, err
 	}
-	d = &Demo{o: o, log: o.Logger.Named("demo"), start: time.Now()}
+	// d is not the named result: an error return sets that to nil, and the
+	// deferred cleanup below must still see what was started.
+	d := &Demo{o: o, log: o.Logger.Named("demo"), start: time.Now()}
 	if o.IncidentAfter >= 0 {
 		s := d.start.Add(o.IncidentAfter)
 		d.incident = &synth.Incident{Feature: o.IncidentFeature, Start: s, End: s.Add(o.IncidentLength), Share: o.IncidentShare}

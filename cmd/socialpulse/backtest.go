@@ -52,7 +52,7 @@ func runBacktest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		fmt.Fprintln(stderr, `  {"feature","owner","event":"fire|update|resolve","time","since","current","baseline","change_pct","p_value","priority","samples"}`)
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
+	if err := parseFlags(fl, args); err != nil {
 		return err
 	}
 	if fl.NArg() > 0 {

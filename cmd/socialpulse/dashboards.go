@@ -47,7 +47,7 @@ func runDashboardsPush(ctx context.Context, args []string, stdout, stderr io.Wri
 	folderUID := fs.String("folder-uid", dashboards.FolderUID, "the folder's `uid`")
 	promURL := fs.String("prometheus-url", "", "create the Prometheus data source with this `URL` (as Grafana reaches it) if it is missing")
 	dryRun := fs.Bool("dry-run", false, "read from Grafana and print the writes (method, path, body) instead of sending them")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"flag"
+	"fmt"
 	"io"
 	"time"
 
@@ -13,8 +13,9 @@ import (
 
 // runDemo is "socialpulse demo": everything in one process, no set-up.
 func runDemo(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("demo", "[flags]", `Runs everything in one process: an embedded Kafka and Redis, the real processor,
+a synthetic feed with an injected incident, the API and the web page. Open the
+first URL it prints. Nothing to install beyond Go.`, stderr)
 	var o demo.Options
 	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "HTTP `address` of the API (port 0 picks a free one)")
 	fs.Float64Var(&o.Rate, "rate", 50, "live feed `posts` per second")
@@ -27,7 +28,7 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, _, stderr io.Write
 	fs.DurationVar(&o.ReportEvery, "report-every", 10*time.Second, "how often to log the top features' negative counts")
 	level := zapcore.InfoLevel
 	fs.TextVar(&level, "log-level", zapcore.InfoLevel, "log `level`: debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -55,6 +56,9 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, _, stderr io.Write
 	defer func() { _ = o.Logger.Sync() }()
 
 	d, err := demo.New(o)
+	if addrInUse(err) {
+		return fmt.Errorf("%s is already in use (another demo or server?): stop it, or pass --listen 127.0.0.1:0 to pick a free port", o.Listen)
+	}
 	if err != nil {
 		return err
 	}

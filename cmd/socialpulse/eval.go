@@ -2,13 +2,19 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 )
 
 // runEval dispatches "eval sentiment" and "eval aspects".
 func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageErrorf("eval needs a target: sentiment | aspects")
+		evalUsage(stderr)
+		return usageErrorf("eval needs a target: %s", evalTargets)
+	}
+	if isHelp(args[0]) {
+		evalUsage(stderr)
+		return nil
 	}
 	switch args[0] {
 	case "sentiment":
@@ -18,5 +24,19 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	case "nab":
 		return runEvalNAB(ctx, args[1:], stdout, stderr)
 	}
-	return usageErrorf("unknown eval target %q (want sentiment | aspects)", args[0])
+	return usageErrorf("unknown eval target %q (want %s)", args[0], evalTargets)
+}
+
+const evalTargets = "sentiment | aspects | nab"
+
+func evalUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: socialpulse eval <target> [--data DIR] [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Measures the production code on the labelled dev data and prints markdown tables.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "  sentiment  sentiment labels on the VADER sets and the complaint tweets, beside govader")
+	fmt.Fprintln(w, "  aspects    feature tagging on the SemEval aspect sets")
+	fmt.Fprintln(w, "  nab        spike detection on the Numenta Anomaly Benchmark series")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'socialpulse eval <target> --help' for its flags.")
 }

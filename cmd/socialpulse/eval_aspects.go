@@ -32,7 +32,7 @@ func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "sentiment accuracy as markdown tables.")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
+	if err := parseFlags(fl, args); err != nil {
 		return err
 	}
 	if fl.NArg() > 0 {

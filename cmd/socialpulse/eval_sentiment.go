@@ -31,7 +31,7 @@ func runEvalSentiment(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintln(stderr, "scorer and with govader in the same run and prints a markdown table.")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
+	if err := parseFlags(fl, args); err != nil {
 		return err
 	}
 	if fl.NArg() > 0 {

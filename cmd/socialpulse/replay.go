@@ -43,7 +43,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	topic := fs.String("topic", defTopic, "`topic` to produce to (env SOCIALPULSE_KAFKA_TOPIC)")
 	rate := fs.Float64("rate", 0, "at most this many `posts` per second; 0 is unlimited")
 	batch := fs.Int("batch", 500, "most records per produce request")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

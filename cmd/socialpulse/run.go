@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"io"
 	"os"
 	"os/signal"
@@ -16,10 +15,13 @@ import (
 
 // runProcessor is "socialpulse run": the stream processor.
 func runProcessor(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("run", "[--config FILE]", `Runs the stream processor: consumes posts from Kafka, scores and tags them, keeps
+the impact matrix in Redis, detects spikes, delivers alerts and serves the API.
+Every option has a default (see deploy/config.example.yaml) and an environment
+override (SOCIALPULSE_<YAML PATH>). SIGINT/SIGTERM stop gracefully; SIGHUP reloads
+the taxonomy.`, stderr)
 	path := fs.String("config", os.Getenv("SOCIALPULSE_CONFIG"), "YAML config `file` (env SOCIALPULSE_CONFIG); every option also has a SOCIALPULSE_* override")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -161,7 +161,7 @@ func (f *filterFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.state, "state", "", "only `firing` or resolved spikes")
 	fs.StringVar(&f.from, "from", "", "spikes started at or after this RFC 3339 `time`")
 	fs.StringVar(&f.to, "to", "", "spikes started before this RFC 3339 `time`")
-	fs.DurationVar(&f.since, "since", 0, "spikes started in this last `duration`, e.g. 24h (instead of --from)")
+	fs.Var(longDuration{&f.since}, "since", "spikes started in this last `duration`, e.g. 24h, 2d or 1w (instead of --from)")
 	fs.StringVar(&f.text, "q", "", "text search in the evidence (summary, feature, top words, sample posts)")
 	fs.StringVar(&f.order, "order", "desc", "by start time: desc (newest first) or asc")
 }
@@ -192,8 +192,7 @@ func (f *filterFlags) values() (url.Values, error) {
 }
 
 func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("spikes list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("spikes list", "[flags]", "Lists spikes, newest first, as a table (--json for the API's JSON).", stderr)
 	var cf clientFlags
 	var ff filterFlags
 	cf.register(fs)
@@ -202,7 +201,7 @@ func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	all := fs.Bool("all", false, "follow the pages to the end")
 	cursor := fs.String("cursor", "", "continue after a previous page (printed on stderr)")
 	asJSON := fs.Bool("json", false, "print the API's JSON (one object per page) instead of a table")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -269,13 +268,12 @@ func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func spikesShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("spikes show", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("spikes show", "[flags] ID", "Shows one spike: its evidence, the customers' posts, its lifecycle, deliveries and notes.", stderr)
 	var cf clientFlags
 	cf.register(fs)
 	asJSON := fs.Bool("json", false, "print the API's JSON")
 	id, rest := splitID(args)
-	if err := fs.Parse(rest); err != nil {
+	if err := parseFlags(fs, rest); err != nil {
 		return err
 	}
 	if id == "" && fs.NArg() == 1 {
@@ -380,15 +378,14 @@ func printDetail(w io.Writer, d spikesapi.Detail) {
 }
 
 func spikesExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("spikes export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("spikes export", "[flags]", "Writes the filtered spike list as CSV, for a spreadsheet.", stderr)
 	var cf clientFlags
 	var ff filterFlags
 	cf.register(fs)
 	ff.register(fs)
 	limit := fs.Int("limit", spikesapi.MaxExportRows, "most rows")
 	out := fs.String("out", "", "write the CSV to `FILE` instead of stdout")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -445,7 +442,7 @@ func spikesNote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	author := fs.String("author", "", "the note's author (default: the token's name)")
 	asJSON := fs.Bool("json", false, "print the stored note as JSON")
 	id, rest := splitID(args)
-	if err := fs.Parse(rest); err != nil {
+	if err := parseFlags(fs, rest); err != nil {
 		return err
 	}
 	words := fs.Args()

@@ -54,7 +54,7 @@ func taxonomyCheck(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("taxonomy check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { taxonomyUsage(stderr) }
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	files := fs.Args()
@@ -108,7 +108,7 @@ func taxonomyShow(args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() { taxonomyUsage(stderr) }
 	terms := fs.Bool("terms", false, "list every feature's terms, patterns and exclusions, including those taken from its id and name")
 	raw := fs.Bool("yaml", false, "print the taxonomy file itself")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
