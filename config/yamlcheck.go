@@ -165,4 +165,3 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
-
