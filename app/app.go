@@ -82,6 +82,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	a := &App{cfg: cfg, log: log, reg: reg, reload: o.Reload}
+	RouteLibraryLogs(log)
 	defer func() {
 		if err != nil {
 			a.closeClients()

@@ -12,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
+
+	"github.com/socialpulse/socialpulse/internal/zaplog"
 )
 
 // Record is one Kafka record as handed to a PartitionHandler.
@@ -165,8 +167,8 @@ func (c *Consumer) Run(ctx context.Context) error {
 		RebalanceTimeout:  c.o.RebalanceTimeout,
 		HeartbeatInterval: c.o.HeartbeatInterval,
 		JoinGroupBackoff:  time.Second,
-		Logger:            kafka.LoggerFunc(c.log.Named("kafka").Sugar().Debugf),
-		ErrorLogger:       kafka.LoggerFunc(c.log.Named("kafka").Sugar().Warnf),
+		Logger:            kafka.LoggerFunc(zaplog.Sampled(c.log.Named("kafka")).Sugar().Debugf),
+		ErrorLogger:       kafka.LoggerFunc(zaplog.Sampled(c.log.Named("kafka")).Sugar().Warnf),
 	})
 	if err != nil {
 		return fmt.Errorf("stream: consumer group: %w", err)
@@ -236,7 +238,7 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 		QueueCapacity:  c.o.BatchSize,
 		ReadBackoffMin: 50 * time.Millisecond,
 		ReadBackoffMax: time.Second,
-		ErrorLogger:    kafka.LoggerFunc(log.Named("reader").Sugar().Warnf),
+		ErrorLogger:    kafka.LoggerFunc(zaplog.Sampled(log.Named("reader")).Sugar().Warnf),
 	})
 	defer r.Close()
 	if err := r.SetOffset(start); err != nil {
@@ -252,7 +254,7 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 		delete(c.lags, key)
 		c.mu.Unlock()
 	}()
-	log.Info("partition assigned", zap.Int64("start_offset", start))
+	log.Info("partition assigned", zap.String("start", offsetName(start)))
 
 	var (
 		batch             = make([]Record, 0, c.o.BatchSize)
@@ -390,4 +392,16 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
+}
+
+// offsetName renders a reader start offset for logs: kafka-go's sentinels
+// by name, real offsets as numbers.
+func offsetName(o int64) string {
+	switch o {
+	case kafka.FirstOffset:
+		return "earliest"
+	case kafka.LastOffset:
+		return "latest"
+	}
+	return strconv.FormatInt(o, 10)
 }
