@@ -132,6 +132,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	if d.Samples, warn = h.samples(r, a); warn != nil {
 		d.Warnings = append(d.Warnings, "recent sample posts could not be read")
 	}
+	d.SampleCount = len(d.Samples) // the samples this detail shows, not the alert's own
 	if d.Timeline, warn = h.timeline(r, a); warn != nil {
 		d.Warnings = append(d.Warnings, "the matrix timeline could not be read")
 	}
