@@ -101,7 +101,7 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("api: listen %s: %w", o.Listen, err)
 	}
 	s.ln = ln
-	var h http.Handler = mux
+	var h http.Handler = jsonRouteErrors(mux)
 	if o.Middleware != nil {
 		h = o.Middleware(h)
 	}
@@ -114,6 +114,38 @@ func New(o Options) (*Server, error) {
 		ErrorLog:          zap.NewStdLog(o.Logger),
 	}
 	return s, nil
+}
+
+// jsonRouteErrors answers a request under /api/v1/ that no route matches
+// with a JSON error, as every other API error is: 404 for an unknown path,
+// 405 with an Allow header for a known path and another method. Elsewhere
+// (the web page, /metrics) the mux's own answers stand.
+func jsonRouteErrors(mux *http.ServeMux) http.Handler {
+	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/api/v1/") {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		var allow []string
+		for _, m := range methods {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) == 0 {
+			WriteError(w, http.StatusNotFound, "no such API route: "+r.URL.Path+" (see /api/v1/openapi.json)")
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		WriteError(w, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+strings.Join(allow, ", "))
+	})
 }
 
 // Addr is the address the server listens on.
@@ -271,7 +303,12 @@ func ParseQuery(raw string) (url.Values, *ParamError) {
 		if err != nil {
 			return nil, &ParamError{Param: name, Msg: "value " + Quote(rawValue) + " is not valid URL query encoding (escape % as %25)"}
 		}
-		v[name] = append(v[name], value)
+		if _, dup := v[name]; dup {
+			// Every parameter of this API takes one value; taking the first
+			// of two would answer a question that was not asked.
+			return nil, &ParamError{Param: name, Msg: "given more than once; send it once"}
+		}
+		v[name] = []string{value}
 	}
 	return v, nil
 }

@@ -121,11 +121,46 @@ func TestMatrixEndpoint(t *testing.T) {
 	})
 	for _, bad := range []struct{ query, param string }{
 		{"window=7m", "window"}, {"window=soon", "window"}, {"end=yesterday", "end"},
+		{"window=15m&window=1h", "window"},
 	} {
 		t.Run("rejects "+bad.query, func(t *testing.T) {
 			code, v := get(t, base+"/api/v1/matrix?"+bad.query)
 			if code != 400 || v["parameter"] != bad.param || !strings.Contains(v["error"].(string), bad.param) {
 				t.Fatalf("code %d body %v", code, v)
+			}
+		})
+	}
+}
+
+func TestUnknownRoutesAndMethodsAnswerJSON(t *testing.T) {
+	base := start(t, Options{Matrix: &fakeMatrix{}})
+	tests := []struct {
+		name, method, path string
+		code               int
+		allow              string
+	}{
+		{"unknown path", http.MethodGet, "/api/v1/nosuch", http.StatusNotFound, ""},
+		{"unknown nested path", http.MethodGet, "/api/v1/matrix/nosuch/deeper", http.StatusNotFound, ""},
+		{"wrong method", http.MethodPost, "/api/v1/matrix", http.StatusMethodNotAllowed, "GET, HEAD"},
+		{"wrong method on windows", http.MethodDelete, "/api/v1/matrix/windows", http.StatusMethodNotAllowed, "GET, HEAD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, base+tt.path, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var body Error
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatalf("body is not a JSON error: %v", err)
+			}
+			if resp.StatusCode != tt.code || body.Error == "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Fatalf("%d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), body.Error)
+			}
+			if got := resp.Header.Get("Allow"); got != tt.allow {
+				t.Fatalf("Allow = %q, want %q", got, tt.allow)
 			}
 		})
 	}

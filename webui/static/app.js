@@ -613,9 +613,11 @@
 
   async function loadWindows() {
     if (state.windows) return;
-    const ws = (await api("/matrix/windows")).windows;
+    const info = await api("/matrix/windows");
+    const ws = info.windows;
     state.windows = ws && ws.length ? ws : ["5m", "15m", "1h", "24h"];
-    state.window = state.windows.includes("15m") ? "15m" : state.windows[0];
+    // The page opens on the API's own default, so both show the same window.
+    state.window = state.windows.includes(info.default) ? info.default : state.windows[0];
     const box = $("windows");
     box.replaceChildren(...state.windows.map((w) => el("button", {
       type: "button", "data-window": w, "aria-pressed": String(w === state.window),
