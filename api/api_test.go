@@ -92,7 +92,7 @@ func TestMatrixEndpoint(t *testing.T) {
 		}
 		rows := v["matrix"].(map[string]any)["rows"].([]any)
 		row := rows[0].(map[string]any)
-		if row["feature"] != "checkout" || row["total"].(float64) != 4 || row["negative_share"].(float64) != 0.75 {
+		if row["feature"] != "checkout" || row["total"].(float64) != 4 || row["negativeShare"].(float64) != 0.75 {
 			t.Fatalf("row = %v", row)
 		}
 	})

@@ -25,7 +25,7 @@ func (m *Miner) Handler() http.Handler {
 }
 
 type response struct {
-	GeneratedAt time.Time `json:"generated_at"`
+	GeneratedAt time.Time `json:"generatedAt"`
 	Window      string    `json:"window"`
 	Terms       []Term    `json:"terms"`
 }

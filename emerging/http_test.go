@@ -67,7 +67,7 @@ func TestHandlerServesRisingTerms(t *testing.T) {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
 	var body struct {
-		GeneratedAt time.Time `json:"generated_at"`
+		GeneratedAt time.Time `json:"generatedAt"`
 		Terms       []Term    `json:"terms"`
 	}
 	if err := json.NewDecoder(rec.Body).Decode(&body); err != nil {

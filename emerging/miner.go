@@ -143,7 +143,7 @@ type Term struct {
 	Samples []string `json:"samples"`
 	// FirstSeen is the earliest event time it was counted at, within the
 	// window and baseline.
-	FirstSeen time.Time `json:"first_seen"`
+	FirstSeen time.Time `json:"firstSeen"`
 }
 
 type job struct {

@@ -59,9 +59,9 @@ type Cell struct {
 	// Count is the number of posts.
 	Count int64 `json:"count"`
 	// ScoreSum is the sum of the posts' sentiment scores (each in [-1, 1]).
-	ScoreSum float64 `json:"score_sum"`
+	ScoreSum float64 `json:"scoreSum"`
 	// ReachSum is the sum of the posts' reach weights (see ReachWeight).
-	ReachSum float64 `json:"reach_sum"`
+	ReachSum float64 `json:"reachSum"`
 }
 
 func (c *Cell) add(o Cell) {
@@ -137,15 +137,20 @@ func (m *Matrix) Features() []string {
 
 type jsonCell struct {
 	Cell
-	MeanScore float64 `json:"mean_score"`
+	MeanScore float64 `json:"meanScore"`
 }
 
 type jsonRow struct {
 	Feature       string              `json:"feature"`
 	Total         int64               `json:"total"`
-	NegativeShare float64             `json:"negative_share"`
+	NegativeShare float64             `json:"negativeShare"`
 	Classes       map[string]jsonCell `json:"classes"`
 }
+
+// roundTo rounds v to 1/scale, so the API says 0.75 and -354.143279 rather
+// than the binary noise of summed floats (-354.14327899999995). Score sums
+// are kept in micro-units, so 1e6 loses nothing.
+func roundTo(v, scale float64) float64 { return math.Round(v*scale) / scale }
 
 // MarshalJSON renders the matrix for the HTTP API: rows sorted by feature,
 // each with per-class cells, the row total and its negative share (negative
@@ -161,15 +166,15 @@ func (m *Matrix) MarshalJSON() ([]byte, error) {
 		jr := jsonRow{Feature: id, Classes: make(map[string]jsonCell, NumClasses)}
 		for c := range NumClasses {
 			cell := r[c]
-			jc := jsonCell{Cell: cell}
+			jc := jsonCell{Cell: Cell{Count: cell.Count, ScoreSum: roundTo(cell.ScoreSum, 1e6), ReachSum: roundTo(cell.ReachSum, 1e3)}}
 			if cell.Count > 0 {
-				jc.MeanScore = cell.ScoreSum / float64(cell.Count)
+				jc.MeanScore = roundTo(cell.ScoreSum/float64(cell.Count), 1e4)
 			}
 			jr.Classes[classNames[c]] = jc
 			jr.Total += cell.Count
 		}
 		if scored := jr.Total - r[Unscored].Count; scored > 0 {
-			jr.NegativeShare = float64(r[Negative].Count) / float64(scored)
+			jr.NegativeShare = roundTo(float64(r[Negative].Count)/float64(scored), 1e4)
 		}
 		out.Rows = append(out.Rows, jr)
 	}

@@ -673,7 +673,7 @@
         tr.append(td);
       }
       tr.append(el("td", { class: "num" }, fmtNum(row.total)));
-      const share = row.negative_share || 0;
+      const share = row.negativeShare || 0;
       const fill = el("div", { class: "fill" });
       fill.style.width = Math.round(share * 100) + "%";
       tr.append(el("td", {}, el("div", { class: "share", role: "img", "aria-label": fmtShare(share) + " negative" },
