@@ -233,8 +233,51 @@ func checkWebUI(t *testing.T, base string, spike alert.Alert, tk webTokens, comp
 	if s := text("#notes"); !strings.Contains(s, noteText) || !strings.Contains(s, "Dana from PR (via it-oncall)") {
 		t.Errorf("after a reload the notes show %q, want the note by Dana from PR (via it-oncall)", s)
 	}
+	// Times say their zone, and the same text is not quoted twice (copies
+	// are shown once with a count).
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		const tz = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" }).formatToParts(new Date()).find(p => p.type === "timeZoneName").value;
+		return document.querySelector("#spike .meta").textContent.includes(tz) && document.querySelector("#spike-chart").textContent.includes("times in " + tz);
+	})()`)); err != nil || !ok {
+		t.Errorf("the spike's times do not name their time zone (err %v)", err)
+	}
+	if dups := strs(`(() => {
+		const seen = new Set(), dups = [];
+		for (const b of document.querySelectorAll("#samples blockquote")) {
+			const k = b.textContent.toLowerCase().replace(/https?:\/\/\S+|@\w+/g, "").replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+			if (seen.has(k)) dups.push(b.textContent); else seen.add(k);
+		}
+		return dups;
+	})()`); len(dups) > 0 {
+		t.Errorf("sample posts repeat the same text: %q", dups)
+	}
+	// The page at a desktop and a phone width: screenshots for people, and at
+	// 390 px the spike list fits without scrolling sideways.
+	for _, w := range []struct {
+		name          string
+		width, height int64
+	}{{"1400", 1400, 900}, {"390", 390, 844}} {
+		do("resize to "+w.name+" px", chromedp.EmulateViewport(w.width, w.height), visible("#samples"))
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			fail("screenshot", err)
+		}
+		saveArtifact(t, "webui-spike-"+w.name+".png", shot)
+	}
+	do("back to the list at 390 px", chromedp.Navigate(base+"/ui/#/?feature="+feature), visible(row))
+	if over, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		const wrap = document.querySelector("#spikes-table").parentElement;
+		return wrap.scrollWidth > wrap.clientWidth + 1 || document.documentElement.scrollWidth > window.innerWidth + 1;
+	})()`)); err != nil || over {
+		t.Errorf("at 390 px the spike table is wider than the screen (err %v)", err)
+	}
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
+		fail("screenshot", err)
+	}
+	saveArtifact(t, "webui-list-390.png", shot)
+	do("back to 1400 px", chromedp.EmulateViewport(1400, 900), chromedp.Navigate(base+"/ui/#/spikes/"+url.PathEscape(spike.ID)), visible("#samples"))
+	if shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
 		fail("screenshot", err)
 	}
 	saveArtifact(t, "webui.png", shot)

@@ -65,7 +65,12 @@
 
   // ---------------------------------------------------------------- formatting
 
-  const dtf = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  // Times are shown in the viewer's zone, and say which zone that is.
+  const dtf = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+  const tzName = (() => {
+    const part = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" }).formatToParts(new Date()).find((p) => p.type === "timeZoneName");
+    return part ? part.value : "local time";
+  })();
   const tf = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
   const dayf = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
   const nf = new Intl.NumberFormat();
@@ -304,7 +309,9 @@
     tb.replaceChildren();
     if (!spikes.length) {
       tb.append(el("tr", {}, el("td", { colspan: 7, class: "empty" },
-        routeQuery() ? "No spikes match these filters." : "No spikes yet. When complaints about a feature surge, they show up here.")));
+        routeQuery() ? "No spikes match these filters." :
+          "No spikes yet. socialpulse counts negative posts per feature and raises a spike when they surge above their usual level; " +
+          "the first can come an hour after start, once each feature has a baseline. Meanwhile the Live matrix shows the counts as they arrive.")));
       return;
     }
     for (const s of spikes) {
@@ -335,8 +342,16 @@
     let hi = Math.max(...spikes.map((s) => (s.endsAt ? t(s.endsAt) : now)));
     if (filters.get("from")) lo = Math.min(lo, t(filters.get("from")));
     if (filters.get("to")) hi = Math.max(hi, Math.min(t(filters.get("to")), now));
-    if (hi - lo < 40 * 60000) lo = hi - 40 * 60000; // short spikes still get some context
-    const pad = Math.max((hi - lo) * 0.04, 2 * 60000);
+    // Short spikes get some context, centred on them (never past now), so a
+    // two-minute spike is not squeezed into the last pixels of the axis.
+    const minSpan = 12 * 60000;
+    if (hi - lo < minSpan) {
+      const extra = minSpan - (hi - lo);
+      const after = Math.min(extra / 2, Math.max(0, now - hi));
+      hi += after;
+      lo -= extra - after;
+    }
+    const pad = Math.max((hi - lo) * 0.04, 60000);
     lo -= pad;
     hi = Math.min(hi + pad, Math.max(now, hi));
     if (hi <= lo) hi = lo + 60 * 60000;
@@ -346,7 +361,7 @@
       const ia = state.featureOrder.indexOf(a), ib = state.featureOrder.indexOf(b);
       return (ia < 0 ? 1e9 : ia) - (ib < 0 ? 1e9 : ib) || a.localeCompare(b);
     });
-    const W = 1000, left = 190, right = 16, top = 8, laneH = 34, axisH = 26;
+    const W = 1000, left = 250, right = 16, top = 8, laneH = 34, axisH = 40;
     const H = top + lanes.length * laneH + axisH;
     const x = (ms) => left + ((ms - lo) / (hi - lo)) * (W - left - right);
     const root = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "Timeline of " + spikes.length + " spikes by feature" });
@@ -354,7 +369,7 @@
     lanes.forEach((f, i) => {
       const y = top + i * laneH;
       root.append(svg("rect", { class: "lane-bg" + (i % 2 ? " alt" : ""), x: 0, y, width: W, height: laneH }));
-      root.append(svg("text", { class: "lane-label", x: 10, y: y + laneH / 2 + 4 }, clip(featureName(f), 26)));
+      root.append(svg("text", { class: "lane-label", x: 10, y: y + laneH / 2 + 4 }, svg("title", {}, featureName(f)), clip(featureName(f), 34)));
     });
 
     // axis ticks at round times
@@ -364,9 +379,10 @@
       const xx = x(tk);
       root.append(svg("line", { class: "grid", x1: xx, x2: xx, y1: top, y2: top + lanes.length * laneH }));
       const d = new Date(tk);
-      root.append(svg("text", { class: "axis", x: xx, y: H - 8, "text-anchor": "middle" },
+      root.append(svg("text", { class: "axis", x: xx, y: top + lanes.length * laneH + 16, "text-anchor": "middle" },
         (multiDay ? dayf.format(d) + " " : "") + tf.format(d)));
     }
+    root.append(svg("text", { class: "axis tz", x: W - right, y: H - 4, "text-anchor": "end" }, "times in " + tzName));
     if (now >= lo && now <= hi) {
       const xn = x(now);
       root.append(svg("line", { class: "now", x1: xn, x2: xn, y1: top - 4, y2: top + lanes.length * laneH }));
@@ -442,8 +458,9 @@
         el("div", {},
           el("h1", { id: "spike-title", tabindex: -1 }, badge(s.priority), el("span", {}, fname), stateTag(s.state)),
           el("p", { class: "meta" },
-            "Started " + fmtTime(s.startsAt) + (s.endsAt ? " · ended " + fmtTime(s.endsAt) : " · still ongoing") +
-            " · lasted " + fmtDuration(end - new Date(s.startsAt)) + (s.owner ? " · owner: " + s.owner : "")))),
+            "Started " + fmtTime(s.startsAt) +
+            (s.endsAt ? " · ended " + fmtTime(s.endsAt) + " · lasted " : " · ongoing for ") + fmtDuration(end - new Date(s.startsAt)) +
+            (s.owner ? " · owner: " + s.owner : "")))),
       el("p", { class: "summary-line", id: "spike-summary" }, s.summary),
       kpis(s),
       s.topWords && s.topWords.length ? el("div", { class: "card" }, el("h3", {}, "Words customers use most"),
@@ -457,7 +474,7 @@
             timelineChart(s)),
           el("section", { class: "card", "aria-labelledby": "samples-title" },
             el("div", { class: "card-head" }, el("h2", { id: "samples-title" }, "What customers wrote"),
-              el("span", { class: "muted" }, (s.samples || []).length + " sample posts")),
+              el("span", { class: "muted" }, sampleCountText(s.samples || []))),
             samples(s.samples || []))),
         el("div", {},
           notesCard(s),
@@ -475,8 +492,25 @@
       k("", "Reach", fmtNum(s.reach), "weighted by followers"));
   }
 
-  function samples(list) {
-    if (!list.length) return el("p", { class: "muted" }, "No sample posts were kept for this spike.");
+  // sameText groups posts whose text is the same once case, spacing,
+  // links and mentions are ignored: copies and retweets show once, counted.
+  const sameText = (t) => (t || "").toLowerCase().replace(/https?:\/\/\S+|@\w+/g, "").replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+
+  function sampleCountText(all) {
+    const distinct = new Set(all.map((p) => sameText(p.text))).size;
+    return distinct === all.length ? all.length + " sample posts" : distinct + " distinct texts in " + all.length + " sample posts";
+  }
+
+  function samples(all) {
+    if (!all.length) return el("p", { class: "muted" }, "No sample posts were kept for this spike.");
+    const groups = new Map();
+    for (const p of all) {
+      const k = sameText(p.text);
+      const g = groups.get(k);
+      if (g) g.copies += 1 + (p.copies || 0);
+      else groups.set(k, { ...p, copies: 1 + (p.copies || 0) });
+    }
+    const list = [...groups.values()];
     const FIRST = 6;
     const ul = el("ul", { class: "posts", id: "samples" }, list.map((p, i) => {
       const url = safeURL(p.url || "");
@@ -486,6 +520,7 @@
           el("span", {}, el("strong", {}, p.author || "unknown author")),
           el("span", {}, fmtNum(p.followers) + " followers"),
           el("span", {}, fmtTime(p.time)),
+          p.copies > 1 ? el("span", { class: "copies" }, "posted " + p.copies + " times") : null,
           url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow" }, "Open post ↗") : null));
     }));
     if (list.length <= FIRST) return ul;
@@ -512,14 +547,21 @@
     const s0 = x(new Date(s.startsAt).getTime()), s1 = x(s.endsAt ? new Date(s.endsAt).getTime() : Math.min(Date.now(), t1));
     root.append(svg("rect", { class: "spike-span", x: s0, y: top, width: Math.max(2, s1 - s0), height: H - top - bottom }));
     root.append(svg("line", { class: "spike-edge", x1: s0, x2: s0, y1: top, y2: H - bottom }));
+    const stepMs = pts.length > 1 ? new Date(pts[1].start) - new Date(pts[0].start) : (t1 - t0) / Math.max(1, pts.length);
     for (const p of pts) {
-      const xx = x(new Date(p.start).getTime());
+      const start = new Date(p.start).getTime();
+      const xx = x(start);
+      // The current bucket is still filling: drawn faint and labelled, so it
+      // does not read as a drop.
+      const partial = start + stepMs > Date.now();
+      const g = svg("g", partial ? { class: "partial" } : {}, partial ? svg("title", {}, "this " + tl.step + " is still filling") : null);
       let base = 0;
       for (const [cls, v] of [["neg", p.negative], ["neu", p.neutral], ["pos", p.positive]]) {
         if (!v) continue;
-        root.append(svg("rect", { class: cls, x: xx, y: y(base + v), width: bw, height: y(base) - y(base + v) }));
+        g.append(svg("rect", { class: cls, x: xx, y: y(base + v), width: bw, height: y(base) - y(base + v) }));
         base += v;
       }
+      root.append(g);
     }
     for (const v of [0, maxV / 2, maxV]) {
       root.append(svg("text", { class: "axis", x: left - 6, y: y(v) + 3, "text-anchor": "end" }, fmtNum(v)));
@@ -533,7 +575,8 @@
         el("li", {}, el("span", { class: "sw neg" }), " negative"),
         el("li", {}, el("span", { class: "sw neu" }), " neutral"),
         el("li", {}, el("span", { class: "sw pos" }), " positive"),
-        el("li", {}, el("span", { class: "sw span" }), " the spike")));
+        el("li", {}, el("span", { class: "sw span" }), " the spike"),
+        el("li", { class: "muted" }, "times in " + tzName)));
   }
 
   function lifecycle(versions) {
