@@ -23,9 +23,9 @@ import (
 // atomic script that adds the counts and moves the offset. Adding an author
 // twice changes nothing, so a redelivered batch cannot inflate the count,
 // and HyperLogLogs merge: PFCOUNT over several buckets and partitions
-// counts the authors of the union. Up to a few hundred authors Redis keeps a
-// sketch sparse (tens of bytes) and its count is within a percent or two;
-// beyond that the standard error is 0.81%.
+// counts the authors of the union. Small counts are exact or nearly (Redis
+// keeps a small sketch sparse, about a hundred bytes); the standard error of
+// a large count is 0.81%.
 //
 // Sketches are kept for negative mentions of taxonomy features only (what the
 // spike detector watches), in fine buckets only: the spike gate reads the
