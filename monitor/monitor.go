@@ -3,7 +3,9 @@
 // feature still resolves) it reads the newly closed buckets, feeds each
 // feature's negative-mention count to its impactmatrix.Detector, and turns
 // fire, update and resolve events into alert versions with evidence and a
-// priority, handed to an alert publisher (the Redis outbox).
+// priority, handed to an alert publisher (the Redis outbox). A spike whose
+// negative mentions come from too few distinct authors is held, not
+// published (gate.go).
 //
 // One alert per spike across many processors: only the holder of a Redis
 // lease runs the detectors; a processor that takes the lease over rebuilds
