@@ -53,6 +53,10 @@ type Evidence struct {
 	Score         float64 `json:"score"`
 	NegativeShare float64 `json:"negativeShare"`
 	Reach         float64 `json:"reach"`
+	// DistinctAuthors is how many different authors wrote the negative
+	// mentions in the window (a HyperLogLog estimate; exact for small
+	// counts). 0 in alerts from before it was counted.
+	DistinctAuthors int64 `json:"distinctAuthors"`
 
 	TopWords []string `json:"topWords,omitempty"`
 	Samples  []Sample `json:"samples,omitempty"`

@@ -153,7 +153,7 @@ func describe(a Alert) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Negative posts about %s in the last %s: %.0f vs baseline %.1f (%s), p=%.2g.\n",
 		firstNonEmpty(ev.FeatureName, ev.Feature), formatWindow(ev.Window), ev.Current, ev.Baseline, formatPct(ev.ChangePct), ev.PValue)
-	fmt.Fprintf(&b, "Negative share %.0f%%, reach %.0f, score %.2f.\n", ev.NegativeShare*100, ev.Reach, ev.Score)
+	fmt.Fprintf(&b, "Negative share %.0f%%, %d distinct authors, reach %.0f, score %.2f.\n", ev.NegativeShare*100, ev.DistinctAuthors, ev.Reach, ev.Score)
 	if len(ev.TopWords) > 0 {
 		fmt.Fprintf(&b, "Top words: %s.\n", strings.Join(ev.TopWords, ", "))
 	}

@@ -116,7 +116,7 @@ func testAlert(feature string, onset time.Time, seq int) Alert {
 		Evidence: Evidence{
 			Feature: feature, FeatureName: feature, Owner: "payments-team", Criticality: 5,
 			Window: 15 * time.Minute, Current: 40, Baseline: 10, ChangePct: 300,
-			PValue: 1e-6, Score: 0.97, NegativeShare: 0.8, Reach: 120000,
+			PValue: 1e-6, Score: 0.97, NegativeShare: 0.8, DistinctAuthors: 312, Reach: 120000,
 			TopWords: []string{"declined", "error"},
 			Samples: []Sample{{ID: "p1", Text: "my card was declined at " + feature, URL: "https://example.com/p1",
 				Author: "ann", Followers: 1200, Time: onset}},

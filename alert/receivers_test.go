@@ -171,8 +171,11 @@ func TestSlackPayloadShape(t *testing.T) {
 	if got, want := strings.Join(types, ","), "header,section,section,context,section,actions"; got != want {
 		t.Fatalf("block types %s, want %s", got, want)
 	}
-	if len(msg.Blocks[2].Fields) != 6 {
-		t.Errorf("evidence section has %d fields, want 6", len(msg.Blocks[2].Fields))
+	if len(msg.Blocks[2].Fields) != 7 {
+		t.Errorf("evidence section has %d fields, want 7", len(msg.Blocks[2].Fields))
+	}
+	if authors := msg.Blocks[2].Fields[5]["text"]; authors != "*Distinct authors*\n"+strconv.FormatInt(a.Evidence.DistinctAuthors, 10) {
+		t.Errorf("evidence field 6 = %q, want the distinct authors", authors)
 	}
 	samples := msg.Blocks[4].Text["text"].(string)
 	if !strings.Contains(samples, "&lt;b&gt;rip-off&lt;/b&gt; &amp; broken") || !strings.Contains(samples, a.Evidence.Samples[0].URL) {

@@ -55,6 +55,7 @@ func SlackMessage(a Alert) map[string]any {
 			formatWindow(ev.Window), ev.Current, ev.Baseline, formatPct(ev.ChangePct))),
 		mrkdwn(fmt.Sprintf("*Significance*\np = %.2g", ev.PValue)),
 		mrkdwn(fmt.Sprintf("*Negative share*\n%.0f%%", ev.NegativeShare*100)),
+		mrkdwn(fmt.Sprintf("*Distinct authors*\n%d", ev.DistinctAuthors)),
 		mrkdwn(fmt.Sprintf("*Reach*\n%.0f", ev.Reach)),
 	}
 	blocks := []any{

@@ -72,7 +72,7 @@ func (a *App) buildAlerting(cfg config.Config, kc stream.ClientConfig, reg prome
 		Matrix: a.store, Publisher: a.outbox, Redis: a.rdb, Prefix: cfg.Redis.KeyPrefix,
 		Features: func() []feature.Feature { return a.enricher.Tagger().Features() },
 		Detector: &det, Weights: &w, Grace: d.Grace, Warmup: d.Warmup, LeaseTTL: d.LeaseTTL,
-		Instance: instanceID(), DashboardURL: al.DashboardURL, APIURL: al.PublicURL,
+		Instance: instanceID(), DashboardURL: al.DashboardURL, APIURL: al.PublicURL, MinAuthors: d.MinAuthors,
 		Registerer: reg, Logger: log.Named("monitor"),
 	})
 	if err != nil {

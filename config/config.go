@@ -168,7 +168,11 @@ type Detector struct {
 	// Cooldown: no new spike of the same feature this soon after one
 	// resolves. Default: 1h
 	Cooldown time.Duration `yaml:"cooldown"`
-	Priority Priority      `yaml:"priority"`
+	// MinAuthors: a spike is published only once the negative mentions in
+	// the evaluation window come from this many distinct authors; until
+	// then it is held. 1 publishes every spike. Default: 5
+	MinAuthors int      `yaml:"min_authors"`
+	Priority   Priority `yaml:"priority"`
 }
 
 // Priority weighs the parts of an alert's priority score (see README).
@@ -288,7 +292,7 @@ func Default() Config {
 		Emerging: Emerging{Enabled: true, Window: 5 * time.Minute, Baseline: time.Hour, Workers: 1},
 		Detector: Detector{
 			Enabled: true, Grace: 15 * time.Second, Warmup: 6 * time.Hour, LeaseTTL: 30 * time.Second,
-			MinVolume: 10, MinRatio: 2, Alpha: 1e-6, ResolveRatio: 1.5, Cooldown: time.Hour,
+			MinVolume: 10, MinRatio: 2, Alpha: 1e-6, ResolveRatio: 1.5, Cooldown: time.Hour, MinAuthors: 5,
 			Priority: Priority{Growth: 0.30, Volume: 0.20, Reach: 0.15, Criticality: 0.25, Persistence: 0.10, P1: 0.7, P2: 0.5, P3: 0.3},
 		},
 		Alerting: Alerting{
@@ -526,6 +530,9 @@ func (c Config) Validate() error {
 		}
 		if d.Cooldown < 0 {
 			bad("detector.cooldown", "must not be negative")
+		}
+		if d.MinAuthors < 1 {
+			bad("detector.min_authors", "must be at least 1 (1 publishes every spike), got %d", d.MinAuthors)
 		}
 		p := d.Priority
 		for name, v := range map[string]float64{"growth": p.Growth, "volume": p.Volume, "reach": p.Reach, "criticality": p.Criticality, "persistence": p.Persistence} {

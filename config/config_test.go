@@ -113,6 +113,7 @@ func TestInvalidConfigNamesTheField(t *testing.T) {
 		{"prefix with braces", "redis:\n  key_prefix: 'a{b}'\n", "", "redis.key_prefix"},
 		{"bucket not dividing an hour", "matrix:\n  bucket: 7m\n", "", "matrix.bucket"},
 		{"window not a bucket multiple", "matrix:\n  windows: [90s]\n", "", "matrix.windows[0]"},
+		{"no distinct authors asked", "detector:\n  min_authors: 0\n", "", "detector.min_authors"},
 		{"negative duration", "http:\n  read_timeout: -1s\n", "", "http.read_timeout"},
 		{"max message bytes too small", "kafka:\n  max_message_bytes: 1000\n", "", "kafka.max_message_bytes"},
 		{"dedupe window in milliseconds", "matrix:\n  dedupe_window: 1500ms\n", "", "matrix.dedupe_window"},

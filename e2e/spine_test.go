@@ -37,6 +37,7 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 	p2.stop(t)
 
 	e.checkMatrix(t, f)
+	e.checkAuthors(t, f)
 	e.checkDLQ(t, f)
 }
 
@@ -66,5 +67,6 @@ func TestExactlyOnceAcrossRebalances(t *testing.T) {
 	c.stop(t)
 
 	e.checkMatrix(t, f)
+	e.checkAuthors(t, f)
 	e.checkDLQ(t, f)
 }

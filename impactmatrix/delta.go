@@ -27,6 +27,9 @@ type Delta struct {
 	posts  int
 	seenAt time.Time // see MarkSeen
 	seen   []string  // digests of the posts counted, when deduplicating
+	// authors are the authors of negative mentions, for the distinct-author
+	// sketches (see authors.go).
+	authors []authorMark
 }
 
 // NewDelta returns an empty Delta with the given bucket width.
@@ -70,6 +73,7 @@ func (d *Delta) Reset() {
 	clear(d.cells)
 	d.posts = 0
 	d.seen = d.seen[:0]
+	d.authors = d.authors[:0]
 }
 
 // Matrix returns the delta summed over all buckets, for tests and tools.

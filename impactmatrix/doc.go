@@ -1,6 +1,8 @@
 // Package impactmatrix keeps socialpulse's functional-impact matrix: for each
 // product feature and sentiment class, how many posts arrived per event-time
-// bucket, their summed sentiment score and their summed reach weight.
+// bucket, their summed sentiment score and their summed reach weight; and,
+// per feature and bucket, a HyperLogLog of the authors of its negative
+// mentions (authors.go).
 //
 // Delta aggregates a batch of scored posts in memory. Store writes a Delta to
 // Redis in one atomic step together with the Kafka offset it covers, so a

@@ -59,6 +59,9 @@ type Store struct {
 	dedupe    time.Duration
 	now       func() time.Time
 	m         *storeMetrics
+	// mergeOnOneSlot makes Authors merge sketches as it does on a cluster
+	// (tests of that path on a single Redis).
+	mergeOnOneSlot bool
 }
 
 // NewStore returns a Store writing through rdb.
@@ -145,17 +148,20 @@ func (s *Store) Offset(ctx context.Context, src Source) (int64, error) {
 // it already applied (stored == ARGV[2]) from a lost partition.
 //
 // KEYS[1] is the offset key. ARGV[3] is the number of post ids to remember
-// (see dedupe.go): when it is not 0, KEYS[2] is the hash they go in and
-// ARGV[4] its expire-at, followed by the ids. The remaining KEYS are bucket
-// hashes; after the ids ARGV holds, per bucket key: expire-at (unix
-// seconds), the number of field pairs, then field, increment, field,
-// increment...
+// (see dedupe.go) and ARGV[4] the number of author sketches (see
+// authors.go), which are the last KEYS. When ARGV[3] is not 0, KEYS[2] is the
+// hash the ids go in and ARGV[5] its expire-at, followed by the ids. The
+// KEYS between are bucket hashes; after the ids ARGV holds, per bucket key:
+// expire-at (unix seconds), the number of field pairs, then field,
+// increment, field, increment...; then per author sketch: expire-at, the
+// number of authors, then the authors.
 var applyScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
 if not cur then cur = '-1' end
 if cur ~= ARGV[1] then return {0, cur} end
 local nseen = tonumber(ARGV[3])
-local a = 4
+local nsketch = tonumber(ARGV[4])
+local a = 5
 local k = 2
 if nseen > 0 then
   local args = {}
@@ -171,7 +177,7 @@ if nseen > 0 then
   a = a + 1 + nseen
   k = 3
 end
-for i = k, #KEYS do
+for i = k, #KEYS - nsketch do
   local expireat = ARGV[a]
   local n = tonumber(ARGV[a + 1])
   a = a + 2
@@ -179,6 +185,16 @@ for i = k, #KEYS do
     redis.call('HINCRBY', KEYS[i], ARGV[a], ARGV[a + 1])
     a = a + 2
   end
+  redis.call('EXPIREAT', KEYS[i], expireat)
+end
+for i = #KEYS - nsketch + 1, #KEYS do
+  local expireat = ARGV[a]
+  local n = tonumber(ARGV[a + 1])
+  a = a + 2
+  for j = 1, n, 1000 do
+    redis.call('PFADD', KEYS[i], unpack(ARGV, a + j - 1, a + math.min(j + 999, n) - 1))
+  end
+  a = a + n
   redis.call('EXPIREAT', KEYS[i], expireat)
 end
 redis.call('SET', KEYS[1], ARGV[2])
@@ -227,19 +243,24 @@ func (s *Store) Apply(ctx context.Context, src Source, prev, next int64, d *Delt
 		}
 	}
 
-	keys := make([]string, 0, 2+len(buckets))
+	sketches := s.authorSketches(tag, d)
+	keys := make([]string, 0, 2+len(buckets)+len(sketches))
 	keys = append(keys, s.offsetKey(src))
-	args := make([]any, 0, 4+len(d.seen)+len(buckets)*8)
+	args := make([]any, 0, 5+len(d.seen)+len(buckets)*8+len(d.authors)+len(sketches)*2)
 	args = append(args, strconv.FormatInt(prev, 10), strconv.FormatInt(next, 10))
-	if s.dedupe > 0 && len(d.seen) > 0 {
+	withSeen := s.dedupe > 0 && len(d.seen) > 0
+	nseen := 0
+	if withSeen {
+		nseen = len(d.seen)
+	}
+	args = append(args, nseen, len(sketches))
+	if withSeen {
 		slice := s.seenSlice(d.seenAt)
 		keys = append(keys, s.seenKey(tag, slice))
-		args = append(args, len(d.seen), s.seenExpireAt(slice))
+		args = append(args, s.seenExpireAt(slice))
 		for _, id := range d.seen {
 			args = append(args, id)
 		}
-	} else {
-		args = append(args, 0)
 	}
 	names := make([]string, 0, len(buckets))
 	for name := range buckets {
@@ -253,6 +274,11 @@ func (s *Store) Apply(ctx context.Context, src Source, prev, next int64, d *Delt
 		for f, v := range b.fields {
 			args = append(args, f, v)
 		}
+	}
+	for _, sk := range sketches {
+		keys = append(keys, sk.key)
+		args = append(args, sk.expireAt, len(sk.elems))
+		args = append(args, sk.elems...)
 	}
 
 	res, err := applyScript.Run(ctx, s.rdb, keys, args...).Slice()

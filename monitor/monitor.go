@@ -3,7 +3,9 @@
 // feature still resolves) it reads the newly closed buckets, feeds each
 // feature's negative-mention count to its impactmatrix.Detector, and turns
 // fire, update and resolve events into alert versions with evidence and a
-// priority, handed to an alert publisher (the Redis outbox).
+// priority, handed to an alert publisher (the Redis outbox). A spike whose
+// negative mentions come from too few distinct authors is held, not
+// published (gate.go).
 //
 // One alert per spike across many processors: only the holder of a Redis
 // lease runs the detectors; a processor that takes the lease over rebuilds
@@ -33,6 +35,9 @@ import (
 type Matrix interface {
 	Series(ctx context.Context, from, to time.Time) (*impactmatrix.Buckets, error)
 	Samples(ctx context.Context, feature string, c impactmatrix.Class, n int) ([]impactmatrix.Sample, error)
+	// Authors counts the distinct authors of feature's negative mentions
+	// in [from, to).
+	Authors(ctx context.Context, feature string, from, to time.Time) (int64, error)
 	Bucket() time.Duration
 }
 
@@ -74,7 +79,12 @@ type Options struct {
 	// <APIURL>/api/v1/spikes/<id>.
 	APIURL string
 	// Samples is how many sample posts an alert quotes. Default: 5.
-	Samples    int
+	Samples int
+	// MinAuthors is how many distinct authors the negative mentions in the
+	// detector's evaluation window must come from before a spike is
+	// published; until then it is held (see gate.go). 1 publishes every
+	// spike. Default: DefaultMinAuthors.
+	MinAuthors int
 	Registerer prometheus.Registerer
 	Logger     *zap.Logger
 	Now        func() time.Time
@@ -112,6 +122,13 @@ type series struct {
 	// recent negative/scored counts per fed bucket, newest last, for the
 	// negative share over the evaluation window and late-post checks.
 	recent []fed
+	// held is set while the detector fires but the spike is not published
+	// for want of distinct authors (see gate.go).
+	held bool
+	// authors is the distinct-author count of the evaluation window ending
+	// at authorsAt.
+	authors   int64
+	authorsAt time.Time
 }
 
 type fed struct {
@@ -138,6 +155,12 @@ func New(o Options) (*Monitor, error) {
 	}
 	if o.Samples == 0 {
 		o.Samples = 5
+	}
+	if o.MinAuthors == 0 {
+		o.MinAuthors = DefaultMinAuthors
+	}
+	if o.MinAuthors < 0 {
+		return nil, fmt.Errorf("monitor: min authors %d is negative", o.MinAuthors)
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -293,8 +316,9 @@ func (m *Monitor) warmUp(ctx context.Context, closedEnd time.Time) error {
 			s.open = &prev
 			m.publish(ctx, f, s, last, impactmatrix.EventResolve, closedEnd)
 		case last.State == impactmatrix.StateFiring:
-			m.publish(ctx, f, s, last, impactmatrix.EventFire, closedEnd)
+			m.fire(ctx, f, s, last, closedEnd)
 		}
+		m.setFiring(f, s)
 	}
 	m.log.Info("spike detectors warmed up", zap.Duration("history", m.o.Warmup), zap.Int("features", len(feats)), zap.Int("open_alerts", len(open)))
 	return nil
@@ -332,19 +356,21 @@ func (m *Monitor) feed(ctx context.Context, f feature.Feature, start time.Time, 
 	s.lastDecision = dec
 	m.m.current.WithLabelValues(f.ID).Set(dec.Value)
 	m.m.baseline.WithLabelValues(f.ID).Set(dec.Baseline)
-	firing := 0.0
 	if dec.State == impactmatrix.StateFiring {
-		firing = 1
 		m.m.onset.WithLabelValues(f.ID).Set(float64(dec.Since.Unix()))
 	}
-	m.m.firing.WithLabelValues(f.ID).Set(firing)
+	defer m.setFiring(f, s)
 	if !live {
 		return
 	}
 	at := start.Add(m.step)
 	switch {
+	case s.held:
+		m.recheckHeld(ctx, f, s, dec, at)
 	case dec.Event == impactmatrix.EventFire && s.open != nil:
 		m.publish(ctx, f, s, dec, impactmatrix.EventUpdate, at)
+	case dec.Event == impactmatrix.EventFire:
+		m.fire(ctx, f, s, dec, at)
 	case dec.Event != impactmatrix.EventNone:
 		m.publish(ctx, f, s, dec, dec.Event, at)
 	case dec.State == impactmatrix.StateFiring && s.open != nil:

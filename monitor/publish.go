@@ -46,6 +46,9 @@ func (m *Monitor) publish(ctx context.Context, f feature.Feature, s *series, dec
 		// last reported; only the end time changes.
 	} else {
 		a.Priority, _ = m.priority(f, dec, s, at)
+		if err := m.countAuthors(ctx, f, s, at); err != nil {
+			m.log.Warn("alert evidence without its distinct-author count", zap.String("feature", f.ID), zap.Error(err))
+		}
 		a.Evidence = m.evidence(ctx, f, s, dec, a.ID)
 	}
 	a.Summary = alert.FormatSummary(a)
@@ -101,6 +104,7 @@ func (m *Monitor) evidence(ctx context.Context, f feature.Feature, s *series, de
 		// baseline is zero.
 		ChangePct: (dec.Ratio - 1) * 100,
 		PValue:    dec.PValue, Score: dec.Score,
+		DistinctAuthors: s.authors,
 	}
 	var neg, scored int64
 	for _, r := range s.recent[max(0, len(s.recent)-m.det.EvalSteps):] {

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -22,6 +23,8 @@ func (w *world) quietMinute(start time.Time, id string, neg int) {
 	d := impactmatrix.NewDelta(time.Minute)
 	for range neg {
 		d.Add(start.Add(15*time.Second), id, impactmatrix.Negative, -0.7, 1)
+		w.author++
+		d.AddAuthor(start.Add(15*time.Second), id, impactmatrix.AuthorKey("x", strconv.Itoa(w.author), ""))
 	}
 	if err := w.store.Apply(context.Background(), impactmatrix.Source{Topic: "posts", Partition: 0}, w.prev, w.prev+1, d); err != nil {
 		w.t.Fatal(err)
@@ -30,7 +33,7 @@ func (w *world) quietMinute(start time.Time, id string, neg int) {
 }
 
 func (w *world) monitorWith(instance string, feats func() []feature.Feature) *Monitor {
-	m, err := New(Options{Matrix: w.store, Publisher: w.outbox, Redis: w.rdb, Prefix: "t", Instance: instance,
+	m, err := New(Options{Matrix: w.store, Publisher: w.outbox, Redis: w.rdb, Prefix: w.prefix, Instance: instance,
 		Features: feats, Logger: zaptest.NewLogger(w.t), Now: func() time.Time { return w.now }})
 	if err != nil {
 		w.t.Fatal(err)

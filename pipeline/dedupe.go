@@ -19,7 +19,9 @@ import (
 //
 // A duplicate is taken out of the matrix, the metrics, the evidence samples
 // and the enriched-copy output. The emerging-issue miner, which samples
-// negative posts as they are processed, may still see it.
+// negative posts as they are processed, may still see it. Its author stays
+// in the distinct-author sketches, where it changes nothing: the first copy
+// already added the same author to the same bucket.
 
 // postRec is what one counted post added to the batch.
 type postRec struct {

@@ -314,10 +314,16 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 			}
 		}
 	}
+	var author uint64 // for the distinct-author sketches, once per post
+	hasAuthor := false
 	for _, f := range res.Features {
 		c := ClassOf(f.Label)
 		h.add(t, f.ID, c, f.Score, reach)
 		if c == impactmatrix.Negative {
+			if !hasAuthor {
+				author, hasAuthor = impactmatrix.AuthorKey(ps.Platform, ps.Author.ID, ps.Text), true
+			}
+			h.delta.AddAuthor(t, f.ID, author)
 			h.keepSample(f.ID, ps, t, f.Score)
 		}
 	}

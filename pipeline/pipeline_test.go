@@ -257,3 +257,55 @@ func headers(m kafka.Message) map[string]string {
 	}
 	return h
 }
+
+func TestHandleCountsDistinctAuthorsOfNegativeMentions(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ph, _, err := f.proc.Assign(ctx, "posts", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(id, platform, author, text string) string {
+		a := ""
+		if author != "" {
+			a = `,"author":{"id":"` + author + `"}`
+		}
+		return `{"id":"` + id + `","platform":"` + platform + `","text":"` + text + `","created_at":"2026-11-23T11:30:00Z"` + a + `}`
+	}
+	recs := []stream.Record{
+		rec(0, post("1", "x", "u1", "checkout keeps failing")),
+		rec(1, post("2", "x", "u1", "checkout is broken again")),
+		rec(2, post("3", "x", "u1", "checkout failing, awful")),
+		rec(3, post("4", "x", "u2", "checkout keeps failing")),
+		rec(4, post("5", "reddit", "u1", "checkout keeps failing")), // another platform's u1
+		rec(5, post("6", "x", "", "checkout keeps failing")),        // no author: counted by its text
+		rec(6, post("7", "x", "", "checkout keeps failing")),        // the same text: the same author
+		rec(7, post("8", "x", "", "checkout is broken, terrible")),
+		rec(8, post("9", "x", "u9", "love the new checkout")), // not negative: not counted
+	}
+	if err := ph.Handle(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	if m := f.window(t); m.Rows["checkout"][impactmatrix.Negative].Count != 8 {
+		t.Fatalf("checkout negatives = %d, want 8 (the test's texts are not scored as intended)", m.Rows["checkout"][impactmatrix.Negative].Count)
+	}
+	// The batch again, as a redelivery to this processor and to a new one
+	// after a restart: skipped, and the count stays.
+	if err := ph.Handle(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	ph2, _, err := f.proc.Assign(ctx, "posts", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ph2.Handle(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.store.Authors(ctx, "checkout", now.Add(-time.Hour), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 5 {
+		t.Fatalf("distinct checkout complainants = %d, want 5 (x/u1, x/u2, reddit/u1 and two anonymous texts)", n)
+	}
+}

@@ -38,15 +38,18 @@ type Spike struct {
 	Summary       string      `json:"summary"`
 	// Window is the detection window, e.g. "15m"; Current and Baseline are
 	// the negative counts in it; ChangePct is the change over baseline.
-	Window        string   `json:"window"`
-	Current       float64  `json:"current"`
-	Baseline      float64  `json:"baseline"`
-	ChangePct     float64  `json:"changePct"`
-	NegativeShare float64  `json:"negativeShare"`
-	Reach         float64  `json:"reach"`
-	Score         float64  `json:"score"`
-	TopWords      []string `json:"topWords"`
-	SampleCount   int      `json:"sampleCount"`
+	Window        string  `json:"window"`
+	Current       float64 `json:"current"`
+	Baseline      float64 `json:"baseline"`
+	ChangePct     float64 `json:"changePct"`
+	NegativeShare float64 `json:"negativeShare"`
+	// DistinctAuthors is how many different authors wrote the negative
+	// posts in the window.
+	DistinctAuthors int64    `json:"distinctAuthors"`
+	Reach           float64  `json:"reach"`
+	Score           float64  `json:"score"`
+	TopWords        []string `json:"topWords"`
+	SampleCount     int      `json:"sampleCount"`
 }
 
 func spikeOf(a alert.Alert) Spike {
@@ -64,7 +67,7 @@ func spikeOf(a alert.Alert) Spike {
 		Priority: a.Priority, PriorityLabel: alert.PriorityLabel(a.Priority), State: a.State,
 		StartsAt: a.StartsAt.UTC(), EndsAt: a.EndsAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(), Sequence: a.Sequence,
 		Summary: a.Summary, Window: api.ShortDuration(ev.Window), Current: ev.Current, Baseline: ev.Baseline,
-		ChangePct: ev.ChangePct, NegativeShare: ev.NegativeShare, Reach: ev.Reach, Score: ev.Score,
+		ChangePct: ev.ChangePct, NegativeShare: ev.NegativeShare, DistinctAuthors: ev.DistinctAuthors, Reach: ev.Reach, Score: ev.Score,
 		TopWords: words, SampleCount: len(ev.Samples),
 	}
 }

@@ -325,7 +325,7 @@ func printDetail(w io.Writer, d spikesapi.Detail) {
 	fmt.Fprintf(tw, "state\t%s\n", state)
 	fmt.Fprintf(tw, "started\t%s\n", ts(d.StartsAt))
 	fmt.Fprintf(tw, "change\t%s: %.0f negative posts in %s vs %.1f expected\n", formatChange(d.ChangePct), d.Current, d.Window, d.Baseline)
-	fmt.Fprintf(tw, "evidence\tnegative share %.0f%%, reach %.0f, p-value %.2g, score %.2f\n", 100*d.NegativeShare, d.Reach, d.PValue, d.Score)
+	fmt.Fprintf(tw, "evidence\tnegative share %.0f%%, %d distinct authors, reach %.0f, p-value %.2g, score %.2f\n", 100*d.NegativeShare, d.DistinctAuthors, d.Reach, d.PValue, d.Score)
 	if len(d.TopWords) > 0 {
 		fmt.Fprintf(tw, "top words\t%s\n", strings.Join(d.TopWords, ", "))
 	}

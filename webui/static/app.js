@@ -489,6 +489,7 @@
       k("hot", "Negative posts", fmtNum(s.current), "in " + s.window + " · usually " + fmtNum(s.baseline)),
       k("hot", "Change", fmtPct(s.changePct), "over the usual level"),
       k("", "Negative share", fmtShare(s.negativeShare), "of posts about " + (s.featureName || s.feature)),
+      k("", "Distinct authors", fmtNum(s.distinctAuthors || 0), "wrote the negative posts"),
       k("", "Reach", fmtNum(s.reach), "weighted by followers"));
   }
 
