@@ -124,9 +124,20 @@ func clauseDense(s *scratch, c *clauseSpan, d *[nDense]float32) {
 	dense(s, c.t0, c.t1, normalize(c.score), int(c.quest), int(c.excl), c.resolved, d)
 }
 
+// log1pTab holds log1p(n) for small n, so that the hot path skips math.Log1p.
+var log1pTab = func() (t [64]float32) {
+	for n := range t {
+		t[n] = float32(math.Log1p(float64(n)))
+	}
+	return t
+}()
+
 func log1p(n int) float32 {
-	if n <= 0 {
+	switch {
+	case n <= 0:
 		return 0
+	case n < len(log1pTab):
+		return log1pTab[n]
 	}
 	return float32(math.Log1p(float64(n)))
 }
