@@ -14,14 +14,17 @@ type Analyzer struct {
 	pool *sync.Pool // of *scratch, the per-call buffers
 }
 
+// The shared, lazily built values: the lexicon, the embedded model and the
+// two default analyzers. They are immutable once built.
 var (
 	lexiconOnce     sync.Once
 	lexiconModel    *model
-	defaultOnce     sync.Once
-	defaultAnalyzer *Analyzer
-	lexiconAnalyzer *Analyzer
 	embeddedOnce    sync.Once
 	embedded        *Model
+	defaultOnce     sync.Once
+	defaultAnalyzer *Analyzer
+	lexOnlyOnce     sync.Once
+	lexiconAnalyzer *Analyzer
 )
 
 func lexicon() *model {
@@ -53,11 +56,9 @@ func New() *Analyzer {
 // NewLexicon returns the analyzer that scores with the lexicon and its rules
 // alone, as socialpulse did before the learned model.
 func NewLexicon() *Analyzer {
-	lexiconOnceA.Do(func() { lexiconAnalyzer = newAnalyzer(nil) })
+	lexOnlyOnce.Do(func() { lexiconAnalyzer = newAnalyzer(nil) })
 	return lexiconAnalyzer
 }
-
-var lexiconOnceA sync.Once
 
 // NewWithModel returns an analyzer that labels with m (for example a model
 // read with LoadModel); a nil m gives the lexicon alone.
