@@ -6,32 +6,63 @@ import (
 	"sync"
 )
 
-// Analyzer scores English social posts. It is immutable after New and safe
-// for concurrent use; share one.
+// Analyzer scores English social posts. It is immutable after it is made
+// and safe for concurrent use; share one.
 type Analyzer struct {
-	m    *model
+	m    *model     // the lexicon and its rules
+	lm   *Model     // the learned scorer; nil: the lexicon alone
 	pool *sync.Pool // of *scratch, the per-call buffers
 }
 
+// The shared, lazily built values: the lexicon, the embedded model and the
+// two default analyzers. They are immutable once built.
 var (
+	lexiconOnce     sync.Once
+	lexiconModel    *model
+	embeddedOnce    sync.Once
+	embedded        *Model
 	defaultOnce     sync.Once
 	defaultAnalyzer *Analyzer
+	lexOnlyOnce     sync.Once
+	lexiconAnalyzer *Analyzer
 )
 
-// New returns the default English analyzer. The model is built from the
-// embedded lexicons on the first call (a few milliseconds) and shared by every
-// later call, so New is cheap. It panics only if the embedded data is
-// malformed, which the package tests rule out.
-func New() *Analyzer {
-	defaultOnce.Do(func() {
+func lexicon() *model {
+	lexiconOnce.Do(func() {
 		m, err := buildModel()
 		if err != nil {
 			panic(err)
 		}
-		defaultAnalyzer = &Analyzer{m: m, pool: &sync.Pool{New: func() any { return newScratch() }}}
+		lexiconModel = m
 	})
+	return lexiconModel
+}
+
+func newAnalyzer(lm *Model) *Analyzer {
+	return &Analyzer{m: lexicon(), lm: lm, pool: &sync.Pool{New: func() any { return newScratch() }}}
+}
+
+// New returns the default English analyzer: the embedded learned model
+// (EmbeddedModel) labels posts and clauses, reading the lexicon's outputs
+// among its features. The lexicon and the model are loaded on the first
+// call (a few milliseconds) and shared by every later call, so New is cheap.
+// It panics only if the embedded data is malformed, which the package tests
+// rule out.
+func New() *Analyzer {
+	defaultOnce.Do(func() { defaultAnalyzer = newAnalyzer(EmbeddedModel()) })
 	return defaultAnalyzer
 }
+
+// NewLexicon returns the analyzer that scores with the lexicon and its rules
+// alone, as socialpulse did before the learned model.
+func NewLexicon() *Analyzer {
+	lexOnlyOnce.Do(func() { lexiconAnalyzer = newAnalyzer(nil) })
+	return lexiconAnalyzer
+}
+
+// NewWithModel returns an analyzer that labels with m (for example a model
+// read with LoadModel); a nil m gives the lexicon alone.
+func NewWithModel(m *Model) *Analyzer { return newAnalyzer(m) }
 
 // Score returns the sentiment of text. It equals the overall result of
 // Analyze and does not allocate.
@@ -45,10 +76,19 @@ func (a *Analyzer) Score(text string) Result {
 // previous slice truncated to zero length to avoid allocations. Clauses end
 // at sentence ends ('.', '!', '?', newlines), at ';', and before contrast
 // words ("but", "however", "although", ...); together they cover every
-// non-space byte of the text. The overall result equals Score(text).
+// non-space byte of the text. The overall result equals Score(text). With a
+// learned model, a text of one clause gives that clause the text's result,
+// and each clause of a longer text is scored by the model on the clause's
+// own features (a clause of fewer than three tokens keeps the lexicon's
+// score).
 func (a *Analyzer) Analyze(text string, dst []Clause) (Result, []Clause) {
 	return a.analyze(text, dst, true)
 }
+
+// minModelClause is the fewest tokens a clause needs for the learned model
+// to score it on its own; shorter fragments ("though!", "ok.") keep the
+// lexicon's clause score, as the model has too little to go on.
+const minModelClause = 3
 
 func (a *Analyzer) analyze(text string, dst []Clause, wantClauses bool) (Result, []Clause) {
 	s := a.pool.Get().(*scratch)
@@ -60,13 +100,32 @@ func (a *Analyzer) analyze(text string, dst []Clause, wantClauses bool) (Result,
 	a.matchPhrases(s)
 	total := a.valence(s)
 	res := result(total)
+	var d [nDense]float32
+	if a.lm != nil {
+		appendFeatures(s, text, a.lm.spec)
+		postDense(s, normalize(total), &d)
+		res = resultOf(a.lm.logits(&d, s.rows))
+	}
 	if wantClauses {
+		several := 0
+		for i := range s.clauses {
+			if s.clauses[i].end > s.clauses[i].start {
+				several++
+			}
+		}
 		for i := range s.clauses {
 			c := &s.clauses[i]
 			if c.end <= c.start {
 				continue
 			}
-			dst = append(dst, Clause{Start: int(c.start), End: int(c.end), Result: result(c.score)})
+			r := result(c.score)
+			if a.lm != nil && several == 1 {
+				r = res
+			} else if a.lm != nil && c.t1-c.t0 >= minModelClause {
+				clauseDense(s, c, &d)
+				r = resultOf(a.lm.logits(&d, s.rows[c.r0:c.r1]))
+			}
+			dst = append(dst, Clause{Start: int(c.start), End: int(c.end), Result: r})
 		}
 	}
 	if s.small() {

@@ -12,12 +12,14 @@ import (
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
-// Both benchmarks report ns/op per post over the same corpus.
+// The benchmarks report ns/op per post over the same corpus: Score and
+// Analyze use the default (learned) analyzer, the Lexicon ones the rules alone.
 
 func BenchmarkScore(b *testing.B) {
 	a := sentiment.New()
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		a.Score(benchCorpus[i%len(benchCorpus)])
 	}
@@ -28,6 +30,7 @@ func BenchmarkAnalyze(b *testing.B) {
 	dst := make([]sentiment.Clause, 0, 16)
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		_, dst = a.Analyze(benchCorpus[i%len(benchCorpus)], dst[:0])
 	}
@@ -37,6 +40,7 @@ func BenchmarkGovader(b *testing.B) {
 	v := govader.NewSentimentIntensityAnalyzer()
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		v.PolarityScores(benchCorpus[i%len(benchCorpus)])
 	}
@@ -66,6 +70,7 @@ func BenchmarkScoreDevTweets(b *testing.B) {
 	a := sentiment.New()
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		a.Score(texts[i%len(texts)])
 	}
@@ -76,7 +81,40 @@ func BenchmarkGovaderDevTweets(b *testing.B) {
 	v := govader.NewSentimentIntensityAnalyzer()
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		v.PolarityScores(texts[i%len(texts)])
+	}
+}
+
+func BenchmarkScoreLexicon(b *testing.B) {
+	a := sentiment.NewLexicon()
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer reportCPU(b)()
+	for i := 0; i < b.N; i++ {
+		a.Score(benchCorpus[i%len(benchCorpus)])
+	}
+}
+
+func BenchmarkAnalyzeLexicon(b *testing.B) {
+	a := sentiment.NewLexicon()
+	dst := make([]sentiment.Clause, 0, 16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer reportCPU(b)()
+	for i := 0; i < b.N; i++ {
+		_, dst = a.Analyze(benchCorpus[i%len(benchCorpus)], dst[:0])
+	}
+}
+
+func BenchmarkScoreLexiconDevTweets(b *testing.B) {
+	texts := devTweets(b)
+	a := sentiment.NewLexicon()
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer reportCPU(b)()
+	for i := 0; i < b.N; i++ {
+		a.Score(texts[i%len(texts)])
 	}
 }

@@ -16,12 +16,18 @@
 // (data/vader_lexicon.txt, data/vader_emoji.txt, attributed in data/NOTICE)
 // and socialpulse's extension (data/complaint_lexicon.txt).
 //
+// On top of the rules sits a learned model (Model; data/model.bin, trained on
+// the SemEval Task 4A tweets by ./internal/train): a multinomial logistic
+// regression over the rules' outputs and hashed words, word pairs and emoji.
+// New labels posts and clauses with it; NewLexicon scores with the rules
+// alone; NewWithModel takes a model read by LoadModel, which checks the file
+// before it is used. Train fits a model; it is deterministic.
+//
 // Scope and non-goals: the package scores English text only (Language tells
 // callers which posts to leave unscored). It does no I/O, starts no
 // goroutines and uses no regular expressions. At call time it changes no
 // state except the scratch buffers that an Analyzer reuses through a
 // sync.Pool, so results do not depend on earlier calls. It does not detect
 // features or aspects: callers map features to the clauses that Analyze
-// returns. It has no learned model: the rules are meant to carry over to
-// customer posts that the dev data does not cover.
+// returns.
 package sentiment

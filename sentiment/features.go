@@ -1,39 +1,57 @@
 package sentiment
 
-import (
-	"math"
+import "math"
 
-	"github.com/socialpulse/socialpulse/sentiment/internal/learn"
+// Dense features: the lexicon scorer's outputs for a post or clause, each
+// scaled to about [-1, 1]. The order is part of the model file format.
+const (
+	dCompound  = iota // the lexicon's compound score
+	dPosSum           // sum of positive token valences after the rules, /4
+	dNegSum           // sum of negative token valences after the rules, /4
+	dPosCount         // log1p(positive tokens)
+	dNegCount         // log1p(negative tokens)
+	dComplaint        // log1p(complaint-language tokens with negative valence)
+	dSarcasm          // a sarcasm cue with negative valence
+	dPolite           // a politeness or request word
+	dQuestion         // a question mark
+	dExclaim          // an exclamation mark
+	dWhy              // a "why" question
+	dResolved         // a resolution word ("fixed")
+	dNegation         // a negator
+	dCaps             // an ALL CAPS word among lowercase ones
+	dLength           // log1p(tokens)/4
+	dLexPos           // the lexicon's label is positive
+	dLexNeg           // the lexicon's label is negative
+	dNoTokens         // no rated tokens
+	nDense            // number of dense features
 )
 
-// The trainer (internal/train) reads the features of a post through this
-// hook, so that it trains on exactly what the analyzer computes.
-func init() {
-	learn.Extract = func(text string, dst *learn.Features) {
-		a := New()
-		s := a.pool.Get().(*scratch)
-		s.reset()
-		if need := 2*len(text) + 16; cap(s.lowerBuf) < need {
-			s.lowerBuf = make([]byte, 0, need)
-		}
-		a.tokenize(s, text)
-		a.matchPhrases(s)
-		total := a.valence(s)
-		denseFeatures(s, normalize(total), &dst.Dense)
-		dst.Rows = appendRows(s, dst.Rows[:0])
-		if s.small() {
-			a.pool.Put(s)
-		}
-	}
+// Seeds that keep the hashed feature kinds apart.
+const (
+	seedWord    = 0x1b873593
+	seedNegated = 0x7f4a7c15
+	seedBigram  = 0x27d4eb2f
+	seedChar    = 0x165667b1
+	seedEmoji   = 0x4cf5ad43
+)
+
+// maxNormWord caps the bytes of a word that take part in its features.
+const maxNormWord = 32
+
+// featureSpec says which hashed features a model uses: word unigrams and
+// bigrams always, character n-grams of lengths charMin..charMax (inside
+// "<word>", 0 for none).
+type featureSpec struct {
+	charMin, charMax int
 }
 
-// denseFeatures fills the rule features of the learned layer from the
-// tokens after valence has run; compound is the rules' score.
-func denseFeatures(s *scratch, compound float64, d *[learn.Dense]float32) {
-	*d = [learn.Dense]float32{}
+// dense fills d from tokens [t0, t1) after valence has run; compound is the
+// lexicon's score of that span, quest and excl its '?' and '!' counts.
+func dense(s *scratch, t0, t1 int32, compound float64, quest, excl int, resolved bool, d *[nDense]float32) {
+	*d = [nDense]float32{}
 	var posSum, negSum float32
 	var pos, neg, complaint, sarcasm int
-	for i := range s.toks {
+	for i := t0; i < t1; i++ {
 		t := &s.toks[i]
 		switch {
 		case t.val > 0:
@@ -50,103 +68,166 @@ func denseFeatures(s *scratch, compound float64, d *[learn.Dense]float32) {
 			}
 		}
 		if t.flags&fPolite != 0 {
-			d[learn.DPolite] = 1
+			d[dPolite] = 1
 		}
-		if t.flags&fWhy != 0 && s.quest > 0 {
-			d[learn.DWhy] = 1
+		if t.flags&fWhy != 0 && quest > 0 {
+			d[dWhy] = 1
 		}
 		if t.flags&fNegator != 0 {
-			d[learn.DNegation] = 1
+			d[dNegation] = 1
 		}
 	}
-	for i := range s.clauses {
-		if s.clauses[i].resolved {
-			d[learn.DResolved] = 1
-		}
+	if resolved {
+		d[dResolved] = 1
 	}
-	d[learn.DCompound] = float32(compound)
-	d[learn.DPosSum] = min(posSum/4, 2)
-	d[learn.DNegSum] = max(negSum/4, -2)
-	d[learn.DPosCount] = log1p(pos)
-	d[learn.DNegCount] = log1p(neg)
-	d[learn.DComplaint] = log1p(complaint)
+	d[dCompound] = float32(compound)
+	d[dPosSum] = min(posSum/4, 2)
+	d[dNegSum] = max(negSum/4, -2)
+	d[dPosCount] = log1p(pos)
+	d[dNegCount] = log1p(neg)
+	d[dComplaint] = log1p(complaint)
 	if sarcasm > 0 {
-		d[learn.DSarcasm] = 1
+		d[dSarcasm] = 1
 	}
-	if s.quest > 0 {
-		d[learn.DQuestion] = 1
+	if quest > 0 {
+		d[dQuestion] = 1
 	}
-	if s.excl > 0 {
-		d[learn.DExclaim] = 1
+	if excl > 0 {
+		d[dExclaim] = 1
 	}
 	if s.capsWords > 0 && s.capsWords < s.words {
-		d[learn.DCaps] = 1
+		d[dCaps] = 1
 	}
-	d[learn.DLength] = log1p(len(s.toks)) / 4
+	d[dLength] = log1p(int(t1-t0)) / 4
 	switch LabelOf(compound) {
 	case Positive:
-		d[learn.DRulePos] = 1
+		d[dLexPos] = 1
 	case Negative:
-		d[learn.DRuleNeg] = 1
+		d[dLexNeg] = 1
 	}
 	if pos+neg == 0 {
-		d[learn.DNoTokens] = 1
+		d[dNoTokens] = 1
 	}
 }
 
+// postDense fills d for the whole post.
+func postDense(s *scratch, compound float64, d *[nDense]float32) {
+	resolved := false
+	for i := range s.clauses {
+		resolved = resolved || s.clauses[i].resolved
+	}
+	dense(s, 0, int32(len(s.toks)), compound, s.quest, s.excl, resolved, d)
+}
+
+// clauseDense fills d for clause c.
+func clauseDense(s *scratch, c *clauseSpan, d *[nDense]float32) {
+	dense(s, c.t0, c.t1, normalize(c.score), int(c.quest), int(c.excl), c.resolved, d)
+}
+
+// log1pTab holds log1p(n) for small n, so that the hot path skips math.Log1p.
+var log1pTab = func() (t [64]float32) {
+	for n := range t {
+		t[n] = float32(math.Log1p(float64(n)))
+	}
+	return t
+}()
+
 func log1p(n int) float32 {
-	if n <= 0 {
+	switch {
+	case n <= 0:
 		return 0
+	case n < len(log1pTab):
+		return log1pTab[n]
 	}
 	return float32(math.Log1p(float64(n)))
 }
 
-// ngram reports whether token t takes part in the hashed n-gram features:
-// words do, emoji (which have no lowercased form) do not.
-func ngram(t *token) bool { return t.hi > t.lo }
-
-// negScope marks negated words for the n-gram features: up to three words
-// after a negator in the same clause, before any punctuation, a word is a
-// feature of its own ("don't like" does not share the weight of "like").
-type negScope struct {
-	left   int8
-	clause int32
-}
-
-// key returns the n-gram key of token t, the next n-gram token of the post.
-func (n *negScope) key(t *token) uint32 {
-	if t.clause != n.clause {
-		n.left, n.clause = 0, t.clause
-	}
-	h := t.h
-	if n.left > 0 {
-		h = h*0x9E3779B1 ^ 0x7F4A7C15
-		n.left--
-	}
-	if t.flags&fNegator != 0 {
-		n.left = 3
-	}
-	if t.punctAfter {
-		n.left = 0
+// fnv hashes b with FNV-1a from seed h.
+func fnv(h uint32, b []byte) uint32 {
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
 	}
 	return h
 }
 
-// appendRows appends the weight rows of the post's unigrams and bigrams.
-func appendRows(s *scratch, dst []uint32) []uint32 {
-	var ns negScope
-	var prev uint32
-	for i := range s.toks {
-		t := &s.toks[i]
-		if !ngram(t) {
+// normWord writes the feature form of a lowercased word to buf: runs of a
+// letter longer than two are cut to two ("sooo" is "soo"), digits read as
+// '0', and at most maxNormWord bytes are kept.
+func normWord(buf *[maxNormWord]byte, low []byte) []byte {
+	n := 0
+	for i, c := range low {
+		if n == maxNormWord {
+			break
+		}
+		if c >= '0' && c <= '9' {
+			c = '0'
+		}
+		if i >= 2 && low[i-1] == low[i] && low[i-2] == low[i] {
 			continue
 		}
-		h := ns.key(t)
-		dst = append(dst, learn.Unigram(h))
-		if i > 0 && ngram(&s.toks[i-1]) {
-			dst = append(dst, learn.Bigram(prev, h))
-		}
-		prev = h
+		buf[n] = c
+		n++
 	}
-	return dst
+	return buf[:n]
+}
+
+// appendFeatures appends the hashed features of the post's tokens to
+// s.rows and records each clause's share of them (clauseSpan.r0, r1):
+// every word's unigram (marked when it is in a negation's scope: up to
+// three words after a negator in its clause, before punctuation), the
+// bigram with the word before it in the same clause, the word's character
+// n-grams, and each emoji or emoticon.
+func appendFeatures(s *scratch, text string, spec featureSpec) {
+	s.rows = s.rows[:0]
+	var buf [maxNormWord]byte
+	var pad [maxNormWord + 2]byte
+	for ci := range s.clauses {
+		c := &s.clauses[ci]
+		c.r0 = int32(len(s.rows))
+		var prev uint32
+		havePrev := false
+		negLeft := 0
+		for i := c.t0; i < c.t1; i++ {
+			t := &s.toks[i]
+			if t.hi == t.lo { // an emoji: its bytes in the text
+				s.rows = append(s.rows, fnv(seedEmoji, []byte(text[t.start:t.end])))
+				havePrev = false
+				continue
+			}
+			w := normWord(&buf, s.lowerBuf[t.lo:t.hi])
+			h := fnv(seedWord, w)
+			u := h
+			if negLeft > 0 {
+				u = fnv(seedNegated, w)
+				negLeft--
+			}
+			s.rows = append(s.rows, u)
+			if havePrev {
+				s.rows = append(s.rows, (prev^seedBigram)*0x85EBCA6B^h*0xC2B2AE35)
+			}
+			prev, havePrev = h, true
+			if t.flags&fNegator != 0 {
+				negLeft = 3
+			}
+			if t.punctAfter {
+				negLeft = 0
+			}
+			if spec.charMax > 0 && isAlnum(w[0]) {
+				pad[0] = '<'
+				n := copy(pad[1:], w)
+				pad[n+1] = '>'
+				p := pad[:n+2]
+				for a := 0; a+spec.charMin <= len(p); a++ {
+					g := uint32(seedChar)
+					for k := 0; k < spec.charMax && a+k < len(p); k++ {
+						g = (g ^ uint32(p[a+k])) * 16777619
+						if k+1 >= spec.charMin && !(a == 0 && a+k+1 == len(p)) {
+							s.rows = append(s.rows, g+uint32(k))
+						}
+					}
+				}
+			}
+		}
+		c.r1 = int32(len(s.rows))
+	}
 }

@@ -93,7 +93,7 @@ func TestScoreBehaviours(t *testing.T) {
 		{"emoji: eye roll is negative", "another update 🙄", sentiment.Negative},
 		{"emoji with skin tone", "thanks 👍🏽", sentiment.Positive},
 	}
-	a := sentiment.New()
+	a := sentiment.NewLexicon() // the rules themselves; TestLearnedBehaviours checks the default scorer
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := a.Score(tt.text)
@@ -123,7 +123,7 @@ func TestAnalyzeClauses(t *testing.T) {
 			[]string{"search works|neutral", "login is down|negative"}},
 		{"single clause", "all good here", []string{"all good here|positive"}},
 	}
-	a := sentiment.New()
+	a := sentiment.NewLexicon() // the rules' clause scores; TestLearnedClauses checks the default scorer
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res, clauses := a.Analyze(tt.text, nil)
@@ -145,17 +145,18 @@ func TestAnalyzeReusesDstWithoutAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts need a build without -race (scripts/test.sh runs them so)")
 	}
-	a := sentiment.New()
-	dst := make([]sentiment.Clause, 0, 8)
-	text := "love the new search but checkout keeps failing"
-	allocs := testing.AllocsPerRun(100, func() {
-		_, dst = a.Analyze(text, dst[:0])
-	})
-	if allocs != 0 {
-		t.Errorf("Analyze with a reused dst allocates %.1f times per call, want 0", allocs)
-	}
-	if len(dst) != 2 {
-		t.Errorf("got %d clauses, want 2", len(dst))
+	for name, a := range analyzers() {
+		dst := make([]sentiment.Clause, 0, 8)
+		text := "love the new search but checkout keeps failing"
+		allocs := testing.AllocsPerRun(100, func() {
+			_, dst = a.Analyze(text, dst[:0])
+		})
+		if allocs != 0 {
+			t.Errorf("%s: Analyze with a reused dst allocates %.1f times per call, want 0", name, allocs)
+		}
+		if len(dst) != 2 {
+			t.Errorf("%s: got %d clauses, want 2", name, len(dst))
+		}
 	}
 }
 
@@ -255,17 +256,18 @@ func TestScoreAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts need a build without -race (scripts/test.sh runs them so)")
 	}
-	a := sentiment.New()
-	for _, text := range benchCorpus {
-		a.Score(text)
-	}
-	allocs := testing.AllocsPerRun(50, func() {
+	for name, a := range analyzers() {
 		for _, text := range benchCorpus {
 			a.Score(text)
 		}
-	})
-	if allocs > 0 {
-		t.Errorf("Score allocates %.1f times per corpus pass, want 0", allocs)
+		allocs := testing.AllocsPerRun(50, func() {
+			for _, text := range benchCorpus {
+				a.Score(text)
+			}
+		})
+		if allocs > 0 {
+			t.Errorf("%s: Score allocates %.1f times per corpus pass, want 0", name, allocs)
+		}
 	}
 }
 
@@ -285,8 +287,17 @@ func FuzzScore(f *testing.F) {
 	f.Add("but but however although. ; ; ! ?")
 	f.Add(":-( :)) </3 <3 xD")
 	f.Add("ȺȺȺȺȺȺ ȾȾȾ ȺA ǅǅ ΐΰ İstanbul KELVIN") // lowercasing changes byte lengths
-	a := sentiment.New()
+	lex, learned := sentiment.NewLexicon(), sentiment.New()
 	f.Fuzz(func(t *testing.T, s string) {
+		for _, a := range []*sentiment.Analyzer{lex, learned} {
+			fuzzOne(t, a, s)
+		}
+	})
+}
+
+func fuzzOne(t *testing.T, a *sentiment.Analyzer, s string) {
+	t.Helper()
+	{
 		res, clauses := a.Analyze(s, nil)
 		checkResult(t, s, res)
 		if got := a.Score(s); got != res {
@@ -301,7 +312,12 @@ func FuzzScore(f *testing.F) {
 			checkResult(t, s, c.Result)
 		}
 		_, _ = a.Language(s, "")
-	})
+	}
+}
+
+// analyzers are the scorers every invariant test covers.
+func analyzers() map[string]*sentiment.Analyzer {
+	return map[string]*sentiment.Analyzer{"learned": sentiment.New(), "lexicon": sentiment.NewLexicon()}
 }
 
 func checkResult(t *testing.T, s string, r sentiment.Result) {
@@ -315,15 +331,16 @@ func checkResult(t *testing.T, s string, r sentiment.Result) {
 }
 
 func TestHugeAndHostileInput(t *testing.T) {
-	a := sentiment.New()
 	var b strings.Builder
 	for b.Len() < 1<<20 {
 		b.WriteString("terrible \xff\x00 GREAT!!! #FailWhale @x http://x.y sooo :( 😡 but ")
 	}
-	checkResult(t, "1 MB text", a.Score(b.String()))
 	bad := string([]byte{0xff, 0xc0, 0x80, 0xed, 0xa0, 0x80})
 	if utf8.ValidString(bad) {
 		t.Fatal("test input should be invalid UTF-8")
 	}
-	checkResult(t, bad, a.Score(bad))
+	for _, a := range analyzers() {
+		checkResult(t, "1 MB text", a.Score(b.String()))
+		checkResult(t, bad, a.Score(bad))
+	}
 }

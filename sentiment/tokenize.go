@@ -33,6 +33,7 @@ type clauseSpan struct {
 	but         bool // starts with "but" or "however"
 	resolved    bool // has a resolution word ("fixed")
 	sum, score  float64
+	r0, r1      int32 // the clause's hashed features in scratch.rows
 }
 
 // scratch holds the buffers of one call.
@@ -41,7 +42,8 @@ type scratch struct {
 	key       []byte
 	toks      []token
 	clauses   []clauseSpan
-	words     int // word tokens that have letters (for the ALL CAPS rule)
+	rows      []uint32 // hashed features of the learned model
+	words     int      // word tokens that have letters (for the ALL CAPS rule)
 	capsWords int
 	excl      int
 	quest     int
@@ -58,6 +60,7 @@ func newScratch() *scratch {
 		key:      make([]byte, 0, 64),
 		toks:     make([]token, 0, 64),
 		clauses:  make([]clauseSpan, 0, 8),
+		rows:     make([]uint32, 0, 512),
 	}
 }
 
@@ -72,7 +75,9 @@ func (s *scratch) reset() {
 }
 
 // small reports whether the buffers are worth keeping for reuse.
-func (s *scratch) small() bool { return cap(s.lowerBuf) <= 1<<16 && cap(s.toks) <= 4096 }
+func (s *scratch) small() bool {
+	return cap(s.lowerBuf) <= 1<<16 && cap(s.toks) <= 4096 && cap(s.rows) <= 1<<16
+}
 
 // content opens a clause for content starting at pos, closing the current
 // clause first when a break is pending or split is set.

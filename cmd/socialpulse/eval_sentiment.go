@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,18 +18,23 @@ import (
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
-// runEvalSentiment measures the sentiment scorer against govader on the dev
-// data and prints a markdown table (for BENCHMARKS.md) to stdout.
+// runEvalSentiment measures the lexicon scorer, the learned scorer (the
+// default) and govader on the dev data and prints a markdown table (for
+// BENCHMARKS.md) to stdout.
 func runEvalSentiment(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl := flag.NewFlagSet("eval sentiment", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	dir := fl.String("data", "../shared/data", "dev data directory (with vader/ and complaints/)")
-	showErrors := fl.Int("errors", 0, "print up to `N` misread posts per data set to stderr (for tuning)")
+	dir := fl.String("data", "../shared/data", "dev data directory (with vader/, complaints/ and semeval2017-4a-train/)")
+	showErrors := fl.Int("errors", 0, "print up to `N` posts per data set that the learned scorer misreads to stderr")
+	folds := fl.Int("folds", 5, "cross-validation folds over the SemEval tweets (0: skip the cross-validation)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: socialpulse eval sentiment [--data DIR] [--errors N]")
+		fmt.Fprintln(stderr, "Usage: socialpulse eval sentiment [--data DIR] [--folds K] [--errors N]")
 		fmt.Fprintln(stderr)
-		fmt.Fprintln(stderr, "Scores the VADER rated texts and the complaint tweets with socialpulse's")
-		fmt.Fprintln(stderr, "scorer and with govader in the same run and prints a markdown table.")
+		fmt.Fprintln(stderr, "Scores the VADER rated texts, the complaint tweets and the SemEval tweets with")
+		fmt.Fprintln(stderr, "socialpulse's lexicon scorer, its learned scorer and govader in the same run and")
+		fmt.Fprintln(stderr, "prints a markdown table. The learned scorer was trained on the SemEval tweets, so")
+		fmt.Fprintln(stderr, "on those its figures come from models retrained without the tweets they score:")
+		fmt.Fprintln(stderr, "a temporal hold-out (without the 2016 test file) and K-fold cross-validation.")
 		fl.PrintDefaults()
 	}
 	if err := parseFlags(fl, args); err != nil {
@@ -42,10 +48,11 @@ func runEvalSentiment(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 
 	ev := &sentEval{
-		ours:   sentiment.New(),
-		vader:  govader.NewSentimentIntensityAnalyzer(),
-		stderr: stderr,
-		errors: *showErrors,
+		lex:     sentiment.NewLexicon(),
+		learned: sentiment.New(),
+		vader:   govader.NewSentimentIntensityAnalyzer(),
+		stderr:  stderr,
+		errors:  *showErrors,
 	}
 	var rows []sentRow
 
@@ -78,14 +85,27 @@ func runEvalSentiment(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	rows = append(rows, r...)
+	timed := ev.texts
+	lexTime, learnedTime, vaderTime := ev.times[0], ev.times[1], ev.times[2]
 
-	fmt.Fprintln(stdout, "| data set | n | metric | socialpulse | govader |")
-	fmt.Fprintln(stdout, "|---|---:|---|---:|---:|")
-	for _, r := range rows {
-		fmt.Fprintf(stdout, "| %s | %d | %s | %s | %s |\n", r.set, r.n, r.metric, r.ours, r.vader)
+	tweets, err := devdata.ReadSemEval(filepath.Join(*dir, "semeval2017-4a-train"))
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(stdout, "| all of the above | %d | scoring time per text | %.2f µs | %.2f µs |\n",
-		ev.texts, ev.oursTime.Seconds()*1e6/float64(ev.texts), ev.vaderTime.Seconds()*1e6/float64(ev.texts))
+	r, err = ev.semeval(ctx, tweets, *folds)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, r...)
+
+	fmt.Fprintln(stdout, "| data set | n | metric | lexicon | learned | govader |")
+	fmt.Fprintln(stdout, "|---|---:|---|---:|---:|---:|")
+	for _, r := range rows {
+		fmt.Fprintf(stdout, "| %s | %d | %s | %s | %s | %s |\n", r.set, r.n, r.metric, r.v[0], r.v[1], r.v[2])
+	}
+	us := func(d time.Duration) float64 { return d.Seconds() * 1e6 / float64(timed) }
+	fmt.Fprintf(stdout, "| VADER and complaint texts above | %d | scoring time per text | %.2f µs | %.2f µs | %.2f µs |\n",
+		timed, us(lexTime), us(learnedTime), us(vaderTime))
 	return nil
 }
 
@@ -96,21 +116,26 @@ func orNotDir(err error) error {
 	return err
 }
 
-// sentEval scores texts with both scorers and keeps timing totals.
+// sentEval scores texts with the three scorers and keeps timing totals.
 type sentEval struct {
-	ours      *sentiment.Analyzer
-	vader     *govader.SentimentIntensityAnalyzer
-	stderr    io.Writer
-	errors    int
-	texts     int
-	oursTime  time.Duration
-	vaderTime time.Duration
+	lex, learned *sentiment.Analyzer
+	vader        *govader.SentimentIntensityAnalyzer
+	stderr       io.Writer
+	errors       int
+	texts        int
+	times        [3]time.Duration // lexicon, learned, govader
 }
 
+// sentRow is one line of the table; v holds the lexicon's, the learned
+// scorer's and govader's figures.
 type sentRow struct {
 	set, metric string
 	n           int
-	ours, vader string
+	v           [3]string
+}
+
+func row(set, metric string, n int, f func(i int) float64) sentRow {
+	return sentRow{set, metric, n, [3]string{f3(f(0)), f3(f(1)), f3(f(2))}}
 }
 
 // goldOf applies the issue's gold rule: mean > 0.5 positive, < -0.5 negative.
@@ -124,31 +149,37 @@ func goldOf(mean float64) sentiment.Label {
 	return sentiment.Neutral
 }
 
-// score scores every text with both scorers, returning the compound scores.
-func (ev *sentEval) score(ctx context.Context, name string, texts []string) (ours, vader []float64, err error) {
-	ours = make([]float64, len(texts))
-	vader = make([]float64, len(texts))
+// score scores every text with the three scorers, returning the compound
+// scores and labels of each (lexicon, learned, govader).
+func (ev *sentEval) score(ctx context.Context, name string, texts []string) (scores [3][]float64, labels [3][]sentiment.Label, err error) {
 	fmt.Fprintf(ev.stderr, "eval sentiment: %s: %d texts\n", name, len(texts))
-	start := time.Now()
-	for i, t := range texts {
-		ours[i] = ev.ours.Score(t).Score
+	for k, a := range []*sentiment.Analyzer{ev.lex, ev.learned} {
+		scores[k] = make([]float64, len(texts))
+		labels[k] = make([]sentiment.Label, len(texts))
+		start := time.Now()
+		for i, t := range texts {
+			r := a.Score(t)
+			scores[k][i], labels[k][i] = r.Score, r.Label
+		}
+		ev.times[k] += time.Since(start)
 	}
-	ev.oursTime += time.Since(start)
-	start = time.Now()
+	scores[2] = make([]float64, len(texts))
+	start := time.Now()
 	for i, t := range texts {
 		if i%1000 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, nil, err
+				return scores, labels, err
 			}
 			if i > 0 {
 				fmt.Fprintf(ev.stderr, "eval sentiment: %s: govader %d/%d\n", name, i, len(texts))
 			}
 		}
-		vader[i] = ev.vader.PolarityScores(t).Compound
+		scores[2][i] = ev.vader.PolarityScores(t).Compound
 	}
-	ev.vaderTime += time.Since(start)
+	ev.times[2] += time.Since(start)
+	labels[2] = labelsOf(scores[2])
 	ev.texts += len(texts)
-	return ours, vader, nil
+	return scores, labels, nil
 }
 
 func (ev *sentEval) rated(ctx context.Context, name string, items []devdata.Rated, withAccuracy bool) ([]sentRow, error) {
@@ -158,20 +189,19 @@ func (ev *sentEval) rated(ctx context.Context, name string, items []devdata.Rate
 	for i, it := range items {
 		texts[i], gold[i], means[i] = it.Text, goldOf(it.Mean), it.Mean
 	}
-	ours, vader, err := ev.score(ctx, name, texts)
+	sc, lb, err := ev.score(ctx, name, texts)
 	if err != nil {
 		return nil, err
 	}
-	po, pv := labels(ours), labels(vader)
-	ev.printErrors(name, texts, gold, po, ours)
+	ev.printErrors(name, texts, gold, lb[1], sc[1])
 	n := len(items)
 	var rows []sentRow
 	if withAccuracy {
-		rows = append(rows, sentRow{name, "accuracy (3-class)", n, f3(devdata.Accuracy(gold, po)), f3(devdata.Accuracy(gold, pv))})
+		rows = append(rows, row(name, "accuracy (3-class)", n, func(k int) float64 { return devdata.Accuracy(gold, lb[k]) }))
 	}
 	rows = append(rows,
-		sentRow{name, "macro-F1 (3-class)", n, f3(devdata.MacroF1(gold, po, classes, true)), f3(devdata.MacroF1(gold, pv, classes, true))},
-		sentRow{name, "Pearson r with human mean", n, f3(devdata.Pearson(ours, means)), f3(devdata.Pearson(vader, means))},
+		row(name, "macro-F1 (3-class)", n, func(k int) float64 { return devdata.MacroF1(gold, lb[k], classes, true) }),
+		row(name, "Pearson r with human mean", n, func(k int) float64 { return devdata.Pearson(sc[k], means) }),
 	)
 	return rows, nil
 }
@@ -187,28 +217,143 @@ func (ev *sentEval) complaints(ctx context.Context, items []devdata.Complaint) (
 			gold[i] = sentiment.Negative
 		}
 	}
-	ours, vader, err := ev.score(ctx, "complaints", texts)
+	sc, lb, err := ev.score(ctx, "complaints", texts)
 	if err != nil {
 		return nil, err
 	}
-	po, pv := labels(ours), labels(vader)
-	for i := range po { // complaint ⇔ negative; everything else is "not"
-		if po[i] != sentiment.Negative {
-			po[i] = sentiment.Neutral
-		}
-		if pv[i] != sentiment.Negative {
-			pv[i] = sentiment.Neutral
+	for k := range lb { // complaint ⇔ negative; everything else is "not"
+		for i := range lb[k] {
+			if lb[k][i] != sentiment.Negative {
+				lb[k][i] = sentiment.Neutral
+			}
 		}
 	}
-	ev.printErrors("complaints", texts, gold, po, ours)
+	ev.printErrors("complaints", texts, gold, lb[1], sc[1])
 	n := len(items)
-	p1, r1, f1 := devdata.PRF(gold, po, sentiment.Negative)
-	p2, r2, f2 := devdata.PRF(gold, pv, sentiment.Negative)
+	var prf [3][3]float64
+	for k := range lb {
+		prf[k][0], prf[k][1], prf[k][2] = devdata.PRF(gold, lb[k], sentiment.Negative)
+	}
 	return []sentRow{
-		{name, "complaint precision", n, f3(p1), f3(p2)},
-		{name, "complaint recall", n, f3(r1), f3(r2)},
-		{name, "complaint F1", n, f3(f1), f3(f2)},
-		{name, "accuracy (complaint or not)", n, f3(devdata.Accuracy(gold, po)), f3(devdata.Accuracy(gold, pv))},
+		row(name, "complaint precision", n, func(k int) float64 { return prf[k][0] }),
+		row(name, "complaint recall", n, func(k int) float64 { return prf[k][1] }),
+		row(name, "complaint F1", n, func(k int) float64 { return prf[k][2] }),
+		row(name, "accuracy (complaint or not)", n, func(k int) float64 { return devdata.Accuracy(gold, lb[k]) }),
+	}, nil
+}
+
+// semeval scores the SemEval tweets. The lexicon and govader score them as
+// they are; the learned scorer, trained on them, is replaced by models that
+// did not see the tweets they score: one trained without the 2016 test file
+// (a temporal hold-out) and, with folds > 1, one per cross-validation fold.
+func (ev *sentEval) semeval(ctx context.Context, tweets []devdata.Tweet, folds int) ([]sentRow, error) {
+	all := make([]sentiment.Example, len(tweets))
+	for i, t := range tweets {
+		if err := all[i].Label.UnmarshalText([]byte(t.Label)); err != nil {
+			return nil, err
+		}
+		all[i].Text = t.Text
+	}
+	cfg := sentiment.DefaultTrainConfig()
+	var train []sentiment.Example
+	var test []int
+	for i, t := range tweets {
+		if t.File == "twitter-2016test-A.tsv" {
+			test = append(test, i)
+		} else {
+			train = append(train, all[i])
+		}
+	}
+	var rows []sentRow
+	if len(test) > 0 && len(train) > 0 {
+		fmt.Fprintf(ev.stderr, "eval sentiment: training the hold-out model on %d tweets\n", len(train))
+		m, err := sentiment.Train(train, cfg)
+		if err != nil {
+			return nil, err
+		}
+		pred := make([]sentiment.Label, len(all))
+		a := sentiment.NewWithModel(m)
+		for _, i := range test {
+			pred[i] = a.Score(all[i].Text).Label
+		}
+		r, err := ev.semevalRows(ctx, "SemEval 2016 test (learned: trained on 2013–2016 without it)", all, test, pred)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r...)
+	}
+	if folds > 1 && len(all) >= folds {
+		fold := make([]int, len(all))
+		rng := rand.New(rand.NewPCG(cfg.Seed, 0xf01d))
+		for i, p := range rng.Perm(len(all)) {
+			fold[p] = i % folds
+		}
+		pred := make([]sentiment.Label, len(all))
+		for f := range folds {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(ev.stderr, "eval sentiment: cross-validation fold %d/%d\n", f+1, folds)
+			var tr []sentiment.Example
+			for i := range all {
+				if fold[i] != f {
+					tr = append(tr, all[i])
+				}
+			}
+			m, err := sentiment.Train(tr, cfg)
+			if err != nil {
+				return nil, err
+			}
+			a := sentiment.NewWithModel(m)
+			for i := range all {
+				if fold[i] == f {
+					pred[i] = a.Score(all[i].Text).Label
+				}
+			}
+		}
+		idx := make([]int, len(all))
+		for i := range idx {
+			idx[i] = i
+		}
+		r, err := ev.semevalRows(ctx, fmt.Sprintf("SemEval 2013–2016, all (learned: %d-fold cross-validation)", folds), all, idx, pred)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r...)
+	}
+	return rows, nil
+}
+
+// semevalRows scores the tweets idx of all with the lexicon and govader and
+// reports them beside the learned scorer's held-out labels pred.
+func (ev *sentEval) semevalRows(ctx context.Context, name string, all []sentiment.Example, idx []int, pred []sentiment.Label) ([]sentRow, error) {
+	texts := make([]string, len(idx))
+	gold := make([]sentiment.Label, len(idx))
+	var lb [3][]sentiment.Label
+	lb[1] = make([]sentiment.Label, len(idx))
+	for j, i := range idx {
+		texts[j], gold[j], lb[1][j] = all[i].Text, all[i].Label, pred[i]
+	}
+	fmt.Fprintf(ev.stderr, "eval sentiment: %s: %d texts\n", name, len(texts))
+	lb[0] = make([]sentiment.Label, len(texts))
+	for j, t := range texts {
+		lb[0][j] = ev.lex.Score(t).Label
+	}
+	vs := make([]float64, len(texts))
+	for j, t := range texts {
+		if j%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		vs[j] = ev.vader.PolarityScores(t).Compound
+	}
+	lb[2] = labelsOf(vs)
+	n := len(texts)
+	return []sentRow{
+		row(name, "macro-recall (SemEval's measure)", n, func(k int) float64 { return devdata.MacroRecall(gold, lb[k], classes) }),
+		row(name, "macro-F1 (3-class)", n, func(k int) float64 { return devdata.MacroF1(gold, lb[k], classes, false) }),
+		row(name, "accuracy (3-class)", n, func(k int) float64 { return devdata.Accuracy(gold, lb[k]) }),
 	}, nil
 }
 
@@ -225,7 +370,7 @@ func (ev *sentEval) printErrors(name string, texts []string, gold, pred []sentim
 	}
 }
 
-func labels(scores []float64) []sentiment.Label {
+func labelsOf(scores []float64) []sentiment.Label {
 	out := make([]sentiment.Label, len(scores))
 	for i, s := range scores {
 		out[i] = sentiment.LabelOf(s)

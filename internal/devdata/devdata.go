@@ -15,6 +15,8 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -189,4 +191,83 @@ func Pearson(x, y []float64) float64 {
 		return 0
 	}
 	return sxy / math.Sqrt(sxx*syy)
+}
+
+// Tweet is one labelled tweet of the SemEval Task 4A files.
+type Tweet struct {
+	ID, Text string
+	// Label is "negative", "neutral" or "positive".
+	Label string
+	// File is the base name of the file the tweet was first read from.
+	File string
+}
+
+// ReadSemEval reads every twitter-*-A.tsv file in dir (id<TAB>label<TAB>text
+// lines, in file name order) and drops repeats: a tweet whose id or text was
+// already read is skipped, so the first file that holds a tweet keeps it.
+// Text enclosed in double quotes is unquoted.
+func ReadSemEval(dir string) ([]Tweet, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "twitter-*-A.tsv"))
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("SemEval data not found: no twitter-*-A.tsv in %s", dir)
+	}
+	sort.Strings(names)
+	seenID := make(map[string]bool)
+	seenText := make(map[string]bool)
+	var out []Tweet
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("open SemEval file: %w", err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+		base := filepath.Base(name)
+		for ln := 1; sc.Scan(); ln++ {
+			line := strings.TrimRight(sc.Text(), "\r\t ")
+			if line == "" {
+				continue
+			}
+			parts := strings.SplitN(line, "\t", 3)
+			if len(parts) != 3 {
+				f.Close()
+				return nil, fmt.Errorf("read %s line %d: want id, label and text", base, ln)
+			}
+			switch parts[1] {
+			case "negative", "neutral", "positive":
+			default:
+				f.Close()
+				return nil, fmt.Errorf("read %s line %d: label %q", base, ln, parts[1])
+			}
+			text := strings.TrimSpace(parts[2])
+			if len(text) >= 2 && text[0] == '"' && text[len(text)-1] == '"' {
+				text = strings.ReplaceAll(text[1:len(text)-1], `""`, `"`)
+			}
+			if seenID[parts[0]] || seenText[text] {
+				continue
+			}
+			seenID[parts[0]], seenText[text] = true, true
+			out = append(out, Tweet{ID: parts[0], Text: text, Label: parts[1], File: base})
+		}
+		err = sc.Err()
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", base, err)
+		}
+	}
+	return out, nil
+}
+
+// MacroRecall averages recall over classes (SemEval Task 4A's official
+// measure).
+func MacroRecall[T comparable](gold, pred, classes []T) float64 {
+	var sum float64
+	for _, c := range classes {
+		_, r, _ := PRF(gold, pred, c)
+		sum += r
+	}
+	return sum / float64(max(len(classes), 1))
 }

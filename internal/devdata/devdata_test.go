@@ -69,3 +69,62 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("pearson of a constant = %v", r)
 	}
 }
+
+func TestReadSemEval(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("twitter-2013train-A.tsv", "1\tpositive\tgood day\t\r\n2\tnegative\t\"bad \"\"day\"\"\"\n")
+	write("twitter-2016test-A.tsv", "1\tpositive\tgood day again\n3\tneutral\tgood day\n4\tneutral\tthe shop opens at nine\n")
+	write("notes.txt", "not a SemEval file\n")
+	got, err := ReadSemEval(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Tweet{
+		{ID: "1", Text: "good day", Label: "positive", File: "twitter-2013train-A.tsv"},
+		{ID: "2", Text: `bad "day"`, Label: "negative", File: "twitter-2013train-A.tsv"},
+		{ID: "4", Text: "the shop opens at nine", Label: "neutral", File: "twitter-2016test-A.tsv"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %+v (repeated id 1 and repeated text of id 3 dropped)", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("tweet %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestReadSemEvalRejectsBadFiles(t *testing.T) {
+	tests := []struct{ name, body string }{
+		{"unknown label", "1\tmixed\tok\n"},
+		{"no text", "1\tpositive\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "twitter-2013train-A.tsv"), []byte(tt.body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ReadSemEval(dir); err == nil {
+				t.Error("ReadSemEval accepted it")
+			}
+		})
+	}
+	if _, err := ReadSemEval(t.TempDir()); err == nil {
+		t.Error("ReadSemEval accepted a directory without SemEval files")
+	}
+}
+
+func TestMacroRecall(t *testing.T) {
+	gold := []int{0, 0, 1, 1, 2, 2}
+	pred := []int{0, 1, 1, 1, 0, 0}
+	if got, want := MacroRecall(gold, pred, []int{0, 1, 2}), (0.5+1+0)/3; math.Abs(got-want) > 1e-12 {
+		t.Errorf("MacroRecall = %v, want %v", got, want)
+	}
+}

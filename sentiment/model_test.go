@@ -1,0 +1,197 @@
+package sentiment_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/socialpulse/socialpulse/sentiment"
+)
+
+// readSample reads testdata/train_sample.tsv, labelled sentences written for
+// these tests.
+func readSample(t *testing.T) []sentiment.Example {
+	t.Helper()
+	f, err := os.Open("testdata/train_sample.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []sentiment.Example
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		label, text, ok := strings.Cut(line, "\t")
+		if !ok {
+			t.Fatalf("sample line %q: want label<TAB>text", line)
+		}
+		var l sentiment.Label
+		if err := l.UnmarshalText([]byte(label)); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, sentiment.Example{Text: text, Label: l})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func smallConfig() sentiment.TrainConfig {
+	c := sentiment.DefaultTrainConfig()
+	c.Bits = 12
+	return c
+}
+
+func modelBytes(t *testing.T, m *sentiment.Model) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() != m.Size() {
+		t.Fatalf("WriteTo wrote %d bytes, Size says %d", b.Len(), m.Size())
+	}
+	return b.Bytes()
+}
+
+func TestTrainIsReproducible(t *testing.T) {
+	sample := readSample(t)
+	train := func(c sentiment.TrainConfig) []byte {
+		m, err := sentiment.Train(sample, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return modelBytes(t, m)
+	}
+	first, second := train(smallConfig()), train(smallConfig())
+	if !bytes.Equal(first, second) {
+		t.Fatal("two trainings on the same data and seed wrote different model files")
+	}
+	other := smallConfig()
+	other.Seed++
+	if bytes.Equal(first, train(other)) {
+		t.Error("a different seed wrote the same model file; the seed is not used")
+	}
+}
+
+func TestTrainedModelLearnsTheSample(t *testing.T) {
+	sample := readSample(t)
+	m, err := sentiment.Train(sample, smallConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := sentiment.NewWithModel(m)
+	right := 0
+	for _, e := range sample {
+		if a.Score(e.Text).Label == e.Label {
+			right++
+		}
+	}
+	if right < len(sample)*9/10 {
+		t.Errorf("the trained model labels %d of its %d training sentences right, want at least 90%%", right, len(sample))
+	}
+}
+
+func TestTrainRejectsBadInput(t *testing.T) {
+	ok := []sentiment.Example{{Text: "fine", Label: sentiment.Neutral}}
+	tests := []struct {
+		name     string
+		examples []sentiment.Example
+		edit     func(*sentiment.TrainConfig)
+	}{
+		{"no examples", nil, func(*sentiment.TrainConfig) {}},
+		{"unscored label", []sentiment.Example{{Text: "x", Label: sentiment.Unscored}}, func(*sentiment.TrainConfig) {}},
+		{"negative weight", []sentiment.Example{{Text: "x", Weight: -1}}, func(*sentiment.TrainConfig) {}},
+		{"too few hash bits", ok, func(c *sentiment.TrainConfig) { c.Bits = 4 }},
+		{"character n-grams out of order", ok, func(c *sentiment.TrainConfig) { c.CharMin, c.CharMax = 5, 2 }},
+		{"zero rate", ok, func(c *sentiment.TrainConfig) { c.Rate = 0 }},
+		{"no epochs", ok, func(c *sentiment.TrainConfig) { c.Epochs = 0 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := smallConfig()
+			tt.edit(&c)
+			if _, err := sentiment.Train(tt.examples, c); err == nil {
+				t.Error("Train accepted it")
+			}
+		})
+	}
+}
+
+func TestEmbeddedModelLoads(t *testing.T) {
+	m := sentiment.EmbeddedModel()
+	b := modelBytes(t, m)
+	again, err := sentiment.LoadModel(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("the embedded model does not load from its own bytes: %v", err)
+	}
+	if !bytes.Equal(b, modelBytes(t, again)) {
+		t.Error("loading and writing the embedded model changed its bytes")
+	}
+	if m.Size() > 16<<20 {
+		t.Errorf("embedded model is %d bytes, want under 16 MiB", m.Size())
+	}
+}
+
+func TestLoadModelRejectsBadFiles(t *testing.T) {
+	m, err := sentiment.Train(readSample(t), smallConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := modelBytes(t, m)
+	if _, err := sentiment.LoadModel(bytes.NewReader(good)); err != nil {
+		t.Fatalf("a trained model does not load: %v", err)
+	}
+	// resum recomputes the checksum so that a check other than the
+	// checksum's must catch the edit.
+	resum := func(b []byte) []byte {
+		binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.ChecksumIEEE(b[:len(b)-4]))
+		return b
+	}
+	edit := func(f func(b []byte) []byte) []byte { return f(bytes.Clone(good)) }
+	tests := []struct {
+		name string
+		file []byte
+	}{
+		{"empty file", nil},
+		{"wrong magic", edit(func(b []byte) []byte { b[0] = 'X'; return resum(b) })},
+		{"future version", edit(func(b []byte) []byte { b[8] = 9; return resum(b) })},
+		{"other class count", edit(func(b []byte) []byte { b[10] = 2; return resum(b) })},
+		{"other dense feature count", edit(func(b []byte) []byte { b[11]++; return resum(b) })},
+		{"hash bits out of range", edit(func(b []byte) []byte { b[12] = 30; return resum(b) })},
+		{"hash bits that do not match the length", edit(func(b []byte) []byte { b[12]++; return resum(b) })},
+		{"character n-grams out of order", edit(func(b []byte) []byte { b[13], b[14] = 5, 2; return resum(b) })},
+		{"truncated", good[:len(good)-10]},
+		{"flipped weight byte", edit(func(b []byte) []byte { b[len(b)-20] ^= 1; return b })},
+		{"NaN bias", edit(func(b []byte) []byte {
+			binary.LittleEndian.PutUint32(b[20:], math.Float32bits(float32(math.NaN())))
+			return resum(b)
+		})},
+		{"infinite scale", edit(func(b []byte) []byte {
+			binary.LittleEndian.PutUint32(b[16:], math.Float32bits(float32(math.Inf(1))))
+			return resum(b)
+		})},
+		{"zero scale", edit(func(b []byte) []byte {
+			binary.LittleEndian.PutUint32(b[16:], 0)
+			return resum(b)
+		})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := sentiment.LoadModel(bytes.NewReader(tt.file))
+			if !errors.Is(err, sentiment.ErrBadModel) {
+				t.Errorf("LoadModel = %v, want an ErrBadModel", err)
+			}
+		})
+	}
+}

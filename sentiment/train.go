@@ -1,0 +1,200 @@
+package sentiment
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Example is one labelled text for Train.
+type Example struct {
+	Text  string
+	Label Label // Negative, Neutral or Positive
+	// Weight scales the example's loss; 0 means 1.
+	Weight float64
+}
+
+// TrainConfig holds the hyperparameters of Train.
+type TrainConfig struct {
+	Seed    uint64  // shuffling order
+	Epochs  int     // passes over the examples
+	Rate    float64 // AdaGrad learning rate
+	L2      float64 // L2 penalty, applied to the weights an example touches
+	Bits    int     // log2 of the hash buckets (10..24)
+	CharMin int     // shortest character n-gram (0: no character n-grams)
+	CharMax int     // longest character n-gram
+	// Balance weighs each class by n / (3 × its count), so that every
+	// class carries the same total weight whatever the label mix.
+	Balance bool
+}
+
+// DefaultTrainConfig returns the settings the embedded model was trained
+// with.
+func DefaultTrainConfig() TrainConfig {
+	return TrainConfig{Seed: 1, Epochs: 5, Rate: 0.01, L2: 1e-6, Bits: 18, Balance: true}
+}
+
+// Train fits a Model to examples. It is deterministic: the same examples
+// and config give a model that WriteTo writes to the same bytes. It runs on
+// the calling goroutine and does no I/O. Products are rounded before they
+// are added (explicit conversions), so no platform fuses them.
+func Train(examples []Example, c TrainConfig) (*Model, error) {
+	if len(examples) == 0 {
+		return nil, errors.New("sentiment: no training examples")
+	}
+	if c.Bits < minModelBits || c.Bits > maxModelBits {
+		return nil, fmt.Errorf("sentiment: hash bits %d, want %d..%d", c.Bits, minModelBits, maxModelBits)
+	}
+	spec := featureSpec{charMin: c.CharMin, charMax: c.CharMax}
+	if spec.charMin > spec.charMax || spec.charMax > 8 || (spec.charMin == 0) != (spec.charMax == 0) {
+		return nil, fmt.Errorf("sentiment: character n-grams %d..%d", c.CharMin, c.CharMax)
+	}
+	if c.Epochs < 1 || !(c.Rate > 0) || c.L2 < 0 || math.IsInf(c.Rate, 0) || math.IsInf(c.L2, 0) {
+		return nil, fmt.Errorf("sentiment: epochs %d, rate %g, l2 %g", c.Epochs, c.Rate, c.L2)
+	}
+	var counts [3]float64
+	for i, e := range examples {
+		if e.Label > Positive {
+			return nil, fmt.Errorf("sentiment: example %d: label %s, want negative, neutral or positive", i, e.Label)
+		}
+		if e.Weight < 0 || math.IsNaN(e.Weight) || math.IsInf(e.Weight, 0) {
+			return nil, fmt.Errorf("sentiment: example %d: weight %g", i, e.Weight)
+		}
+		counts[e.Label]++
+	}
+	var classW [3]float64
+	for k := range classW {
+		classW[k] = 1
+		if c.Balance && counts[k] > 0 {
+			classW[k] = float64(len(examples)) / (3 * counts[k])
+		}
+	}
+
+	// Features of every example, hashed to bucket offsets once.
+	shell := &Model{bits: uint8(c.Bits), spec: spec}
+	lex := NewLexicon()
+	type ex struct {
+		dense  [nDense]float32
+		off    []int32
+		label  int
+		weight float64
+	}
+	xs := make([]ex, len(examples))
+	var rows []uint32
+	for i, e := range examples {
+		x := &xs[i]
+		rows = lex.features(e.Text, spec, &x.dense, rows[:0])
+		x.off = make([]int32, len(rows))
+		for j, h := range rows {
+			x.off[j] = int32(shell.bucket(h))
+		}
+		x.label = int(e.Label)
+		w := e.Weight
+		if w == 0 {
+			w = 1
+		}
+		x.weight = w * classW[e.Label]
+	}
+
+	var bias, gBias [3]float64
+	var dw, gDense [nDense][3]float64
+	hw := make([]float32, 3<<c.Bits)
+	gHash := make([]float32, 3<<c.Bits)
+	const eps = 1e-8
+	step := func(w, g2, g float64) (float64, float64) {
+		g = g + float64(c.L2*w)
+		g2 = g2 + float64(g*g)
+		return w - float64(c.Rate*g)/(math.Sqrt(g2)+eps), g2
+	}
+	rng := rand.New(rand.NewPCG(c.Seed, 0x5eed))
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	for range c.Epochs {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			x := &xs[i]
+			z := bias
+			for j, v := range x.dense {
+				if v != 0 {
+					for k := range z {
+						z[k] = z[k] + float64(dw[j][k]*float64(v))
+					}
+				}
+			}
+			for _, o := range x.off {
+				for k := range z {
+					z[k] = z[k] + float64(hw[int(o)+k])
+				}
+			}
+			mx := max(z[0], z[1], z[2])
+			var p [3]float64
+			var sum float64
+			for k := range z {
+				p[k] = math.Exp(z[k] - mx)
+				sum += p[k]
+			}
+			for k := range p {
+				g := p[k] / sum
+				if k == x.label {
+					g--
+				}
+				g = float64(g * x.weight)
+				bias[k], gBias[k] = step(bias[k], gBias[k], g)
+				for j, v := range x.dense {
+					if v != 0 {
+						dw[j][k], gDense[j][k] = step(dw[j][k], gDense[j][k], float64(g*float64(v)))
+					}
+				}
+				for _, o := range x.off {
+					w, g2 := step(float64(hw[int(o)+k]), float64(gHash[int(o)+k]), g)
+					hw[int(o)+k], gHash[int(o)+k] = float32(w), float32(g2)
+				}
+			}
+		}
+	}
+
+	// Quantise the hashed weights to int8 × scale.
+	m := shell
+	var maxAbs float64
+	for _, w := range hw {
+		maxAbs = max(maxAbs, math.Abs(float64(w)))
+	}
+	m.scale = float32(maxAbs / 127)
+	if m.scale == 0 {
+		m.scale = 1
+	}
+	m.hash = make([]int8, len(hw))
+	for i, w := range hw {
+		m.hash[i] = int8(math.Round(float64(w) / float64(m.scale)))
+	}
+	for k := range bias {
+		m.bias[k] = float32(bias[k])
+		for j := range dw {
+			m.dense[j][k] = float32(dw[j][k])
+		}
+	}
+	return m, nil
+}
+
+// features computes the model inputs of text with the lexicon: the dense
+// features into d, and the hashed features appended to dst.
+func (a *Analyzer) features(text string, spec featureSpec, d *[nDense]float32, dst []uint32) []uint32 {
+	s := a.pool.Get().(*scratch)
+	s.reset()
+	if need := 2*len(text) + 16; cap(s.lowerBuf) < need {
+		s.lowerBuf = make([]byte, 0, need)
+	}
+	a.tokenize(s, text)
+	a.matchPhrases(s)
+	total := a.valence(s)
+	postDense(s, normalize(total), d)
+	appendFeatures(s, text, spec)
+	dst = append(dst, s.rows...)
+	if s.small() {
+		a.pool.Put(s)
+	}
+	return dst
+}
