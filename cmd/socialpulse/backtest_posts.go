@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/socialpulse/socialpulse/enrich"
-	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
 	"github.com/socialpulse/socialpulse/post"
 	"github.com/socialpulse/socialpulse/sentiment"
@@ -44,22 +43,11 @@ type bucketCounts struct {
 // and the production detector (with its default settings for bucket), the
 // same code the processor runs, and writes one JSON line per alert event.
 func backtestPosts(ctx context.Context, in io.Reader, taxPath string, bucket time.Duration, stdout, stderr io.Writer) error {
-	tax := feature.DefaultTaxonomy()
-	if taxPath != "" {
-		t, err := feature.LoadTaxonomy(taxPath)
-		if err != nil {
-			return fmt.Errorf("taxonomy: %w", err)
-		}
-		tax = t
-	}
-	tg, err := feature.NewTagger(tax)
-	if err != nil {
-		return fmt.Errorf("taxonomy: %w", err)
-	}
-	en, err := enrich.New(sentiment.New(), tg)
+	en, err := enrich.Load(taxPath)
 	if err != nil {
 		return err
 	}
+	tg := en.Tagger()
 
 	buckets := map[int64]*bucketCounts{}
 	var dec post.Decoder

@@ -14,8 +14,6 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/socialpulse/socialpulse/enrich"
-	"github.com/socialpulse/socialpulse/feature"
-	"github.com/socialpulse/socialpulse/sentiment"
 )
 
 // maxScoreLine bounds one input line of score; a longer line gets an error
@@ -48,19 +46,7 @@ func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		name = fs.Arg(0)
 	}
 
-	tax := feature.DefaultTaxonomy()
-	if *taxPath != "" {
-		t, err := feature.LoadTaxonomy(*taxPath)
-		if err != nil {
-			return fmt.Errorf("taxonomy: %w", err)
-		}
-		tax = t
-	}
-	tagger, err := feature.NewTagger(tax)
-	if err != nil {
-		return fmt.Errorf("taxonomy: %w", err)
-	}
-	enr, err := enrich.New(sentiment.New(), tagger)
+	enr, err := enrich.Load(*taxPath)
 	if err != nil {
 		return err
 	}
