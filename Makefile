@@ -1,5 +1,5 @@
 # Common entry points. `make test` is what CI runs (.ci/run).
-.PHONY: test unit bench demo services-up services-down
+.PHONY: test unit lint bench demo services-up services-down
 
 # All tests, with a real Kafka and Redis started (and stopped) by the script.
 test:
@@ -8,6 +8,10 @@ test:
 # Tests that need no services; the integration tests skip themselves.
 unit:
 	go test ./...
+
+# go vet and staticcheck (pinned in tools/go.mod); also the first step of test.
+lint:
+	bash scripts/lint.sh
 
 # Per-stage and end-to-end benchmarks with a real Kafka and Redis (started and
 # stopped by the script if not already up): throughput against a reference

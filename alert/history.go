@@ -19,6 +19,9 @@ import (
 // stored or whose record has expired.
 var ErrNotFound = errors.New("alert: not found")
 
+// ErrBadCursor is returned by List for a Query.Cursor it did not make.
+var ErrBadCursor = errors.New("alert: bad list cursor")
+
 // Delivery states in DeliveryStatus.State.
 const (
 	DeliveryPending    = "pending"    // queued or being retried
@@ -341,12 +344,12 @@ func (c cursor) encode() string {
 func decodeCursor(s string) (cursor, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return cursor{}, fmt.Errorf("alert: bad list cursor: %w", err)
+		return cursor{}, fmt.Errorf("%w: %w", ErrBadCursor, err)
 	}
 	score, id, ok := strings.Cut(string(b), "|")
 	n, err := strconv.ParseInt(score, 10, 64)
 	if !ok || err != nil || id == "" {
-		return cursor{}, errors.New("alert: bad list cursor")
+		return cursor{}, ErrBadCursor
 	}
 	return cursor{score: n, id: id}, nil
 }

@@ -7,8 +7,6 @@ import (
 	"strconv"
 
 	"github.com/segmentio/kafka-go"
-
-	"github.com/socialpulse/socialpulse/stream"
 )
 
 // DefaultKafkaTopic is the topic alerts are written to unless the producer
@@ -21,13 +19,19 @@ const DefaultKafkaTopic = "social.alerts"
 // state. The producer must be synchronous (the default), so that a send
 // succeeds only once the brokers acknowledged the record.
 type Kafka struct {
-	p *stream.Producer
+	p KafkaWriter
 }
 
-// NewKafka returns a receiver named "kafka" writing with p, typically built
-// with stream.NewProducer(cc, DefaultKafkaTopic, stream.ProducerOptions{}).
-// The caller keeps ownership of p and closes it after Run returns.
-func NewKafka(p *stream.Producer) *Kafka { return &Kafka{p: p} }
+// KafkaWriter writes records to one topic and returns once the brokers
+// acknowledged them (or failed to). *stream.Producer is one.
+type KafkaWriter interface {
+	Write(ctx context.Context, msgs ...kafka.Message) error
+}
+
+// NewKafka returns a receiver named "kafka" writing with p, typically a
+// stream.NewProducer(cc, DefaultKafkaTopic, stream.ProducerOptions{}). The
+// caller keeps ownership of p and closes it after Run returns.
+func NewKafka(p KafkaWriter) *Kafka { return &Kafka{p: p} }
 
 // Name returns "kafka".
 func (k *Kafka) Name() string { return "kafka" }

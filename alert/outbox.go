@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"regexp"
 	"strconv"
 	"sync"
@@ -17,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
+
+	"github.com/socialpulse/socialpulse/internal/backoff"
 )
 
 // OutboxOptions configure an Outbox. Processes sharing a Redis and a Prefix
@@ -419,12 +420,7 @@ func (o *Outbox) release(ctx context.Context, r string, c *claim) error {
 // backoff is the delay before retry number attempt: BackoffMin doubled per
 // earlier attempt, capped at BackoffMax, minus a random jitter of up to half.
 func (o *Outbox) backoff(attempt int) time.Duration {
-	d := o.o.BackoffMin
-	for i := 1; i < attempt && d < o.o.BackoffMax; i++ {
-		d *= 2
-	}
-	d = min(d, o.o.BackoffMax)
-	return d - time.Duration(rand.Int64N(int64(d)/2+1))
+	return backoff.Policy{Min: o.o.BackoffMin, Max: o.o.BackoffMax, Jitter: 0.5}.Delay(attempt)
 }
 
 // refreshLoop keeps the gauges current and re-queues firing alerts for

@@ -26,11 +26,9 @@ import (
 	"github.com/socialpulse/socialpulse/config"
 	"github.com/socialpulse/socialpulse/emerging"
 	"github.com/socialpulse/socialpulse/enrich"
-	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
 	"github.com/socialpulse/socialpulse/monitor"
 	"github.com/socialpulse/socialpulse/pipeline"
-	"github.com/socialpulse/socialpulse/sentiment"
 	"github.com/socialpulse/socialpulse/stream"
 	"github.com/socialpulse/socialpulse/webui"
 )
@@ -89,15 +87,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 		}
 	}()
 
-	tax, err := loadTaxonomy(cfg.Taxonomy.File)
-	if err != nil {
-		return nil, err
-	}
-	tagger, err := feature.NewTagger(tax)
-	if err != nil {
-		return nil, fmt.Errorf("taxonomy: %w", err)
-	}
-	if a.enricher, err = enrich.New(sentiment.New(), tagger); err != nil {
+	if a.enricher, err = enrich.Load(cfg.Taxonomy.File); err != nil {
 		return nil, err
 	}
 	if a.rdb, err = RedisClient(cfg.Redis); err != nil {
@@ -272,11 +262,7 @@ func (a *App) reloadLoop(ctx context.Context) {
 			return
 		case <-a.reload:
 		}
-		tax, err := loadTaxonomy(a.cfg.Taxonomy.File)
-		var tg *feature.Tagger
-		if err == nil {
-			tg, err = feature.NewTagger(tax)
-		}
+		tg, err := enrich.LoadTagger(a.cfg.Taxonomy.File)
 		if err != nil {
 			a.reloads.WithLabelValues("error").Inc()
 			a.log.Error("taxonomy reload refused; keeping the current taxonomy", zap.String("file", a.cfg.Taxonomy.File), zap.Error(err))
@@ -286,22 +272,6 @@ func (a *App) reloadLoop(ctx context.Context) {
 		a.reloads.WithLabelValues("ok").Inc()
 		a.log.Info("taxonomy reloaded", zap.String("file", a.cfg.Taxonomy.File), zap.Int("features", len(tg.Features())))
 	}
-}
-
-// loadTaxonomy reads the taxonomy file (empty: the built-in default) and
-// refuses it unless every check passes, its own examples included.
-func loadTaxonomy(path string) (*feature.Taxonomy, error) {
-	if path == "" {
-		return feature.DefaultTaxonomy(), nil
-	}
-	t, err := feature.LoadTaxonomy(path)
-	if err != nil {
-		return nil, fmt.Errorf("taxonomy: %w", err)
-	}
-	if problems := feature.Check(t); len(problems) > 0 {
-		return nil, fmt.Errorf("taxonomy: %w", &feature.ProblemsError{Problems: problems})
-	}
-	return t, nil
 }
 
 // refusedTimeout maps the config's "0 retries forever" to the consumer's

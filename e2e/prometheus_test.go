@@ -204,24 +204,6 @@ func quoteAll(ss []string) string {
 	return strings.Join(q, ", ")
 }
 
-// waitScrapes waits until Prometheus has scraped the processor
-// successfully at least n times.
-func (p *prometheus) waitScrapes(t *testing.T, n int, within time.Duration) {
-	t.Helper()
-	q := fmt.Sprintf(`sum_over_time(up{job=%q}[10m])`, p.job)
-	deadline := time.Now().Add(within)
-	for {
-		v, err := p.scalar(q)
-		if err == nil && v >= float64(n) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("prometheus scraped the processor %v times in %v, want %d (%v)", v, within, n, err)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-}
-
 type apiResponse struct {
 	Status    string          `json:"status"`
 	ErrorType string          `json:"errorType"`

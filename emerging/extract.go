@@ -67,7 +67,7 @@ func tokenize(text string, dst []token) []token {
 				continue
 			}
 			if start >= 0 {
-				dst, brk = appendWord(dst, field[start:i], brk)
+				dst, _ = appendWord(dst, field[start:i], brk)
 				start = -1
 			}
 			brk = true

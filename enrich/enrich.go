@@ -4,7 +4,9 @@
 //
 // It composes package sentiment and package feature and nothing else, so the
 // processor, the score command and offline evaluation enrich posts exactly
-// alike. Non-goals: decoding posts, I/O, aggregation.
+// alike. Load is the one constructor they all use: it reads the taxonomy
+// (the only I/O here), refuses one that fails its checks and builds the
+// Enricher. Non-goals: decoding posts, aggregation.
 package enrich
 
 import (

@@ -118,9 +118,6 @@ func buildAutomaton(phrases [][]byte, outs []output) *automaton {
 	return a
 }
 
-// states returns the number of states, for tests and sizing.
-func (a *automaton) states() int { return len(a.outStart) - 1 }
-
 func sortedChildren(next map[byte]int32) []int32 {
 	bs := make([]int, 0, len(next))
 	for b := range next {

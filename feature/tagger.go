@@ -113,8 +113,8 @@ func NewTagger(t *Taxonomy) (*Tagger, error) {
 			addRule(fi, c, false)
 		}
 		for j, nc := range named[fi] {
-			k := string(nc.segments[0][0].norm)
-			if claims[k] == fi && !(explicit[k] && !hasTerm(t.Features[fi], nc)) {
+			k := nc.segments[0][0].norm
+			if claims[string(k)] == fi && !(explicit[string(k)] && !hasTerm(t.Features[fi], nc)) {
 				addRule(fi, nc, false)
 				tg.nameTerms[fi] = append(tg.nameTerms[fi], namedText[fi][j])
 			}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/internal/backoff"
 	"github.com/socialpulse/socialpulse/post"
 	"github.com/socialpulse/socialpulse/sentiment"
 	"github.com/socialpulse/socialpulse/stream"
@@ -371,7 +372,7 @@ func originHeaders(r *kafka.Message) []kafka.Header {
 
 // retry runs fn until it succeeds, ctx ends, or it returns ErrFenced.
 func (h *partition) retry(ctx context.Context, what string, fn func() error) error {
-	backoff := 50 * time.Millisecond
+	policy := backoff.Policy{Min: 50 * time.Millisecond, Max: h.p.o.RetryMax}
 	for attempt := 1; ; attempt++ {
 		err := fn()
 		if err == nil {
@@ -384,15 +385,11 @@ func (h *partition) retry(ctx context.Context, what string, fn func() error) err
 		if ctx.Err() != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		h.log.Warn(what+" failed; retrying", zap.Int("attempt", attempt), zap.Duration("backoff", backoff), zap.Error(err))
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		d := policy.Delay(attempt)
+		h.log.Warn(what+" failed; retrying", zap.Int("attempt", attempt), zap.Duration("backoff", d), zap.Error(err))
+		if !backoff.Sleep(ctx, d) {
 			return fmt.Errorf("%s: %w", what, ctx.Err())
-		case <-t.C:
 		}
-		backoff = min(backoff*2, h.p.o.RetryMax)
 	}
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The full test run (`make test`, and CI through .ci/run): install the test
-# services if missing, start them, run every Go test against them with the
-# race detector, and stop the services again whatever happens.
+# The full test run (`make test`, and CI through .ci/run): run the static
+# checks (scripts/lint.sh: go vet and staticcheck), install the test services
+# if missing, start them, run every Go test against them with the race
+# detector, and stop the services again whatever happens.
 #
 #   GOTEST_FLAGS  extra flags for go test, e.g. GOTEST_FLAGS='-run Kafka -v'
 #   GOTEST_PKGS   packages to test (default ./...)
@@ -10,6 +11,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SERVICES="$ROOT/scripts/services.sh"
 cd "$ROOT"
+
+# Static checks first: a finding fails the run before the services start.
+"$ROOT/scripts/lint.sh"
 
 "$SERVICES" install
 

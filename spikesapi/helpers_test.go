@@ -14,7 +14,6 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
-	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/socialpulse/socialpulse/alert"
@@ -65,10 +64,6 @@ func forEachRedis(t *testing.T, fn func(t *testing.T, rdb redis.UniversalClient,
 }
 
 type envOption func(*apiauth.Options, *spikesapi.Options)
-
-func withLogger(l *zap.Logger) envOption {
-	return func(a *apiauth.Options, s *spikesapi.Options) { a.Logger, s.Logger = l, l }
-}
 
 func openAPI() envOption { return func(a *apiauth.Options, _ *spikesapi.Options) { a.Require = false } }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -221,9 +222,8 @@ func openCursor(c, key string) (string, *paramError) {
 }
 
 // isCursorError tells a history error caused by a forged cursor from a
-// store failure. The history's cursor is opaque here; its errors say
-// "cursor".
-func isCursorError(err error) bool { return strings.Contains(err.Error(), "cursor") }
+// store failure.
+func isCursorError(err error) bool { return errors.Is(err, alert.ErrBadCursor) }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	v, perr := query(r)

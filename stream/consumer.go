@@ -13,6 +13,7 @@ import (
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 
+	"github.com/socialpulse/socialpulse/internal/backoff"
 	"github.com/socialpulse/socialpulse/internal/zaplog"
 )
 
@@ -296,7 +297,7 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 			}
 			c.m.fetchErrors.Inc()
 			log.Warn("fetch failed", zap.Error(err))
-			if !sleepCtx(ctx, time.Second) {
+			if !backoff.Sleep(ctx, time.Second) {
 				return
 			}
 			continue
@@ -340,18 +341,18 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 // fails (e.g. Redis unreachable), so one bad dependency does not churn the
 // whole group.
 func (c *Consumer) assign(ctx context.Context, log *zap.Logger, topic string, partition int) (PartitionHandler, int64, bool) {
-	backoff := 100 * time.Millisecond
-	for {
+	policy := backoff.Policy{Min: 100 * time.Millisecond, Max: 10 * time.Second}
+	for attempt := 1; ; attempt++ {
 		ph, start, err := c.handler.Assign(ctx, topic, partition)
 		if err == nil {
 			return ph, start, true
 		}
 		c.m.assignErrors.Inc()
-		log.Warn("partition assignment failed; retrying", zap.Error(err), zap.Duration("backoff", backoff))
-		if !sleepCtx(ctx, backoff) {
+		d := policy.Delay(attempt)
+		log.Warn("partition assignment failed; retrying", zap.Error(err), zap.Duration("backoff", d))
+		if !backoff.Sleep(ctx, d) {
 			return nil, 0, false
 		}
-		backoff = min(backoff*2, 10*time.Second)
 	}
 }
 
@@ -379,18 +380,6 @@ func graceCtx(parent context.Context, grace time.Duration) (context.Context, con
 	return ctx, func() {
 		stop()
 		cancel()
-	}
-}
-
-// sleepCtx waits d or until ctx ends; it reports whether ctx is still live.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/socialpulse/socialpulse/enrich"
-	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
 	"github.com/socialpulse/socialpulse/post"
 	"github.com/socialpulse/socialpulse/sentiment"
@@ -44,65 +43,15 @@ type bucketCounts struct {
 // and the production detector (with its default settings for bucket), the
 // same code the processor runs, and writes one JSON line per alert event.
 func backtestPosts(ctx context.Context, in io.Reader, taxPath string, bucket time.Duration, stdout, stderr io.Writer) error {
-	tax := feature.DefaultTaxonomy()
-	if taxPath != "" {
-		t, err := feature.LoadTaxonomy(taxPath)
-		if err != nil {
-			return fmt.Errorf("taxonomy: %w", err)
-		}
-		tax = t
-	}
-	tg, err := feature.NewTagger(tax)
-	if err != nil {
-		return fmt.Errorf("taxonomy: %w", err)
-	}
-	en, err := enrich.New(sentiment.New(), tg)
+	en, err := enrich.Load(taxPath)
 	if err != nil {
 		return err
 	}
+	tg := en.Tagger()
 
-	buckets := map[int64]*bucketCounts{}
-	var dec post.Decoder
-	var p post.Post
-	var sc enrich.Scratch
-	sc2 := bufio.NewScanner(in)
-	sc2.Buffer(make([]byte, 0, 64<<10), 8<<20)
-	lines, skipped := 0, 0
-	for sc2.Scan() {
-		lines++
-		if lines%100000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			fmt.Fprintf(stderr, "backtest: %d posts read\n", lines)
-		}
-		if err := dec.Decode(sc2.Bytes(), &p); err != nil || p.CreatedAt.IsZero() {
-			skipped++ // a post without a time cannot be placed in a bucket
-			continue
-		}
-		res := en.Enrich(p.Text, p.Lang, &sc)
-		k := p.CreatedAt.Truncate(bucket).Unix()
-		b := buckets[k]
-		if b == nil {
-			b = &bucketCounts{neg: map[string]int{}, any: map[string]bool{}, followers: map[string]int64{}, texts: map[string][]string{}}
-			buckets[k] = b
-		}
-		for _, f := range res.Features {
-			b.any[f.ID] = true
-			if f.Label == sentiment.Negative {
-				b.neg[f.ID]++
-				b.followers[f.ID] += p.Author.Followers
-				if len(b.texts[f.ID]) < 3 {
-					b.texts[f.ID] = append(b.texts[f.ID], p.Clone().Text)
-				}
-			}
-		}
-	}
-	if err := sc2.Err(); err != nil {
-		return fmt.Errorf("read posts: %w", err)
-	}
-	if len(buckets) == 0 {
-		return fmt.Errorf("no post with a valid created_at among %d lines", lines)
+	buckets, lines, skipped, err := countPosts(ctx, in, en, bucket, stderr)
+	if err != nil {
+		return err
 	}
 	keys := make([]int64, 0, len(buckets))
 	for k := range buckets {
@@ -155,4 +104,53 @@ func backtestPosts(ctx context.Context, in io.Reader, taxPath string, bucket tim
 	fmt.Fprintf(stderr, "backtest: %d posts, %d without a usable created_at skipped, %d buckets of %v from %s to %s, %d alerts fired\n",
 		lines, skipped, len(keys), bucket, first.UTC().Format(time.RFC3339), last.UTC().Format(time.RFC3339), alerts)
 	return nil
+}
+
+// countPosts decodes and enriches each JSONL post of in as the processor
+// does, and counts its features' mentions in the bucket of its created_at.
+// Lines that do not decode, or have no created_at, are skipped and counted.
+func countPosts(ctx context.Context, in io.Reader, en *enrich.Enricher, bucket time.Duration, stderr io.Writer) (buckets map[int64]*bucketCounts, lines, skipped int, err error) {
+	buckets = map[int64]*bucketCounts{}
+	var dec post.Decoder
+	var p post.Post
+	var sc enrich.Scratch
+	sc2 := bufio.NewScanner(in)
+	sc2.Buffer(make([]byte, 0, 64<<10), 8<<20)
+	for sc2.Scan() {
+		lines++
+		if lines%100000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, lines, skipped, err
+			}
+			fmt.Fprintf(stderr, "backtest: %d posts read\n", lines)
+		}
+		if err := dec.Decode(sc2.Bytes(), &p); err != nil || p.CreatedAt.IsZero() {
+			skipped++ // a post without a time cannot be placed in a bucket
+			continue
+		}
+		res := en.Enrich(p.Text, p.Lang, &sc)
+		k := p.CreatedAt.Truncate(bucket).Unix()
+		b := buckets[k]
+		if b == nil {
+			b = &bucketCounts{neg: map[string]int{}, any: map[string]bool{}, followers: map[string]int64{}, texts: map[string][]string{}}
+			buckets[k] = b
+		}
+		for _, f := range res.Features {
+			b.any[f.ID] = true
+			if f.Label == sentiment.Negative {
+				b.neg[f.ID]++
+				b.followers[f.ID] += p.Author.Followers
+				if len(b.texts[f.ID]) < 3 {
+					b.texts[f.ID] = append(b.texts[f.ID], p.Clone().Text)
+				}
+			}
+		}
+	}
+	if err := sc2.Err(); err != nil {
+		return nil, lines, skipped, fmt.Errorf("read posts: %w", err)
+	}
+	if len(buckets) == 0 {
+		return nil, lines, skipped, fmt.Errorf("no post with a valid created_at among %d lines", lines)
+	}
+	return buckets, lines, skipped, nil
 }

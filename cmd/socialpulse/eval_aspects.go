@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
@@ -297,14 +298,7 @@ type aspectEval struct {
 }
 
 func (ev *aspectEval) tagger(path string) (*feature.Tagger, error) {
-	t, err := feature.LoadTaxonomy(path)
-	if err != nil {
-		return nil, err
-	}
-	if ps := feature.Check(t); len(ps) > 0 {
-		return nil, &feature.ProblemsError{Problems: ps}
-	}
-	return feature.NewTagger(t)
+	return enrich.LoadTagger(path)
 }
 
 // aspectCounts are one category's tallies.

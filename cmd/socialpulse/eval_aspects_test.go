@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/socialpulse/socialpulse/internal/testenv"
 )
 
 // writeAspectData writes a tiny data directory in the SemEval files' formats,
@@ -90,10 +92,7 @@ func TestEvalAspectsMissingData(t *testing.T) {
 
 // TestEvalAspectsDevData runs on the real SemEval files when they are present.
 func TestEvalAspectsDevData(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(dir, "aspects")); err != nil {
-		t.Skipf("SemEval dev data not found at %s; skipping", dir)
-	}
+	dir := testenv.DevData(t, "aspects")
 	var out, errOut bytes.Buffer
 	if err := runEvalAspects(context.Background(), []string{"--data", dir, "--taxonomies", "../../taxonomies"}, &out, &errOut); err != nil {
 		t.Fatalf("runEvalAspects: %v\n%s", err, errOut.String())

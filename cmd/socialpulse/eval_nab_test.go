@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/socialpulse/socialpulse/internal/testenv"
 	"time"
 )
 
@@ -73,10 +75,7 @@ func TestEvalNABMissingData(t *testing.T) {
 }
 
 func TestEvalNABOnDevData(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(dir, "nab", "labels", "combined_windows.json")); err != nil {
-		t.Skipf("NAB dev data not found under %s: %v", dir, err)
-	}
+	dir := testenv.DevData(t, filepath.Join("nab", "labels", "combined_windows.json"))
 	var out, errb bytes.Buffer
 	if err := runEval(context.Background(), []string{"nab", "--data", dir}, nil, &out, &errb); err != nil {
 		t.Fatal(err)

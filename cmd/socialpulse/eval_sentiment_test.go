@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/socialpulse/socialpulse/internal/testenv"
 )
 
 // writeSentimentData writes a tiny data directory in the dev data's formats:
@@ -78,10 +80,7 @@ func TestEvalSentimentMissingData(t *testing.T) {
 }
 
 func TestEvalSentimentRealData(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(dir, "vader")); err != nil {
-		t.Skipf("dev data not available at %s: %v", dir, err)
-	}
+	dir := testenv.DevData(t, "vader", "complaints")
 	if testing.Short() {
 		t.Skip("scores 48k texts with govader and trains a model; skipped in -short mode")
 	}

@@ -9,40 +9,25 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/socialpulse/socialpulse/enrich"
-	"github.com/socialpulse/socialpulse/feature"
-	"github.com/socialpulse/socialpulse/sentiment"
+	"github.com/socialpulse/socialpulse/pipeline"
 	"github.com/socialpulse/socialpulse/synth"
 )
 
-// resultLine is the exact shape of a result: field names and their order.
-var resultLine = regexp.MustCompile(`^\{"id":"[^"]*","sentiment":\{"label":"(negative|neutral|positive|unscored)","score":-?[0-9]+(\.[0-9]+)?\},"features":\[("[a-z0-9_]+"(,"[a-z0-9_]+")*)?\],"lang":"[^"]*"\}$`)
-
-type scoreOut struct {
-	ID        *string `json:"id"`
-	Sentiment struct {
-		Label string  `json:"label"`
-		Score float64 `json:"score"`
-	} `json:"sentiment"`
-	Features []string `json:"features"`
-	Lang     string   `json:"lang"`
-	Line     int      `json:"line"`
-	Error    string   `json:"error"`
+type scoreErrorOut struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+	Error  string `json:"error"`
 }
 
 func newTestEnricher(t testing.TB) *enrich.Enricher {
 	t.Helper()
-	tg, err := feature.NewTagger(feature.DefaultTaxonomy())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := enrich.New(sentiment.New(), tg)
+	e, err := enrich.Load("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +48,8 @@ func TestScoreWritesOneLinePerInputLineInOrder(t *testing.T) {
 		`{"id":"num-text","text":42}`,
 		`{"id":"q\"uote","text":"tab\there","extra":{"ignored":[1,2]}}`,
 		`{"id":"crlf","text":"windows line ending"}` + "\r",
+		`{"id":"bad-utf8","text":"login \u2028 broken ` + "\xff" + `"}`,
+		`{"id":"full","text":"the app is great but checkout is broken","created_at":"2026-01-02T03:04:05+01:00","platform":"x","url":"https://x.example/1","author":{"id":"9","handle":"@ann","followers":12}}`,
 		`{"id":"last","text":"no newline at the end"}`,
 	}, "\n")
 	tests := []struct {
@@ -71,21 +58,24 @@ func TestScoreWritesOneLinePerInputLineInOrder(t *testing.T) {
 		id      string // for results
 		label   string // for results; "" means any scored label
 		feature string // a feature the result must list
+		reason  string // for error lines: the rejection reason
 		err     string // for error lines: a substring of the error
 	}{
 		{name: "string id is kept", line: 1, id: "a1", feature: "checkout"},
 		{name: "numeric id becomes a string with every digit", line: 2, id: "12345678901234567"},
-		{name: "empty line is an error line", line: 3, err: "empty line"},
-		{name: "missing id gives an empty id", line: 4, id: ""},
-		{name: "invalid JSON is an error line", line: 5, err: "invalid JSON"},
-		{name: "non-object is an error line", line: 6, err: "want a JSON object"},
+		{name: "empty line is an error line", line: 3, reason: "invalid_json"},
+		{name: "missing id is an error line, as the processor dead-letters it", line: 4, reason: "missing_field", err: "field id"},
+		{name: "invalid JSON is an error line", line: 5, reason: "invalid_json"},
+		{name: "non-object is an error line", line: 6, reason: "not_object", err: "want a JSON object"},
 		{name: "unsupported language is unscored", line: 7, id: "de1", label: "unscored"},
-		{name: "id of another type is an error line", line: 8, err: "field id"},
-		{name: "missing text is an error line", line: 9, err: "field text: required"},
-		{name: "non-string text is an error line", line: 10, err: "field text: want a string"},
+		{name: "id of another type is an error line", line: 8, reason: "bad_field_type", err: "field id"},
+		{name: "missing text is an error line", line: 9, reason: "missing_field", err: "field text: required"},
+		{name: "non-string text is an error line", line: 10, reason: "bad_field_type", err: "field text"},
 		{name: "escapes round-trip and unknown fields are ignored", line: 11, id: `q"uote`},
 		{name: "CRLF line endings are accepted", line: 12, id: "crlf"},
-		{name: "last line without a newline is scored", line: 13, id: "last"},
+		{name: "invalid UTF-8 and line separators give valid JSON", line: 13, id: "bad-utf8", feature: "login"},
+		{name: "every field of the post is carried", line: 14, id: "full", feature: "checkout"},
+		{name: "last line without a newline is scored", line: 15, id: "last"},
 	}
 
 	var out bytes.Buffer
@@ -99,23 +89,30 @@ func TestScoreWritesOneLinePerInputLineInOrder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := lines[tt.line-1]
-			var got scoreOut
-			if err := json.Unmarshal([]byte(raw), &got); err != nil {
-				t.Fatalf("output line %d is not JSON: %v: %s", tt.line, err, raw)
-			}
-			if tt.err != "" {
-				if got.Line != tt.line || !strings.Contains(got.Error, tt.err) || got.ID != nil {
-					t.Fatalf("want {\"line\":%d,\"error\":\"...%s...\"}, got %s", tt.line, tt.err, raw)
+			if tt.reason != "" {
+				var got scoreErrorOut
+				dec := json.NewDecoder(strings.NewReader(raw))
+				dec.DisallowUnknownFields()
+				if err := dec.Decode(&got); err != nil {
+					t.Fatalf("error line %d: %v: %s", tt.line, err, raw)
 				}
-				if !strings.HasPrefix(raw, `{"line":`) {
-					t.Errorf("error line fields out of order: %s", raw)
+				if got.Line != tt.line || got.Reason != tt.reason || !strings.Contains(got.Error, tt.err) {
+					t.Fatalf("want {\"line\":%d,\"reason\":%q,\"error\":\"...%s...\"}, got %s", tt.line, tt.reason, tt.err, raw)
 				}
 				return
 			}
-			if tt.id != `q"uote` && !resultLine.MatchString(raw) {
-				t.Errorf("result line does not match the contract: %s", raw)
+			// A result is exactly a pipeline.ScoredPost: no other field, and
+			// marshalling it back gives the same bytes.
+			var got pipeline.ScoredPost
+			dec := json.NewDecoder(strings.NewReader(raw))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&got); err != nil {
+				t.Fatalf("output line %d is not a ScoredPost: %v: %s", tt.line, err, raw)
 			}
-			if got.ID == nil || *got.ID != tt.id {
+			if again, _ := json.Marshal(got); string(again) != raw {
+				t.Errorf("line is not in ScoredPost's shape:\n got %s\nwant %s", raw, again)
+			}
+			if got.ID != tt.id {
 				t.Errorf("id: want %q, got %s", tt.id, raw)
 			}
 			if tt.label != "" && got.Sentiment.Label != tt.label {
@@ -124,13 +121,36 @@ func TestScoreWritesOneLinePerInputLineInOrder(t *testing.T) {
 			if got.Sentiment.Score < -1 || got.Sentiment.Score > 1 {
 				t.Errorf("score out of [-1, 1]: %s", raw)
 			}
-			if got.Features == nil {
+			if !strings.Contains(raw, `"features":[`) {
 				t.Errorf("features must be a list, never null: %s", raw)
 			}
-			if tt.feature != "" && !slices.Contains(got.Features, tt.feature) {
+			if tt.feature != "" && !slices.ContainsFunc(got.Features, func(f pipeline.ScoredFeature) bool { return f.ID == tt.feature }) {
 				t.Errorf("features: want %q listed, got %s", tt.feature, raw)
 			}
+			if strings.Contains(raw, `"source"`) {
+				t.Errorf("score reads no Kafka record, yet prints a source: %s", raw)
+			}
 		})
+	}
+
+	full := lines[13]
+	var sp pipeline.ScoredPost
+	if err := json.Unmarshal([]byte(full), &sp); err != nil {
+		t.Fatal(err)
+	}
+	want := pipeline.ScoredPost{ID: "full", Text: "the app is great but checkout is broken", EventTime: time.Date(2026, 1, 2, 2, 4, 5, 0, time.UTC),
+		Platform: "x", Lang: "en", URL: "https://x.example/1", Author: &pipeline.ScoredAuthor{ID: "9", Handle: "@ann", Followers: 12}}
+	if sp.ID != want.ID || sp.Text != want.Text || !sp.EventTime.Equal(want.EventTime) || sp.Platform != want.Platform ||
+		sp.Lang != want.Lang || sp.URL != want.URL || sp.Author == nil || *sp.Author != *want.Author {
+		t.Errorf("post fields not carried:\n got %s", full)
+	}
+	// Each feature carries its own clause's sentiment, not the post's.
+	labels := map[string]string{}
+	for _, f := range sp.Features {
+		labels[f.ID] = f.Label
+	}
+	if labels["mobile_app"] != "positive" || labels["checkout"] != "negative" {
+		t.Errorf("want mobile_app positive and checkout negative, each its own clause's sentiment: %s", full)
 	}
 }
 
@@ -142,7 +162,7 @@ func TestScoreReportsAnOverlongLineAndGoesOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], `{"line":1,"error":"line longer than`) || !strings.HasPrefix(lines[1], `{"id":"after",`) {
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], `{"line":1,"reason":"too_large","error":"post: too_large: line longer than`) || !strings.HasPrefix(lines[1], `{"id":"after",`) {
 		t.Fatalf("got %q", out.String())
 	}
 }
@@ -200,34 +220,6 @@ func TestScoreCommandArguments(t *testing.T) {
 			}
 			if !strings.HasPrefix(out.String(), tt.wantOut) {
 				t.Errorf("stdout %q, want prefix %q", out.String(), tt.wantOut)
-			}
-		})
-	}
-}
-
-func TestAppendJSONStringMakesValidJSON(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want string // decoded value
-	}{
-		{"plain", "checkout", "checkout"},
-		{"quotes and backslashes", `a"b\c`, `a"b\c`},
-		{"control characters", "a\x00b\x1fc\n\r\t", "a\x00b\x1fc\n\r\t"},
-		{"multi-byte runes", "café 🛒", "café 🛒"},
-		{"invalid UTF-8 becomes U+FFFD", "a\xffb\xc3", "a\uFFFDb\uFFFD"},
-		{"line separators", "a\u2028b\u2029c", "a\u2028b\u2029c"},
-		{"empty", "", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			raw := appendJSONString(nil, []byte(tt.in))
-			var got string
-			if err := json.Unmarshal(raw, &got); err != nil {
-				t.Fatalf("%s is not a JSON string: %v", raw, err)
-			}
-			if got != tt.want {
-				t.Errorf("got %q, want %q (encoded %s)", got, tt.want, raw)
 			}
 		})
 	}

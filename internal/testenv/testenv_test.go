@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -146,5 +148,37 @@ func TestServices(t *testing.T) {
 	}
 	if line != "+PONG\r\n" {
 		t.Fatalf("redis PING answered %q", line)
+	}
+}
+
+func TestMissingDevDataSkipsOrFailsInCI(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "nab"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, ci, need   string
+		wantDir          bool
+		wantFail, wantSk bool
+	}{
+		{"present data is returned outside CI", "", "nab", true, false, false},
+		{"present data is returned in CI", "true", "nab", true, false, false},
+		{"missing data skips outside CI", "", "aspects", false, false, true},
+		{"CI=false counts as outside CI", "false", "aspects", false, false, true},
+		{"missing data fails in CI", "true", "aspects", false, true, false},
+		{"any CI value but false or 0 is CI", "1", "aspects", false, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(EnvCI, tc.ci)
+			r := &recorder{}
+			got := devData(r, dir, tc.need)
+			if (got != "") != tc.wantDir || r.failed != tc.wantFail || r.skipped != tc.wantSk {
+				t.Errorf("devData = %q, failed=%v skipped=%v; want dir %v, failed=%v skipped=%v (%s)",
+					got, r.failed, r.skipped, tc.wantDir, tc.wantFail, tc.wantSk, r.msg)
+			}
+			if !tc.wantDir && !strings.Contains(r.msg, tc.need) {
+				t.Errorf("message %q does not name the missing %s", r.msg, tc.need)
+			}
+		})
 	}
 }

@@ -1,0 +1,48 @@
+package enrich
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/sentiment"
+)
+
+// LoadTagger builds the tagger for the taxonomy file at path, or for the
+// built-in taxonomy when path is empty. A taxonomy that does not parse or
+// fails feature.Check (its own examples included) is refused with an error
+// that begins "taxonomy:" and, for a bad taxonomy, wraps a
+// *feature.ProblemsError. The processor (at start and on reload), score,
+// backtest and the evaluations all load taxonomies here, so none of them
+// accepts a taxonomy another refuses.
+func LoadTagger(path string) (*feature.Tagger, error) {
+	t := feature.DefaultTaxonomy()
+	if path != "" {
+		var err error
+		if t, err = feature.LoadTaxonomy(path); err != nil {
+			var pe *feature.ProblemsError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("taxonomy: %w", err)
+			}
+			return nil, err // a read error, already "taxonomy: ..."
+		}
+	}
+	if ps := feature.Check(t); len(ps) > 0 {
+		return nil, fmt.Errorf("taxonomy: %w", &feature.ProblemsError{Problems: ps})
+	}
+	tg, err := feature.NewTagger(t)
+	if err != nil {
+		return nil, fmt.Errorf("taxonomy: %w", err)
+	}
+	return tg, nil
+}
+
+// Load returns the Enricher the processor runs: the sentiment analyzer and
+// the tagger of LoadTagger(taxonomyPath).
+func Load(taxonomyPath string) (*Enricher, error) {
+	tg, err := LoadTagger(taxonomyPath)
+	if err != nil {
+		return nil, err
+	}
+	return New(sentiment.New(), tg)
+}
