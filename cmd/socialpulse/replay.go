@@ -87,7 +87,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		runErr = fmt.Errorf("close producer: %w", err)
 	}
 	r.progress.finish()
-	fmt.Fprintln(stdout, r.summary())
+	fmt.Fprintln(stdout, r.summary(runErr != nil))
 	return runErr
 }
 
@@ -224,9 +224,14 @@ func (r *replayer) flush(ctx context.Context) error {
 	return nil
 }
 
-func (r *replayer) summary() string {
+// summary is the closing line. When the run stopped early (stopped), it
+// says so: the lines counted are those read before the stop, not the file's.
+func (r *replayer) summary(stopped bool) string {
 	el := r.now().Sub(r.progress.start)
 	s := fmt.Sprintf("replay: produced %d records from %d lines in %s (%.0f posts/s)", r.produced, r.lines, el.Round(time.Millisecond), perSecond(r.produced, el))
+	if stopped {
+		s = fmt.Sprintf("replay: stopped after reading %d lines; %d records were produced (acknowledged by Kafka) before the error", r.lines, r.produced)
+	}
 	if r.empty > 0 || r.tooLong > 0 {
 		s += fmt.Sprintf("; skipped %d empty and %d over %d bytes", r.empty, r.tooLong, maxReplayLine)
 	}
