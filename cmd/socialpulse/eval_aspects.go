@@ -121,6 +121,9 @@ func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := ev.nameOnlyRuns(ctx, aspects, *taxDir); err != nil {
 		return err
 	}
+	if err := ev.complaintRuns(ctx, *dir, *taxDir); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "Sources: SemEval-2014 Task 4 (Pontiki et al. 2014) and SemEval-2016 Task 5 (Pontiki et al. 2016).")
 	return nil
 }
