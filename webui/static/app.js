@@ -486,6 +486,7 @@
           el("span", {}, el("strong", {}, p.author || "unknown author")),
           el("span", {}, fmtNum(p.followers) + " followers"),
           el("span", {}, fmtTime(p.time)),
+          p.count > 1 ? el("span", { class: "muted" }, "and " + fmtNum(p.count - 1) + " near-identical posts") : null,
           url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow" }, "Open post ↗") : null));
     }));
     if (list.length <= FIRST) return ul;
