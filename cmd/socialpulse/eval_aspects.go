@@ -300,6 +300,16 @@ type aspectEval struct {
 	stdout io.Writer
 	stderr io.Writer
 	errors int
+	// tag, when set, replaces the tagger's Tag in report (for matching
+	// beyond the terms).
+	tag func(text string, dst []feature.Match) []feature.Match
+}
+
+// reportWith is report with tag in place of tg.Tag.
+func (ev *aspectEval) reportWith(ctx context.Context, name string, tg *feature.Tagger, tag func(string, []feature.Match) []feature.Match, sents []aspectSentence) error {
+	ev.tag = tag
+	defer func() { ev.tag = nil }()
+	return ev.report(ctx, name, tg, sents)
 }
 
 func (ev *aspectEval) tagger(path string) (*feature.Tagger, error) {
@@ -336,7 +346,11 @@ func (ev *aspectEval) report(ctx context.Context, name string, tg *feature.Tagge
 		if i%256 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		ms = tg.Tag(s.text, ms[:0])
+		if ev.tag != nil {
+			ms = ev.tag(s.text, ms[:0])
+		} else {
+			ms = tg.Tag(s.text, ms[:0])
+		}
 		overall, cl := ev.sa.Analyze(s.text, clauses[:0])
 		clauses = cl
 		pred := map[string]feature.Match{}
@@ -506,6 +520,9 @@ func (ev *aspectEval) nameOnlyRuns(ctx context.Context, aspects, taxDir string) 
 			return err
 		}
 		if err := ev.report(ctx, set.name+" name-only, "+set.measureName, tg, set.measure); err != nil {
+			return err
+		}
+		if err := ev.selfTrainedRun(ctx, set.name+" name-only, "+set.measureName, set.path, set.learn, set.measure); err != nil {
 			return err
 		}
 		for _, all := range []bool{false, true} {
