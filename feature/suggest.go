@@ -190,7 +190,7 @@ func (s *Suggester) minPosts() int {
 	return max(s.opt.MinPosts, int(math.Ceil(float64(s.examined)/500)))
 }
 
-// surface returns the most used spelling of a word.
+// spelling returns the most used lowercase spelling of a word.
 func (st *wordStats) spelling() string {
 	best, n := "", -1
 	for w, c := range st.surface {
