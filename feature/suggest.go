@@ -26,6 +26,11 @@ type SuggestOptions struct {
 	// MaxUnmatched bounds the unmatched posts kept for proposing new
 	// features. Default: 50,000.
 	MaxUnmatched int
+	// CandidateTerms, when set, returns the terms of a post that candidate
+	// features are built from (such as the emerging-issue miner's words and
+	// noun phrases, which leave out words every complaint uses). Default:
+	// the post's content words.
+	CandidateTerms func(text string) []string
 }
 
 func (o *SuggestOptions) defaults() {
@@ -93,8 +98,11 @@ type Suggester struct {
 
 	examined  int
 	perFeat   []int
-	unmatched [][]string // words of each kept unmatched post
+	unmatched [][]string // candidate terms of each kept unmatched post
 	unmText   []string
+	cand      map[string]*candStats
+	// unmatchedPosts counts the examined posts no feature matched.
+	unmatchedPosts int
 
 	ms   []Match
 	keys []postWord
@@ -110,6 +118,11 @@ type wordStats struct {
 	examples  map[int32][]string
 }
 
+// candStats count the examined posts containing a candidate term.
+type candStats struct {
+	examined, unmatched int
+}
+
 type postWord struct {
 	key, surface string
 	start, end   int
@@ -118,7 +131,7 @@ type postWord struct {
 // NewSuggester returns a Suggester for the tagger's taxonomy.
 func NewSuggester(tg *Tagger, opt SuggestOptions) *Suggester {
 	opt.defaults()
-	return &Suggester{tg: tg, opt: opt, words: map[string]*wordStats{}, perFeat: make([]int, len(tg.features)), seen: map[string]bool{}}
+	return &Suggester{tg: tg, opt: opt, words: map[string]*wordStats{}, cand: map[string]*candStats{}, perFeat: make([]int, len(tg.features)), seen: map[string]bool{}}
 }
 
 // Add examines one post. Call it for the posts to learn from: the negative
@@ -131,8 +144,7 @@ func (s *Suggester) Add(text string) {
 	}
 	s.keys = postWords(text, s.keys[:0])
 	clear(s.seen)
-	var unm []string
-	keep := len(s.ms) == 0 && len(s.unmatched) < s.opt.MaxUnmatched
+	s.addCandidateTerms(text)
 	for _, w := range s.keys {
 		if s.seen[w.key] {
 			continue
@@ -151,9 +163,6 @@ func (s *Suggester) Add(text string) {
 			st.unmatched++
 			if len(st.examples[-1]) < s.opt.Examples {
 				st.examples[-1] = append(st.examples[-1], text)
-			}
-			if keep {
-				unm = append(unm, w.key)
 			}
 			continue
 		}
@@ -177,8 +186,40 @@ func (s *Suggester) Add(text string) {
 			}
 		}
 	}
-	if keep {
-		s.unmatched = append(s.unmatched, unm)
+}
+
+// addCandidateTerms counts the candidate terms of an examined post and
+// keeps those of an unmatched one.
+func (s *Suggester) addCandidateTerms(text string) {
+	var terms []string
+	if s.opt.CandidateTerms != nil {
+		terms = s.opt.CandidateTerms(text)
+	} else {
+		for _, w := range postWords(text, nil) {
+			if !strings.Contains(w.surface, " ") {
+				terms = append(terms, w.surface)
+			}
+		}
+	}
+	slices.Sort(terms)
+	terms = slices.Compact(terms)
+	unmatched := len(s.ms) == 0
+	if unmatched {
+		s.unmatchedPosts++
+	}
+	for _, t := range terms {
+		cs := s.cand[t]
+		if cs == nil {
+			cs = &candStats{}
+			s.cand[t] = cs
+		}
+		cs.examined++
+		if unmatched {
+			cs.unmatched++
+		}
+	}
+	if unmatched && len(s.unmatched) < s.opt.MaxUnmatched {
+		s.unmatched = append(s.unmatched, terms)
 		s.unmText = append(s.unmText, text)
 	}
 }
@@ -299,9 +340,14 @@ func (s *Suggester) Candidates() []CandidateFeature {
 		n   int
 	}
 	var seeds []seed
-	for key, st := range s.words {
-		if st.unmatched >= minPosts && float64(st.unmatched) >= 0.6*float64(st.examined) && !strings.Contains(key, " ") {
-			seeds = append(seeds, seed{key, st.unmatched})
+	// A seed is in unmatched posts more often than chance would put it
+	// there, given how many posts are unmatched at all.
+	base := float64(s.unmatchedPosts) / float64(max(s.examined, 1))
+	for term, cs := range s.cand {
+		expect := float64(cs.examined) * base
+		z := (float64(cs.unmatched) - expect) / math.Sqrt(expect*(1-base)+1)
+		if cs.unmatched >= minPosts && z >= 1 {
+			seeds = append(seeds, seed{term, cs.unmatched})
 		}
 	}
 	slices.SortFunc(seeds, func(a, b seed) int {
@@ -325,7 +371,7 @@ func (s *Suggester) Candidates() []CandidateFeature {
 		if len(posts) < minPosts {
 			continue
 		}
-		term := s.words[sd.key].spelling()
+		term := sd.key
 		if s.covered(term) {
 			continue
 		}
@@ -333,7 +379,7 @@ func (s *Suggester) Candidates() []CandidateFeature {
 		for _, i := range posts {
 			used[i] = true
 			for _, w := range s.unmatched[i] {
-				if w != sd.key && !strings.Contains(w, " ") {
+				if w != sd.key && !overlapsWord(w, sd.key) {
 					co[w]++
 				}
 			}
@@ -346,7 +392,7 @@ func (s *Suggester) Candidates() []CandidateFeature {
 		var cs []kv
 		for k, n := range co {
 			// A companion word is in half the cluster's posts and mostly there.
-			if 2*n >= len(posts) && float64(n) >= 0.6*float64(s.words[k].examined) {
+			if 2*n >= len(posts) && float64(n) >= 0.6*float64(s.cand[k].examined) {
 				cs = append(cs, kv{k, n})
 			}
 		}
@@ -357,7 +403,7 @@ func (s *Suggester) Candidates() []CandidateFeature {
 			return strings.Compare(a.k, b.k)
 		})
 		for _, c := range cs[:min(len(cs), 4)] {
-			terms = append(terms, s.words[c.k].spelling())
+			terms = append(terms, c.k)
 		}
 		ex := make([]string, 0, s.opt.Examples)
 		for _, i := range posts[:min(len(posts), s.opt.Examples)] {
@@ -403,7 +449,7 @@ func postWords(text string, dst []postWord) []postWord {
 		key := string(stem(w))
 		cur := postWord{key: key, surface: surface, start: t.start, end: t.end}
 		content := len(surface) >= 3 && !suggestStopword(surface) && !allDigits(surface)
-		if prevOK && !t.breakBefore && content {
+		if prevOK && !t.breakBefore && content && !determiner(prev.surface) {
 			dst = append(dst, postWord{key: prev.key + " " + key, surface: prev.surface + " " + surface, start: prev.start, end: t.end})
 		}
 		if content {
@@ -414,6 +460,16 @@ func postWords(text string, dst []postWord) []postWord {
 		prev, prevOK = cur, !allDigits(surface) && len(surface) >= 2
 	}
 	return dst
+}
+
+// determiner reports words that add nothing in front of a noun: "the
+// pizza" is "pizza".
+func determiner(w string) bool {
+	switch w {
+	case "the", "a", "an", "my", "your", "our", "their", "his", "her", "its", "this", "that", "these", "those", "some", "any":
+		return true
+	}
+	return false
 }
 
 func allDigits(s string) bool {

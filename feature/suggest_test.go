@@ -166,3 +166,22 @@ features:
 		})
 	}
 }
+
+func TestSuggesterCandidatesUseTheGivenTerms(t *testing.T) {
+	posts := slices.Concat(repeat(8, "delivery late again"), repeat(6, "loyalty points vanished", "where are my loyalty points"))
+	calls := 0
+	sg := NewSuggester(suggestTagger(t), SuggestOptions{CandidateTerms: func(text string) []string {
+		calls++
+		if strings.Contains(text, "loyalty points") {
+			return []string{"loyalty point"}
+		}
+		return nil
+	}})
+	for _, p := range posts {
+		sg.Add(p)
+	}
+	cs := sg.Candidates()
+	if calls != len(posts) || len(cs) != 1 || cs[0].ID != "loyalty_point" || cs[0].Posts != 12 {
+		t.Errorf("candidates %+v after %d calls, want one loyalty_point over 12 posts", cs, calls)
+	}
+}

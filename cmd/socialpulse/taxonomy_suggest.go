@@ -12,6 +12,7 @@ import (
 
 	"github.com/valyala/fastjson"
 
+	"github.com/socialpulse/socialpulse/emerging"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
@@ -73,7 +74,9 @@ passes "taxonomy check". Candidate features are listed, never applied.
 		return err
 	}
 	defer closeIn()
-	sg := feature.NewSuggester(tg, feature.SuggestOptions{MinPosts: *minPosts, MaxTerms: *maxTerms})
+	// Candidate features are built from the emerging-issue miner's terms,
+	// which leave out the words every complaint uses.
+	sg := feature.NewSuggester(tg, feature.SuggestOptions{MinPosts: *minPosts, MaxTerms: *maxTerms, CandidateTerms: emerging.Terms})
 	read, bad, err := feedSuggester(ctx, sg, sentiment.New(), in, *all)
 	if err != nil {
 		return err
