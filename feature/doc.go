@@ -46,6 +46,10 @@
 //	refund*       a word starting with "refund" (last word of a segment only)
 //	* or *N       up to 3 (or N, 1..9) arbitrary words
 //
+// The longest mention wins: a word inside another feature's longer phrase
+// ("drive" inside "hard drive") is part of that phrase and not a mention of
+// its own feature, which can still be found elsewhere in the post.
+//
 // An exclusion cancels a mention of its feature when it is within three
 // words of it, so "gift card" can keep "card" from meaning payment without
 // hiding a payment complaint elsewhere in the post.
