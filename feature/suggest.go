@@ -346,7 +346,7 @@ func (s *Suggester) Candidates() []CandidateFeature {
 	for term, cs := range s.cand {
 		expect := float64(cs.examined) * base
 		z := (float64(cs.unmatched) - expect) / math.Sqrt(expect*(1-base)+1)
-		if cs.unmatched >= minPosts && z >= 1 {
+		if cs.unmatched >= minPosts && z >= 1 && !strings.ContainsAny(term, "0123456789") {
 			seeds = append(seeds, seed{term, cs.unmatched})
 		}
 	}
