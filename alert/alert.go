@@ -32,6 +32,9 @@ type Sample struct {
 	Author    string    `json:"author,omitempty"`
 	Followers int64     `json:"followers,omitempty"`
 	Time      time.Time `json:"time"`
+	// Count is how many near-identical posts (copies, retweets, one
+	// template) this sample stands for; 0 or 1 means itself only.
+	Count int `json:"count,omitempty"`
 }
 
 // Evidence is what an alert says about its spike, so that the team receiving

@@ -75,7 +75,11 @@ func SlackMessage(a Alert) map[string]any {
 			if p.URL != "" {
 				text = fmt.Sprintf("<%s|%s>", p.URL, text)
 			}
-			fmt.Fprintf(&b, "> %s\n> _%s, %d followers_\n", text, slackEscape(firstNonEmpty(p.Author, "unknown")), p.Followers)
+			copies := ""
+			if p.Count > 1 {
+				copies = fmt.Sprintf(", and %d near-identical posts", p.Count-1)
+			}
+			fmt.Fprintf(&b, "> %s\n> _%s, %d followers%s_\n", text, slackEscape(firstNonEmpty(p.Author, "unknown")), p.Followers, copies)
 		}
 		blocks = append(blocks, map[string]any{"type": "section", "text": mrkdwn(b.String())})
 	}

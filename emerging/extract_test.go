@@ -130,3 +130,17 @@ func TestFrequentTermSurvivesEviction(t *testing.T) {
 		t.Error("the most frequent term was evicted")
 	}
 }
+
+func TestTermsLeaveOutComplaintWords(t *testing.T) {
+	got := Terms("@shop please help, my loyalty points vanished again #fail https://t.co/x")
+	want := map[string]bool{"loyalty": true, "point": true, "loyalty point": true}
+	for _, w := range got {
+		if w == "help" || w == "please" || w == "again" {
+			t.Errorf("Terms kept %q: %q", w, got)
+		}
+		delete(want, w)
+	}
+	if len(want) > 0 {
+		t.Errorf("Terms = %q, missing %v", got, want)
+	}
+}

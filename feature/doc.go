@@ -46,6 +46,10 @@
 //	refund*       a word starting with "refund" (last word of a segment only)
 //	* or *N       up to 3 (or N, 1..9) arbitrary words
 //
+// The longest mention wins: a word inside another feature's longer phrase
+// ("drive" inside "hard drive") is part of that phrase and not a mention of
+// its own feature, which can still be found elsewhere in the post.
+//
 // An exclusion cancels a mention of its feature when it is within three
 // words of it, so "gift card" can keep "card" from meaning payment without
 // hiding a payment complaint elsewhere in the post.
@@ -66,10 +70,17 @@
 // ("socialpulse taxonomy check"). Live holds the tagger of a running
 // processor and swaps in a new one only when the new file passes Check.
 //
+// # Suggestions
+//
+// A Suggester learns from a stream of posts, without labels, which words
+// customers use with each feature's terms, and which words unmatched
+// complaints share; AddTerms writes chosen suggestions into a copy of a
+// taxonomy file that still passes Check ("socialpulse taxonomy suggest").
+//
 // # Non-goals
 //
-// The package does not score sentiment, count, store or alert; it does not
-// discover features that are missing from the taxonomy; and it does not
+// The package does not score sentiment, count, store or alert; it proposes
+// but never adds features or terms by itself (a person applies them); and it does not
 // understand negation or context beyond exclusions: "the checkout is fine"
 // mentions checkout. Matching is tuned for English.
 package feature

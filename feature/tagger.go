@@ -322,6 +322,21 @@ func (r *run) exclusion(f int, h hit) {
 
 func (r *run) mention(f int, h hit) {
 	m := Match{Feature: f, Start: int(h.start), End: int(h.end)}
+	// The longest mention wins: a word inside another feature's longer
+	// phrase ("drive" in "hard drive") is part of that phrase, not a
+	// mention of its own; the shorter feature may still be found elsewhere.
+	for i := r.base; i < len(r.dst); i++ {
+		o := r.dst[i]
+		if o.Feature < 0 || o.Feature == f {
+			continue
+		}
+		switch {
+		case o.Start <= m.Start && m.End <= o.End && m.End-m.Start < o.End-o.Start:
+			return
+		case m.Start <= o.Start && o.End <= m.End && o.End-o.Start < m.End-m.Start:
+			r.dst[i].Feature = -1
+		}
+	}
 	if !r.tg.hasExclude[f] {
 		for i := r.base; i < len(r.dst); i++ {
 			if r.dst[i].Feature == f {

@@ -308,3 +308,32 @@ func benchTag(b *testing.B, tg *Tagger) {
 		dst = tg.Tag(benchPosts[i%len(benchPosts)], dst[:0])
 	}
 }
+
+func TestTagLongestMentionWins(t *testing.T) {
+	tg, err := NewTagger(&Taxonomy{Features: []Feature{
+		{ID: "optical", Terms: []string{"drive", "dvd"}, NoNameTerms: true},
+		{ID: "storage", Terms: []string{"hard drive"}, NoNameTerms: true},
+		{ID: "battery", Terms: []string{"battery life"}, NoNameTerms: true},
+		{ID: "life", Terms: []string{"life"}, NoNameTerms: true},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, text string
+		want       []string
+	}{
+		{"a word inside another feature's longer phrase is not a mention", "the hard drive died", []string{"storage"}},
+		{"the longer phrase wins when it ends later", "life is short, battery life is shorter", []string{"life", "battery"}},
+		{"the shorter feature is still found elsewhere", "the hard drive died and the dvd drive too", []string{"storage", "optical"}},
+		{"apart, both are mentions", "the drive is loud, the hard drive is fine", []string{"optical", "storage"}},
+		{"the same words for one feature are one match", "battery life", []string{"battery"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ids(tg, tt.text); !slices.Equal(got, tt.want) {
+				t.Errorf("Tag(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}

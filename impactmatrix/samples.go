@@ -16,6 +16,9 @@ type Sample struct {
 	Followers int64     `json:"followers"`
 	Time      time.Time `json:"time"`
 	Score     float64   `json:"score"`
+	// Count is how many near-identical posts the sample stands for, set by
+	// Collapse; 0 (as stored) means one.
+	Count int `json:"count,omitempty"`
 }
 
 // samplesKept is how many recent samples are kept per feature and class.

@@ -119,10 +119,14 @@ func (m *Monitor) evidence(ctx context.Context, f feature.Feature, s *series, de
 		m.log.Warn("alert evidence without samples", zap.String("feature", f.ID), zap.Error(err))
 	}
 	var followers int64
-	for i, sm := range samples {
+	for _, sm := range samples {
 		followers += sm.Followers
+	}
+	// Near-identical posts are quoted once, with their count, so the
+	// samples show the breadth of the complaint.
+	for i, sm := range impactmatrix.Collapse(samples) {
 		if i < m.o.Samples {
-			ev.Samples = append(ev.Samples, alert.Sample{ID: sm.ID, Text: sm.Text, URL: sm.URL, Author: sm.Author, Followers: sm.Followers, Time: sm.Time})
+			ev.Samples = append(ev.Samples, alert.Sample{ID: sm.ID, Text: sm.Text, URL: sm.URL, Author: sm.Author, Followers: sm.Followers, Time: sm.Time, Count: sm.Count})
 		}
 	}
 	if len(samples) > 0 {

@@ -40,6 +40,9 @@ type SamplePost struct {
 	Followers int64     `json:"followers"`
 	Time      time.Time `json:"time"`
 	Source    string    `json:"source"`
+	// Count is how many near-identical posts this sample stands for (the
+	// alert's evidence collapses copies); omitted when it is one.
+	Count int `json:"count,omitempty"`
 }
 
 // Version is one step of a spike's lifecycle.
@@ -150,7 +153,7 @@ func (h *Handler) samples(r *http.Request, a alert.Alert) ([]SamplePost, error) 
 		}
 		seen[s.ID] = true
 		out = append(out, SamplePost{ID: s.ID, Text: s.Text, URL: s.URL, Author: s.Author, Followers: s.Followers,
-			Time: s.Time.UTC(), Source: "alert"})
+			Time: s.Time.UTC(), Source: "alert", Count: s.Count})
 	}
 	if len(out) == maxSamples {
 		return out, nil

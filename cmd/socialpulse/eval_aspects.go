@@ -119,6 +119,12 @@ func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer
 	fmt.Fprintln(stdout, "| aspect terms | inside a feature mention | coverage |")
 	fmt.Fprintln(stdout, "|---:|---:|---:|")
 	fmt.Fprintf(stdout, "| %d | %d | %s |\n\n", total, covered, aspectF3(ratio(covered, total)))
+	if err := ev.nameOnlyRuns(ctx, aspects, *taxDir); err != nil {
+		return err
+	}
+	if err := ev.complaintRuns(ctx, *dir, *taxDir); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "Sources: SemEval-2014 Task 4 (Pontiki et al. 2014) and SemEval-2016 Task 5 (Pontiki et al. 2016).")
 	return nil
 }
@@ -295,6 +301,16 @@ type aspectEval struct {
 	stdout io.Writer
 	stderr io.Writer
 	errors int
+	// tag, when set, replaces the tagger's Tag in report (for matching
+	// beyond the terms).
+	tag func(text string, dst []feature.Match) []feature.Match
+}
+
+// reportWith is report with tag in place of tg.Tag.
+func (ev *aspectEval) reportWith(ctx context.Context, name string, tg *feature.Tagger, tag func(string, []feature.Match) []feature.Match, sents []aspectSentence) error {
+	ev.tag = tag
+	defer func() { ev.tag = nil }()
+	return ev.report(ctx, name, tg, sents)
 }
 
 func (ev *aspectEval) tagger(path string) (*feature.Tagger, error) {
@@ -324,7 +340,11 @@ func (ev *aspectEval) report(ctx context.Context, name string, tg *feature.Tagge
 		if i%256 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		ms = tg.Tag(s.text, ms[:0])
+		if ev.tag != nil {
+			ms = ev.tag(s.text, ms[:0])
+		} else {
+			ms = tg.Tag(s.text, ms[:0])
+		}
 		overall, cl := ev.sa.Analyze(s.text, clauses[:0])
 		clauses = cl
 		pred := map[string]feature.Match{}
@@ -446,3 +466,115 @@ func ratio(a, b int) float64 {
 }
 
 func aspectF3(v float64) string { return fmt.Sprintf("%.3f", v) }
+
+// nameOnlyRuns reports the name-only taxonomies (semeval-*-nameonly.yaml):
+// as written, and after "taxonomy suggest" learned from unlabelled text,
+// always measured on sentences the suggestions were not learned from.
+func (ev *aspectEval) nameOnlyRuns(ctx context.Context, aspects, taxDir string) error {
+	w := ev.stdout
+	fmt.Fprintln(w, "### Name-only taxonomies: a user's first taxonomy, with and without `taxonomy suggest`")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "`semeval-*-nameonly.yaml` were written from the category names alone (a one-line description and at")
+	fmt.Fprintln(w, "most a handful of obvious terms each), without reading the data. \"+ suggest\" adds the terms")
+	fmt.Fprintln(w, "`taxonomy suggest` proposes from the unlabelled text of the tuning half (restaurants, even sentences)")
+	fmt.Fprintln(w, "or of train (laptops), from its negative sentences (the default) or from all of them (`--all`),")
+	fmt.Fprintln(w, "and is measured on the other half or on test. No labels are used.")
+	restPath := filepath.Join(taxDir, "semeval-restaurants-nameonly.yaml")
+	sents, err := readSemEval2014(filepath.Join(aspects, "semeval2014", "Restaurants_Train_v2.xml"), restaurantCategory)
+	if err != nil {
+		return err
+	}
+	var even, odd []aspectSentence
+	for i, s := range sents {
+		if i%2 == 0 {
+			even = append(even, s)
+		} else {
+			odd = append(odd, s)
+		}
+	}
+	lapPath := filepath.Join(taxDir, "semeval-laptops-nameonly.yaml")
+	train, err := readSemEval2016(filepath.Join(aspects, "semeval2016_laptops", "ABSA16_Laptops_Train_SB1_v2.xml"), laptopCategory)
+	if err != nil {
+		return err
+	}
+	test, err := readSemEval2016(filepath.Join(aspects, "semeval2016_laptops", "EN_LAPT_SB1_TEST_gold.xml"), laptopCategory)
+	if err != nil {
+		return err
+	}
+	for _, set := range []struct {
+		name, path     string
+		learn, measure []aspectSentence
+		measureName    string
+	}{
+		{"restaurants", restPath, even, odd, "held-out half (odd sentences)"},
+		{"laptops 2016", lapPath, train, test, "test"},
+	} {
+		tg, err := ev.tagger(set.path)
+		if err != nil {
+			return err
+		}
+		if err := ev.report(ctx, set.name+" name-only, "+set.measureName, tg, set.measure); err != nil {
+			return err
+		}
+		if err := ev.selfTrainedRun(ctx, set.name+" name-only, "+set.measureName, set.path, set.learn, set.measure); err != nil {
+			return err
+		}
+		for _, all := range []bool{false, true} {
+			stg, n, err := ev.suggested(set.path, set.learn, all)
+			if err != nil {
+				return err
+			}
+			scope := "negative sentences"
+			if all {
+				scope = "all sentences"
+			}
+			name := fmt.Sprintf("%s name-only + suggest (%d terms from %s of %s), %s", set.name, n, scope, map[bool]string{true: "train", false: "the even half"}[set.name != "restaurants"], set.measureName)
+			if err := ev.report(ctx, name, stg, set.measure); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// suggested runs taxonomy suggest on the sentences' text (the negative ones
+// unless all) and returns the tagger of the applied taxonomy and the number
+// of terms added.
+func (ev *aspectEval) suggested(path string, sents []aspectSentence, all bool) (*feature.Tagger, int, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	tg, err := ev.tagger(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	sg := feature.NewSuggester(tg, feature.SuggestOptions{})
+	var clauses []sentiment.Clause
+	for _, s := range sents {
+		if !all {
+			var r sentiment.Result
+			r, clauses = ev.sa.Analyze(s.text, clauses[:0])
+			if r.Label != sentiment.Negative {
+				continue
+			}
+		}
+		sg.Add(s.text)
+	}
+	terms := sg.Terms()
+	if ev.errors > 0 {
+		for _, t := range terms {
+			fmt.Fprintf(ev.stderr, "suggest %s: %s +%q (%d posts, %d elsewhere, %d new)\n", filepath.Base(path), t.Feature, t.Term, t.Posts, t.Elsewhere, t.New)
+		}
+	}
+	out, added, err := feature.AddTerms(data, path, terms)
+	if err != nil {
+		return nil, 0, err
+	}
+	t, err := feature.ParseTaxonomy(out, path)
+	if err != nil {
+		return nil, 0, err
+	}
+	ntg, err := feature.NewTagger(t)
+	return ntg, len(added), err
+}

@@ -17,18 +17,20 @@ import (
 // FILE "default", or no FILE, means the embedded default taxonomy.
 func runTaxonomy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageErrorf("taxonomy needs an action: check [FILE...] | show [FILE]")
+		return usageErrorf("taxonomy needs an action: check [FILE...] | show [FILE] | suggest [FILE]")
 	}
 	switch args[0] {
 	case "check":
 		return taxonomyCheck(args[1:], stdout, stderr)
 	case "show":
 		return taxonomyShow(args[1:], stdout, stderr)
+	case "suggest":
+		return taxonomySuggest(ctx, args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "help":
 		taxonomyUsage(stderr)
 		return flag.ErrHelp
 	}
-	return usageErrorf("unknown taxonomy action %q (want check | show)", args[0])
+	return usageErrorf("unknown taxonomy action %q (want check | show | suggest)", args[0])
 }
 
 func taxonomyUsage(w io.Writer) {
@@ -36,6 +38,8 @@ func taxonomyUsage(w io.Writer) {
   socialpulse taxonomy check [FILE...]       validate taxonomies and run their examples
   socialpulse taxonomy show [--terms] [FILE] list a taxonomy's features
   socialpulse taxonomy show --yaml [FILE]    print the taxonomy file (the default is a starting point)
+  socialpulse taxonomy suggest [--taxonomy FILE] [--apply OUT] [POSTS.jsonl]
+                                             propose terms and features from a history of posts
 
 FILE "default", or no FILE, is the embedded default taxonomy. check prints one
 line per problem as file:line: field: message and exits 1 when there is any.

@@ -508,8 +508,8 @@
     for (const p of all) {
       const k = sameText(p.text);
       const g = groups.get(k);
-      if (g) g.copies += 1 + (p.copies || 0);
-      else groups.set(k, { ...p, copies: 1 + (p.copies || 0) });
+      if (g) g.copies += p.count || 1;
+      else groups.set(k, { ...p, copies: p.count || 1 });
     }
     const list = [...groups.values()];
     const FIRST = 6;
@@ -521,7 +521,7 @@
           el("span", {}, el("strong", {}, p.author || "unknown author")),
           el("span", {}, fmtNum(p.followers) + " followers"),
           el("span", {}, fmtTime(p.time)),
-          p.copies > 1 ? el("span", { class: "copies" }, "posted " + p.copies + " times") : null,
+          p.copies > 1 ? el("span", { class: "copies" }, "posted " + fmtNum(p.copies) + " times (same or near-identical text)") : null,
           url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow" }, "Open post ↗") : null));
     }));
     if (list.length <= FIRST) return ul;

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// complaintDomains reads the complaints of the Complaints on Twitter data
+// (tweet_id, text, is_complaint, domain; no header), each labelled with its
+// domain; the domain "other" is the "other" row and the non-complaints are
+// left out.
+func complaintDomains(path string) ([]aspectSentence, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = 4
+	recs, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var out []aspectSentence
+	for _, rec := range recs {
+		if rec[2] != "1" {
+			continue
+		}
+		s := aspectSentence{text: rec[1]}
+		s.add(rec[3], "")
+		s.finish()
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// complaintRuns reports the name-only domain taxonomy on the complaint
+// tweets, with and without suggestions learned from the even-numbered
+// complaints' text, measured on the odd-numbered ones.
+func (ev *aspectEval) complaintRuns(ctx context.Context, dataDir, taxDir string) error {
+	w := ev.stdout
+	file := filepath.Join(dataDir, "complaints", "complaints-data.csv")
+	sents, err := complaintDomains(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(w, "### Complaints on Twitter, domains: %s not found, skipped\n\n", file)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var even, odd []aspectSentence
+	for i, s := range sents {
+		if i%2 == 0 {
+			even = append(even, s)
+		} else {
+			odd = append(odd, s)
+		}
+	}
+	path := filepath.Join(taxDir, "complaints-domains-nameonly.yaml")
+	fmt.Fprintln(w, "### Complaints on Twitter, the complaint's industry from a name-only taxonomy")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "The 1,232 complaints of `complaints-data.csv` (Preotiuc-Pietro et al. 2019), labelled with the domain of the")
+	fmt.Fprintln(w, "company complained to; `complaints-domains-nameonly.yaml` has one feature per domain, written from the")
+	fmt.Fprintln(w, "domain names. \"+ suggest\" learns from the text of the even-numbered complaints (all of them; the")
+	fmt.Fprintln(w, "negative ones by default) and is measured on the odd-numbered ones. @handles are not read by the tagger.")
+	tg, err := ev.tagger(path)
+	if err != nil {
+		return err
+	}
+	if err := ev.report(ctx, "complaint domains name-only, odd complaints", tg, odd); err != nil {
+		return err
+	}
+	if err := ev.selfTrainedRun(ctx, "complaint domains name-only, odd complaints", path, even, odd); err != nil {
+		return err
+	}
+	for _, all := range []bool{false, true} {
+		stg, n, err := ev.suggested(path, even, all)
+		if err != nil {
+			return err
+		}
+		scope := "negative"
+		if all {
+			scope = "all"
+		}
+		if err := ev.report(ctx, fmt.Sprintf("complaint domains name-only + suggest (%d terms from %s even complaints), odd complaints", n, scope), stg, odd); err != nil {
+			return err
+		}
+	}
+	return nil
+}

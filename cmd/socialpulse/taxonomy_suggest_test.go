@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/synth"
+)
+
+// TestTaxonomySuggestOnDemoStream runs suggest on the demo's synthetic stream
+// with the default taxonomy: it must propose words the synthetic complaints
+// use that the taxonomy lacks, and --apply must write a taxonomy that passes
+// check and tags them.
+func TestTaxonomySuggestOnDemoStream(t *testing.T) {
+	dir := t.TempDir()
+	posts := filepath.Join(dir, "posts.jsonl")
+	var buf bytes.Buffer
+	g := synth.New(7)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 4000 {
+		buf.Write(g.JSON(t0.Add(time.Duration(i) * time.Second)))
+		buf.WriteByte('\n')
+	}
+	if err := os.WriteFile(posts, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	applied := filepath.Join(dir, "applied.yaml")
+	var out, errOut bytes.Buffer
+	if err := runTaxonomy(context.Background(), []string{"suggest", "--json", "--apply", applied, posts}, nil, &out, &errOut); err != nil {
+		t.Fatalf("suggest: %v\n%s", err, errOut.String())
+	}
+	var res struct {
+		Examined int                      `json:"examined"`
+		Terms    []feature.TermSuggestion `json:"terms"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if res.Examined == 0 || len(res.Terms) < 10 {
+		t.Fatalf("examined %d posts, suggested %d terms, want at least 10:\n%s", res.Examined, len(res.Terms), out.String())
+	}
+	def, err := feature.NewTagger(feature.DefaultTaxonomy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Terms {
+		if ms := def.Tag(s.Term, nil); len(ms) > 0 {
+			t.Errorf("%s: %q is already a term of the default taxonomy", s.Feature, s.Term)
+		}
+		used := false
+		for _, tpl := range synth.Complaints[s.Feature] {
+			used = used || strings.Contains(strings.ReplaceAll(strings.ToLower(tpl), "'", ""), s.Term)
+		}
+		if !used {
+			t.Errorf("%s: %q is not in the synthetic %s complaints", s.Feature, s.Term, s.Feature)
+		}
+		if s.Posts < 3 || len(s.Examples) == 0 {
+			t.Errorf("%s: %q has %d posts and %d examples", s.Feature, s.Term, s.Posts, len(s.Examples))
+		}
+	}
+	var chk bytes.Buffer
+	if err := runTaxonomy(context.Background(), []string{"check", applied}, nil, &chk, &errOut); err != nil {
+		t.Fatalf("applied taxonomy fails check: %v\n%s", err, chk.String())
+	}
+	tax, err := feature.LoadTaxonomy(applied)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := feature.NewTagger(tax)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Terms {
+		found := false
+		for _, m := range tg.Tag(s.Term, nil) {
+			found = found || tg.Features()[m.Feature].ID == s.Feature
+		}
+		if !found {
+			t.Errorf("applied taxonomy does not tag %q as %s", s.Term, s.Feature)
+		}
+	}
+}

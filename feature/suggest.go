@@ -1,0 +1,511 @@
+package feature
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+)
+
+// SuggestOptions tune a Suggester. Zero fields take the defaults.
+type SuggestOptions struct {
+	// MinPosts is the fewest posts of a feature a word must occur in to be
+	// suggested for it. Default: 3, or one post in 500 of the posts
+	// examined, whichever is more.
+	MinPosts int
+	// MinShare is the least share of the examined posts containing a word
+	// that must be posts of the feature: the word must be rare in the
+	// posts of other features and in unmatched posts. Default: 0.3.
+	MinShare float64
+	// MaxTerms caps the terms suggested per feature. Default: 8.
+	MaxTerms int
+	// MaxCandidates caps the new features proposed. Default: 8.
+	MaxCandidates int
+	// Examples is the number of example posts kept per suggestion. Default: 3.
+	Examples int
+	// MaxUnmatched bounds the unmatched posts kept for proposing new
+	// features. Default: 50,000.
+	MaxUnmatched int
+	// CandidateTerms, when set, returns the terms of a post that candidate
+	// features are built from (such as the emerging-issue miner's words and
+	// noun phrases, which leave out words every complaint uses). Default:
+	// the post's content words.
+	CandidateTerms func(text string) []string
+}
+
+func (o *SuggestOptions) defaults() {
+	if o.MinPosts <= 0 {
+		o.MinPosts = 3
+	}
+	if o.MinShare <= 0 {
+		o.MinShare = 0.3
+	}
+	if o.MaxTerms <= 0 {
+		o.MaxTerms = 8
+	}
+	if o.MaxCandidates <= 0 {
+		o.MaxCandidates = 8
+	}
+	if o.Examples <= 0 {
+		o.Examples = 3
+	}
+	if o.MaxUnmatched <= 0 {
+		o.MaxUnmatched = 50000
+	}
+}
+
+// minSurprise is how many standard deviations above the count chance
+// would give a word's count in a feature's posts must be.
+const minSurprise = 3
+
+// TermSuggestion is a word or two-word phrase proposed as a new term of a
+// feature.
+type TermSuggestion struct {
+	Feature string `json:"feature"`
+	Term    string `json:"term"`
+	// Posts is the number of examined posts of the feature (posts its
+	// current terms match) that contain the term outside the mention.
+	Posts int `json:"posts"`
+	// Elsewhere is the number of examined posts containing the term that
+	// its current terms do not match: other features' and unmatched posts.
+	Elsewhere int `json:"elsewhere"`
+	// New is the number of examined posts that match no feature today and
+	// that the term would tag.
+	New      int      `json:"new"`
+	Examples []string `json:"examples"`
+}
+
+// CandidateFeature is a group of words that many unmatched posts share:
+// a complaint the taxonomy has no feature for.
+type CandidateFeature struct {
+	ID       string   `json:"id"`
+	Terms    []string `json:"terms"`
+	Posts    int      `json:"posts"`
+	Examples []string `json:"examples"`
+}
+
+// Suggester learns, from a stream of posts and without labels, which words
+// customers use with each feature's terms. It tags each examined post (the
+// negative ones, usually) with the current taxonomy, counts the words of a
+// feature's posts outside the matched mention, and proposes the words that
+// occur in enough of the feature's posts and rarely in any other examined
+// post. Words shared by many unmatched posts and no feature become candidate
+// features. A Suggester is not safe for concurrent use.
+type Suggester struct {
+	tg    *Tagger
+	opt   SuggestOptions
+	words map[string]*wordStats
+
+	examined  int
+	perFeat   []int
+	unmatched [][]string // candidate terms of each kept unmatched post
+	unmText   []string
+	cand      map[string]*candStats
+	// unmatchedPosts counts the examined posts no feature matched.
+	unmatchedPosts int
+
+	ms   []Match
+	keys []postWord
+	seen map[string]bool
+}
+
+type wordStats struct {
+	surface   map[string]int // lowercase spellings seen
+	examined  int            // examined posts containing the word
+	unmatched int            // ... that match no feature
+	feat      map[int32]int  // ... of each feature, outside its mention
+	inMention map[int32]int  // ... of each feature, inside its mention
+	examples  map[int32][]string
+}
+
+// candStats count the examined posts containing a candidate term.
+type candStats struct {
+	examined, unmatched int
+}
+
+type postWord struct {
+	key, surface string
+	start, end   int
+}
+
+// NewSuggester returns a Suggester for the tagger's taxonomy.
+func NewSuggester(tg *Tagger, opt SuggestOptions) *Suggester {
+	opt.defaults()
+	return &Suggester{tg: tg, opt: opt, words: map[string]*wordStats{}, cand: map[string]*candStats{}, perFeat: make([]int, len(tg.features)), seen: map[string]bool{}}
+}
+
+// Add examines one post. Call it for the posts to learn from: the negative
+// posts of a stream, whose complaints are what the taxonomy must find.
+func (s *Suggester) Add(text string) {
+	s.examined++
+	s.ms = s.tg.Tag(text, s.ms[:0])
+	for _, m := range s.ms {
+		s.perFeat[m.Feature]++
+	}
+	s.keys = postWords(text, s.keys[:0])
+	clear(s.seen)
+	s.addCandidateTerms(text)
+	for _, w := range s.keys {
+		if s.seen[w.key] {
+			continue
+		}
+		s.seen[w.key] = true
+		st := s.words[w.key]
+		if st == nil {
+			st = &wordStats{surface: map[string]int{}, feat: map[int32]int{}, inMention: map[int32]int{}, examples: map[int32][]string{}}
+			s.words[w.key] = st
+		}
+		if len(st.surface) < 8 || st.surface[w.surface] > 0 {
+			st.surface[w.surface]++
+		}
+		st.examined++
+		if len(s.ms) == 0 {
+			st.unmatched++
+			if len(st.examples[-1]) < s.opt.Examples {
+				st.examples[-1] = append(st.examples[-1], text)
+			}
+			continue
+		}
+		// A word inside a mention is part of that feature's phrase; it
+		// says nothing about any feature of the post.
+		inside := false
+		for _, m := range s.ms {
+			if w.start < m.End && m.Start < w.end {
+				st.inMention[int32(m.Feature)]++
+				inside = true
+			}
+		}
+		if inside {
+			continue
+		}
+		for _, m := range s.ms {
+			f := int32(m.Feature)
+			st.feat[f]++
+			if len(st.examples[f]) < s.opt.Examples {
+				st.examples[f] = append(st.examples[f], text)
+			}
+		}
+	}
+}
+
+// addCandidateTerms counts the candidate terms of an examined post and
+// keeps those of an unmatched one.
+func (s *Suggester) addCandidateTerms(text string) {
+	var terms []string
+	if s.opt.CandidateTerms != nil {
+		terms = s.opt.CandidateTerms(text)
+	} else {
+		for _, w := range postWords(text, nil) {
+			if !strings.Contains(w.surface, " ") {
+				terms = append(terms, w.surface)
+			}
+		}
+	}
+	slices.Sort(terms)
+	terms = slices.Compact(terms)
+	unmatched := len(s.ms) == 0
+	if unmatched {
+		s.unmatchedPosts++
+	}
+	for _, t := range terms {
+		cs := s.cand[t]
+		if cs == nil {
+			cs = &candStats{}
+			s.cand[t] = cs
+		}
+		cs.examined++
+		if unmatched {
+			cs.unmatched++
+		}
+	}
+	if unmatched && len(s.unmatched) < s.opt.MaxUnmatched {
+		s.unmatched = append(s.unmatched, terms)
+		s.unmText = append(s.unmText, text)
+	}
+}
+
+// Examined returns the number of posts added.
+func (s *Suggester) Examined() int { return s.examined }
+
+func (s *Suggester) minPosts() int {
+	return max(s.opt.MinPosts, int(math.Ceil(float64(s.examined)/500)))
+}
+
+// spelling returns the most used lowercase spelling of a word.
+func (st *wordStats) spelling() string {
+	best, n := "", -1
+	for w, c := range st.surface {
+		if c > n || c == n && w < best {
+			best, n = w, c
+		}
+	}
+	return best
+}
+
+// covered reports whether the current taxonomy already tags the term
+// itself, with any feature.
+func (s *Suggester) covered(term string) bool {
+	s.ms = s.tg.Tag(term, s.ms[:0])
+	return len(s.ms) > 0
+}
+
+// Terms returns the suggested terms, per feature in taxonomy order and best
+// first within a feature.
+func (s *Suggester) Terms() []TermSuggestion {
+	minPosts := s.minPosts()
+	type cand struct {
+		key string
+		ts  TermSuggestion
+		sc  float64
+	}
+	per := make([][]cand, len(s.tg.features))
+	for key, st := range s.words {
+		for f, n := range st.feat {
+			if n < minPosts {
+				continue
+			}
+			// The word must be the feature's: its posts of other features and
+			// unmatched posts are few, and no other feature has as many.
+			elsewhere := st.examined - n
+			share := float64(n) / float64(st.examined+2)
+			if share < s.opt.MinShare {
+				continue
+			}
+			// ... and clearly more of them than chance would give.
+			expect := float64(st.examined) * float64(s.perFeat[f]) / float64(s.examined)
+			z := (float64(n) - expect) / math.Sqrt(expect+1)
+			if z < minSurprise {
+				continue
+			}
+			dominant := true
+			for g, m := range st.feat {
+				if g != f && m*2 > n {
+					dominant = false
+				}
+			}
+			if !dominant || st.inMention[f] > n {
+				continue // part of the feature's own phrases, or shared
+			}
+			term := st.spelling()
+			per[f] = append(per[f], cand{key: key, sc: float64(n) * share, ts: TermSuggestion{
+				Feature: s.tg.features[f].ID, Term: term, Posts: n, Elsewhere: elsewhere, New: st.unmatched,
+				Examples: slices.Clone(st.examples[f]),
+			}})
+		}
+	}
+	var out []TermSuggestion
+	for f := range per {
+		cs := per[f]
+		slices.SortFunc(cs, func(a, b cand) int {
+			if c := cmp.Compare(b.sc, a.sc); c != 0 {
+				return c
+			}
+			return strings.Compare(a.key, b.key)
+		})
+		var picked []string
+		for _, c := range cs {
+			if len(picked) == s.opt.MaxTerms {
+				break
+			}
+			// A phrase adds nothing over a word of it already picked.
+			if slices.ContainsFunc(picked, func(p string) bool { return overlapsWord(p, c.key) }) || s.covered(c.ts.Term) {
+				continue
+			}
+			picked = append(picked, c.key)
+			out = append(out, c.ts)
+		}
+	}
+	return out
+}
+
+// overlapsWord reports whether two keys (words or "a b" phrases) share a word.
+func overlapsWord(a, b string) bool {
+	for _, x := range strings.Fields(a) {
+		for _, y := range strings.Fields(b) {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Candidates proposes new features from the unmatched posts: a word many
+// of them share and few matched posts use, with the words that most often
+// come with it. Each post is counted in one candidate at most.
+func (s *Suggester) Candidates() []CandidateFeature {
+	minPosts := 2 * s.minPosts()
+	type seed struct {
+		key string
+		n   int
+	}
+	var seeds []seed
+	// A seed is in unmatched posts more often than chance would put it
+	// there, given how many posts are unmatched at all.
+	base := float64(s.unmatchedPosts) / float64(max(s.examined, 1))
+	for term, cs := range s.cand {
+		expect := float64(cs.examined) * base
+		z := (float64(cs.unmatched) - expect) / math.Sqrt(expect*(1-base)+1)
+		if cs.unmatched >= minPosts && z >= 1 && !strings.ContainsAny(term, "0123456789") {
+			seeds = append(seeds, seed{term, cs.unmatched})
+		}
+	}
+	slices.SortFunc(seeds, func(a, b seed) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	used := make([]bool, len(s.unmatched))
+	var out []CandidateFeature
+	for _, sd := range seeds {
+		if len(out) == s.opt.MaxCandidates {
+			break
+		}
+		var posts []int
+		for i, ws := range s.unmatched {
+			if !used[i] && slices.Contains(ws, sd.key) {
+				posts = append(posts, i)
+			}
+		}
+		if len(posts) < minPosts {
+			continue
+		}
+		term := sd.key
+		if s.covered(term) {
+			continue
+		}
+		co := map[string]int{}
+		for _, i := range posts {
+			used[i] = true
+			for _, w := range s.unmatched[i] {
+				if w != sd.key && !overlapsWord(w, sd.key) {
+					co[w]++
+				}
+			}
+		}
+		terms := []string{term}
+		type kv struct {
+			k string
+			n int
+		}
+		var cs []kv
+		for k, n := range co {
+			// A companion word is in half the cluster's posts and mostly there.
+			if 2*n >= len(posts) && float64(n) >= 0.6*float64(s.cand[k].examined) {
+				cs = append(cs, kv{k, n})
+			}
+		}
+		slices.SortFunc(cs, func(a, b kv) int {
+			if a.n != b.n {
+				return b.n - a.n
+			}
+			return strings.Compare(a.k, b.k)
+		})
+		for _, c := range cs[:min(len(cs), 4)] {
+			terms = append(terms, c.k)
+		}
+		ex := make([]string, 0, s.opt.Examples)
+		for _, i := range posts[:min(len(posts), s.opt.Examples)] {
+			ex = append(ex, s.unmText[i])
+		}
+		out = append(out, CandidateFeature{ID: slugID(term), Terms: terms, Posts: len(posts), Examples: ex})
+	}
+	return out
+}
+
+// slugID turns a term into a feature id.
+func slugID(term string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(term) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "_"):
+			b.WriteByte('_')
+		}
+	}
+	id := strings.Trim(b.String(), "_")
+	if id == "" || id == OtherID {
+		id = "new_" + id
+	}
+	return id[:min(len(id), 64)]
+}
+
+// postWords appends the words and adjacent two-word phrases of text worth
+// suggesting: no function words, numbers or one- and two-letter words.
+// Keys are the stemmed forms the tagger matches; surfaces are lowercase.
+func postWords(text string, dst []postWord) []postWord {
+	sc := scanner{text: text}
+	var buf [maxTokenBytes]byte
+	var prev postWord
+	prevOK := false
+	for {
+		t, w, ok := sc.next(&buf)
+		if !ok {
+			break
+		}
+		surface := string(w)
+		key := string(stem(w))
+		cur := postWord{key: key, surface: surface, start: t.start, end: t.end}
+		content := len(surface) >= 3 && !suggestStopword(surface) && !allDigits(surface)
+		if prevOK && !t.breakBefore && content && !determiner(prev.surface) {
+			dst = append(dst, postWord{key: prev.key + " " + key, surface: prev.surface + " " + surface, start: prev.start, end: t.end})
+		}
+		if content {
+			dst = append(dst, cur)
+		}
+		// A phrase may start with a function word ("on hold") but not
+		// with a number, and never spans a break.
+		prev, prevOK = cur, !allDigits(surface) && len(surface) >= 2
+	}
+	return dst
+}
+
+// determiner reports words that add nothing in front of a noun: "the
+// pizza" is "pizza".
+func determiner(w string) bool {
+	switch w {
+	case "the", "a", "an", "my", "your", "our", "their", "his", "her", "its", "this", "that", "these", "those", "some", "any":
+		return true
+	}
+	return false
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// suggestStopword reports words that never make a term on their own:
+// function words and words any complaint or review uses.
+func suggestStopword(w string) bool {
+	_, ok := suggestStopwords[w]
+	return ok
+}
+
+var suggestStopwords = func() map[string]struct{} {
+	m := map[string]struct{}{}
+	for _, w := range strings.Fields(`
+a about above after again against all almost also am an and any are arent as at be because been before being below
+between both but by can cant cannot could couldnt did didnt do does doesnt doing dont down during each else even ever
+every few for from further get gets getting got gotten had hadnt has hasnt have havent having he her here hers him his
+how however i id ill im ive if in into is isnt it its itself just lets like me more most much must my myself no nor
+not now of off on once one only or other our ours out over own same she should shouldnt so some such than that thats
+the their theirs them then there theres these they theyre this those though through thru to too under until up upon
+us very was wasnt we were werent what whats when where which while who whom why will with wont would wouldnt you
+youd youll youre your yours yet via per etc gonna wanna gotta lol omg wtf smh tbh idk imo pls plz thx thanks thank
+rt amp yes yeah yep nope okay hey hello guys really actually literally totally absolutely seriously still
+already anymore never always today tonight yesterday tomorrow now soon since ago just also
+good great bad terrible horrible awful worst worse best better nice love hate poor ridiculous annoying unacceptable
+disappointed disappointing amazing excellent fine okay thing things way lot lots stuff something anything nothing
+everything someone anyone everyone people know think see say said tell told want need make made take took come came
+go going gone went back well even`) {
+		m[w] = struct{}{}
+	}
+	return m
+}()

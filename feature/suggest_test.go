@@ -1,0 +1,187 @@
+package feature
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func suggestTagger(t *testing.T) *Tagger {
+	t.Helper()
+	tg, err := NewTagger(&Taxonomy{Features: []Feature{
+		{ID: "delivery", Terms: []string{"delivery"}, NoNameTerms: true},
+		{ID: "login", Terms: []string{"login"}, NoNameTerms: true},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+func repeat(n int, texts ...string) []string {
+	var out []string
+	for range n {
+		out = append(out, texts...)
+	}
+	return out
+}
+
+func termsOf(ts []TermSuggestion, feature string) []string {
+	var out []string
+	for _, s := range ts {
+		if s.Feature == feature {
+			out = append(out, s.Term)
+		}
+	}
+	return out
+}
+
+func TestSuggesterTerms(t *testing.T) {
+	posts := slices.Concat(
+		repeat(6, "delivery late again, the courier never came", "my delivery is stuck, courier says lost"),
+		repeat(6, "login broken, password reset never arrives", "cannot login, password rejected"),
+		repeat(4, "courier dumped the box in the rain", "password reset link expired"), // unmatched today
+		repeat(5, "the app is slow today", "awful, again, today"),
+	)
+	sg := NewSuggester(suggestTagger(t), SuggestOptions{})
+	for _, p := range posts {
+		sg.Add(p)
+	}
+	ts := sg.Terms()
+	tests := []struct {
+		name    string
+		feature string
+		want    []string
+		notWant []string
+	}{
+		{"words that come with a feature's terms are proposed", "delivery", []string{"courier"}, nil},
+		{"phrases are proposed for their feature", "login", []string{"password"}, nil},
+		{"function words and words every post uses are not", "delivery", nil, []string{"again", "the", "today", "never"}},
+		{"a word of another feature is not proposed", "login", nil, []string{"courier"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := termsOf(ts, tt.feature)
+			for _, w := range tt.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("%s terms %q, want %q among them", tt.feature, got, w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if slices.Contains(got, w) {
+					t.Errorf("%s terms %q, do not want %q", tt.feature, got, w)
+				}
+			}
+		})
+	}
+	for _, s := range ts {
+		if s.Term == "courier" && (s.New != 4 || len(s.Examples) == 0 || s.Posts != 12) {
+			t.Errorf("courier: %+v, want 12 posts, 4 new and examples", s)
+		}
+	}
+}
+
+func TestSuggesterCandidatesGroupUnmatchedComplaints(t *testing.T) {
+	posts := slices.Concat(
+		repeat(8, "delivery late again"),
+		repeat(5, "the voucher code expired before checkout", "voucher code rejected at the till"),
+		repeat(3, "meh"),
+	)
+	sg := NewSuggester(suggestTagger(t), SuggestOptions{})
+	for _, p := range posts {
+		sg.Add(p)
+	}
+	cs := sg.Candidates()
+	if len(cs) == 0 {
+		t.Fatal("no candidate features")
+	}
+	c := cs[0]
+	if c.Posts != 10 || !strings.Contains(c.ID, "code") && !strings.Contains(c.ID, "voucher") || len(c.Terms) < 2 || len(c.Examples) == 0 {
+		t.Errorf("candidate %+v, want voucher/code over 10 posts with a companion term and examples", c)
+	}
+}
+
+func TestAddTerms(t *testing.T) {
+	src := `# my taxonomy
+version: "1"
+features:
+  - id: delivery
+    match_name: false
+    terms: [delivery] # the obvious one
+    examples:
+      no_match: ["the courier app crashed"]
+  - id: login
+    terms: login
+  - id: search
+`
+	tests := []struct {
+		name      string
+		sugg      []TermSuggestion
+		wantAdded []string
+		wantText  []string
+	}{
+		{"terms are appended with their counts and comments are kept",
+			[]TermSuggestion{{Feature: "login", Term: "password", Posts: 9, Elsewhere: 1}, {Feature: "search", Term: "results", Posts: 4}},
+			[]string{"password", "results"},
+			[]string{"# my taxonomy", "# the obvious one", "- password # suggested: 9 posts of login, 1 elsewhere", "- results # suggested: 4 posts of search"}},
+		{"a term that would match a no_match example is left out",
+			[]TermSuggestion{{Feature: "delivery", Term: "courier app", Posts: 5}, {Feature: "delivery", Term: "parcel", Posts: 5}},
+			[]string{"parcel"}, []string{"- parcel"}},
+		{"an unknown feature is left out", []TermSuggestion{{Feature: "nope", Term: "x"}}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, added, err := AddTerms([]byte(src), "t.yaml", tt.sugg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range added {
+				got = append(got, a.Term)
+			}
+			if !slices.Equal(got, tt.wantAdded) {
+				t.Errorf("added %q, want %q", got, tt.wantAdded)
+			}
+			for _, w := range tt.wantText {
+				if !strings.Contains(string(out), w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			nt, err := ParseTaxonomy(out, "out.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ps := Check(nt); len(ps) > 0 {
+				t.Errorf("output fails check: %v", ps)
+			}
+			tg, err := NewTagger(nt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range added {
+				if got := ids(tg, "about "+a.Term+" here"); !slices.Contains(got, a.Feature) {
+					t.Errorf("%q tags %q, want %s", a.Term, got, a.Feature)
+				}
+			}
+		})
+	}
+}
+
+func TestSuggesterCandidatesUseTheGivenTerms(t *testing.T) {
+	posts := slices.Concat(repeat(8, "delivery late again"), repeat(6, "loyalty points vanished", "where are my loyalty points"))
+	calls := 0
+	sg := NewSuggester(suggestTagger(t), SuggestOptions{CandidateTerms: func(text string) []string {
+		calls++
+		if strings.Contains(text, "loyalty points") {
+			return []string{"loyalty point"}
+		}
+		return nil
+	}})
+	for _, p := range posts {
+		sg.Add(p)
+	}
+	cs := sg.Candidates()
+	if calls != len(posts) || len(cs) != 1 || cs[0].ID != "loyalty_point" || cs[0].Posts != 12 {
+		t.Errorf("candidates %+v after %d calls, want one loyalty_point over 12 posts", cs, calls)
+	}
+}
