@@ -13,6 +13,8 @@ const excludeWindow = 3
 type Match struct {
 	Feature    int // index into Tagger.Features()
 	Start, End int // byte offsets of the mention in the text
+
+	gapped bool // found by a pattern with gaps; cleared before Tag returns
 }
 
 // rule is one term, pattern or exclusion of a feature.
@@ -321,13 +323,15 @@ func (r *run) exclusion(f int, h hit) {
 }
 
 func (r *run) mention(f int, h hit) {
-	m := Match{Feature: f, Start: int(h.start), End: int(h.end)}
+	m := Match{Feature: f, Start: int(h.start), End: int(h.end), gapped: len(r.tg.rules[h.rule].gaps) > 1}
 	// The longest mention wins: a word inside another feature's longer
 	// phrase ("drive" in "hard drive") is part of that phrase, not a
 	// mention of its own; the shorter feature may still be found elsewhere.
+	// Only literal phrases compete: a pattern with gaps ("checkout *2
+	// broken" for availability) spans words that keep their own meaning.
 	for i := r.base; i < len(r.dst); i++ {
 		o := r.dst[i]
-		if o.Feature < 0 || o.Feature == f {
+		if o.Feature < 0 || o.Feature == f || o.gapped || m.gapped {
 			continue
 		}
 		switch {
@@ -392,6 +396,7 @@ func (r *run) finish() []Match {
 		if m.Feature < 0 {
 			continue
 		}
+		m.gapped = false
 		dup := false
 		for i := r.base; i < len(out); i++ {
 			if out[i].Feature == m.Feature {
