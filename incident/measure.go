@@ -156,6 +156,31 @@ type MeasureOptions struct {
 	Alpha float64
 }
 
+// Validate reports options that Measure refuses: negative values, or an
+// Alpha of 1 or more.
+func (o MeasureOptions) Validate() error {
+	if o.BandK < 0 || o.RecoverHold < 0 || o.EffectWindow < 0 || o.Alpha < 0 || o.Alpha >= 1 {
+		return fmt.Errorf("incident: measure options %+v: want band, hold and window >= 0 and 0 <= alpha < 1", o)
+	}
+	return nil
+}
+
+func (o MeasureOptions) withDefaults() MeasureOptions {
+	if o.BandK == 0 {
+		o.BandK = DefaultBandK
+	}
+	if o.RecoverHold == 0 {
+		o.RecoverHold = DefaultRecoverHold
+	}
+	if o.EffectWindow == 0 {
+		o.EffectWindow = DefaultEffectWindow
+	}
+	if o.Alpha == 0 {
+		o.Alpha = DefaultAlpha
+	}
+	return o
+}
+
 // Input is what Measure needs about one incident.
 type Input struct {
 	// Series covers the incident (from before its start to now or past its
@@ -269,21 +294,10 @@ func Measure(in Input, o MeasureOptions) (Measures, error) {
 	if step <= 0 {
 		return Measures{}, errors.New("incident: series step must be positive")
 	}
-	if o.BandK == 0 {
-		o.BandK = DefaultBandK
+	if err := o.Validate(); err != nil {
+		return Measures{}, err
 	}
-	if o.RecoverHold == 0 {
-		o.RecoverHold = DefaultRecoverHold
-	}
-	if o.EffectWindow == 0 {
-		o.EffectWindow = DefaultEffectWindow
-	}
-	if o.Alpha == 0 {
-		o.Alpha = DefaultAlpha
-	}
-	if o.BandK < 0 || o.RecoverHold < 0 || o.EffectWindow < 0 || o.Alpha < 0 || o.Alpha >= 1 {
-		return Measures{}, fmt.Errorf("incident: measure options %+v: want band, hold and window >= 0 and 0 <= alpha < 1", o)
-	}
+	o = o.withDefaults()
 	ps := in.Series.Points
 	b := in.Baseline
 	m := Measures{Alert: in.Alert, VolumeUpper: b.VolumeUpper(o.BandK), ShareUpper: b.ShareUpper(o.BandK), Effects: []Effect{}}

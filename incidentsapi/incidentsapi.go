@@ -114,7 +114,7 @@ func New(o Options) (*Handler, error) {
 	if o.BaselineSpan < 0 {
 		return nil, errors.New("incidentsapi: baseline span must not be negative")
 	}
-	if _, err := incident.Measure(incident.Input{Series: incident.Series{Step: time.Minute}}, o.Measure); err != nil {
+	if err := o.Measure.Validate(); err != nil {
 		return nil, err
 	}
 	if o.Logger == nil {

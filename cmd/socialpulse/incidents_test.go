@@ -151,10 +151,6 @@ func TestIncidentsCommands(t *testing.T) {
 				t.Fatalf("exit %d, want %d: %s %s", code, c.code, out, errs)
 			}
 			if c.file != "" {
-				if keep := os.Getenv("INCIDENT_REPORT_KEEP"); keep != "" {
-					b, _ := os.ReadFile(filepath.Join(dir, c.file))
-					_ = os.WriteFile(keep, b, 0o644)
-				}
 				b, err := os.ReadFile(filepath.Join(dir, c.file))
 				if err != nil {
 					t.Fatal(err)
