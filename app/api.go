@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 
 	"go.uber.org/zap"
@@ -9,10 +10,11 @@ import (
 	"github.com/socialpulse/socialpulse/apiauth"
 	"github.com/socialpulse/socialpulse/config"
 	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/incidentsapi"
 	"github.com/socialpulse/socialpulse/spikesapi"
 )
 
-// buildAPI returns the spike history routes to mount on the API server and
+// buildAPI returns the spike history and incident routes to mount on the API server and
 // the access-control middleware for /api/v1. It needs a.outbox, a.store and
 // a.enricher.
 //
@@ -57,5 +59,11 @@ func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Hand
 	if err != nil {
 		return nil, nil, err
 	}
-	return h.Routes(), guard.Wrap, nil
+	routes := h.Routes()
+	ih, err := incidentsapi.New(incidentsapi.Options{History: a.outbox, Matrix: a.store, Logger: log.Named("incidents")})
+	if err != nil {
+		return nil, nil, err
+	}
+	maps.Copy(routes, ih.Routes())
+	return routes, guard.Wrap, nil
 }

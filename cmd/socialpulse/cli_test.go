@@ -20,6 +20,7 @@ var helpTargets = [][]string{
 	{"backtest"},
 	{"dashboards"}, {"dashboards", "push"},
 	{"spikes"}, {"spikes", "list"}, {"spikes", "show"}, {"spikes", "export"}, {"spikes", "note"},
+	{"incidents"}, {"incidents", "list"}, {"incidents", "show"}, {"incidents", "milestone"}, {"incidents", "report"},
 }
 
 func TestEveryCommandAnswersHelp(t *testing.T) {

@@ -1,0 +1,96 @@
+package alert
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Milestone is a typed step of the response to an incident (acknowledged,
+// statement, ...), kept on the record of one of the incident's spikes. The
+// types are package incident's; the history only checks their form.
+type Milestone struct {
+	Type   string    `json:"type"`
+	Author string    `json:"author"`
+	Text   string    `json:"text"`
+	Time   time.Time `json:"time"`
+	// Spike is the ID of the alert whose record keeps the milestone (set
+	// on read).
+	Spike string `json:"spike"`
+}
+
+var milestoneType = regexp.MustCompile(`^[a-z_]{1,32}$`)
+
+// AddMilestone attaches m to alert id's record (ErrNotFound if it does not
+// exist), beside its notes and with the same retention. A zero m.Time is
+// set to now.
+func (o *Outbox) AddMilestone(ctx context.Context, id string, m Milestone) error {
+	if !milestoneType.MatchString(m.Type) {
+		return fmt.Errorf("alert: milestone type %q: want [a-z_]{1,32}", m.Type)
+	}
+	if m.Time.IsZero() {
+		m.Time = o.o.Now()
+	}
+	m.Spike = ""
+	body, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("alert: encode milestone: %w", err)
+	}
+	field := fmt.Sprintf("ms:%020d:%s", m.Time.UnixNano(), newToken()[:8])
+	ok, err := noteScript.Run(ctx, o.rdb, []string{o.alertKey(id)}, field, body).Int()
+	if err != nil {
+		return fmt.Errorf("alert: add milestone to %s: %w", id, err)
+	}
+	if ok == 0 {
+		return fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	return nil
+}
+
+// Milestones returns the milestones kept on the records of alerts ids (an
+// incident's spikes), ordered by time. Unknown or expired alerts have none.
+func (o *Outbox) Milestones(ctx context.Context, ids ...string) ([]Milestone, error) {
+	if len(ids) == 0 {
+		return []Milestone{}, nil
+	}
+	pipe := o.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HGetAll(ctx, o.alertKey(id))
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("alert: read milestones: %w", err)
+	}
+	out := []Milestone{}
+	for i, cmd := range cmds {
+		h, err := cmd.Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("alert: read milestones of %s: %w", ids[i], err)
+		}
+		for f, v := range h {
+			if !strings.HasPrefix(f, "ms:") {
+				continue
+			}
+			var m Milestone
+			if err := json.Unmarshal([]byte(v), &m); err != nil {
+				return nil, fmt.Errorf("alert: decode %s milestone: %w", ids[i], err)
+			}
+			m.Spike = ids[i]
+			out = append(out, m)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Milestone) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Type+a.Text, b.Type+b.Text)
+	})
+	return out, nil
+}

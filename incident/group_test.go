@@ -1,0 +1,123 @@
+package incident
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+func at(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
+
+func spike(id, feature string, start, end, priority int, words ...string) Spike {
+	s := Spike{ID: id, Feature: feature, Start: at(start), Priority: priority, Words: words}
+	if end >= 0 {
+		s.End = at(end)
+	}
+	return s
+}
+
+func ids(ins []Incident) [][]string {
+	var out [][]string
+	for _, in := range ins {
+		var g []string
+		for _, s := range in.Spikes {
+			g = append(g, s.ID)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func TestGroupJoinsSpikesByTime(t *testing.T) {
+	cases := []struct {
+		name   string
+		spikes []Spike
+		o      GroupOptions
+		want   [][]string
+	}{
+		{"overlapping episodes join",
+			[]Spike{spike("a", "checkout", 0, 30, 1), spike("b", "availability", 5, 40, 2)}, GroupOptions{},
+			[][]string{{"a", "b"}}},
+		{"a start within the default gap joins",
+			[]Spike{spike("a", "checkout", 0, 30, 1), spike("b", "login", 44, 50, 2)}, GroupOptions{},
+			[][]string{{"a", "b"}}},
+		{"a start past the default gap opens a new incident",
+			[]Spike{spike("a", "checkout", 0, 30, 1), spike("b", "login", 46, 50, 2)}, GroupOptions{},
+			[][]string{{"a"}, {"b"}}},
+		{"a wider gap joins them",
+			[]Spike{spike("a", "checkout", 0, 30, 1), spike("b", "login", 46, 50, 2)}, GroupOptions{JoinGap: 30 * time.Minute},
+			[][]string{{"a", "b"}}},
+		{"a negative gap needs overlap",
+			[]Spike{spike("a", "checkout", 0, 30, 1), spike("b", "login", 31, 50, 2)}, GroupOptions{JoinGap: -1},
+			[][]string{{"a"}, {"b"}}},
+		{"an ongoing spike takes every later one",
+			[]Spike{spike("a", "checkout", 0, -1, 1), spike("b", "login", 300, 310, 2)}, GroupOptions{},
+			[][]string{{"a", "b"}}},
+		{"a chain joins through its middle",
+			[]Spike{spike("c", "search", 50, 60, 3), spike("a", "checkout", 0, 30, 1), spike("b", "login", 25, 55, 2)}, GroupOptions{},
+			[][]string{{"a", "b", "c"}}},
+		{"a repeated spike counts once",
+			[]Spike{spike("a", "checkout", 0, 30, 1), spike("a", "checkout", 0, 35, 1)}, GroupOptions{},
+			[][]string{{"a"}}},
+		{"a long spike keeps the incident open past a short one",
+			[]Spike{spike("a", "checkout", 0, 120, 1), spike("b", "login", 10, 20, 2), spike("c", "search", 100, 110, 3)}, GroupOptions{},
+			[][]string{{"a", "b", "c"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := ids(Group(c.spikes, c.o))
+			if !slices.EqualFunc(got, c.want, slices.Equal) {
+				t.Fatalf("groups %v, want %v", got, c.want)
+			}
+			rev := slices.Clone(c.spikes)
+			slices.Reverse(rev)
+			if c.name != "a repeated spike counts once" {
+				if got := ids(Group(rev, c.o)); !slices.EqualFunc(got, c.want, slices.Equal) {
+					t.Fatalf("reversed input: groups %v, want %v", got, c.want)
+				}
+			}
+		})
+	}
+}
+
+func TestGroupDescribesTheIncident(t *testing.T) {
+	a := spike("a", "checkout", 0, 30, 2, "payment", "error")
+	a.Name = "Checkout"
+	b := spike("b", "availability", 5, 40, 1, "down", "Error")
+	b.Name = "Availability"
+	ins := Group([]Spike{b, a}, GroupOptions{})
+	if len(ins) != 1 {
+		t.Fatalf("%d incidents", len(ins))
+	}
+	in := ins[0]
+	if in.ID != "a" || in.Priority != 1 || !in.Start.Equal(at(0)) || !in.End.Equal(at(40)) || in.Ongoing() {
+		t.Fatalf("incident %+v", in)
+	}
+	if !slices.Equal(in.Features, []string{"checkout", "availability"}) || !slices.Equal(in.Words, []string{"error"}) {
+		t.Fatalf("features %v words %v", in.Features, in.Words)
+	}
+	if in.Title != "Checkout + Availability: negative surge (P1)" {
+		t.Fatalf("title %q", in.Title)
+	}
+
+	// A spike that joins later updates the incident without changing its id.
+	c := spike("c", "login", 35, -1, 1)
+	in2 := Group([]Spike{a, b, c}, GroupOptions{})[0]
+	if in2.ID != "a" || !in2.Ongoing() || len(in2.Features) != 3 || in2.Title != "Checkout + Availability + login: negative surge (P1)" {
+		t.Fatalf("after a late spike: %+v", in2)
+	}
+	if f, ok := Find([]Incident{in2}, "c"); !ok || f.ID != "a" {
+		t.Fatalf("Find by member spike: %v %v", f.ID, ok)
+	}
+	if _, ok := Find([]Incident{in2}, "zz"); ok {
+		t.Fatal("Find found an unknown spike")
+	}
+
+	many := Group([]Spike{spike("a", "f1", 0, 10, 3), spike("b", "f2", 1, 10, 3), spike("c", "f3", 2, 10, 3),
+		spike("d", "f4", 3, 10, 3), spike("e", "f5", 4, 10, 4)}, GroupOptions{})[0]
+	if many.Title != "f1 + f2 + f3 + 2 more: negative surge (P3)" {
+		t.Fatalf("title %q", many.Title)
+	}
+}
