@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/detect"
 	"github.com/socialpulse/socialpulse/nab"
 )
 
@@ -139,9 +139,9 @@ func nabDetections(ctx context.Context, path string) ([]time.Time, []bool, error
 	var ts []time.Time
 	var detected []bool
 	var bt backtester
-	err = bt.run(ctx, f, func(r seriesRow, d impactmatrix.Decision, _ float64) error {
+	err = bt.run(ctx, f, func(r seriesRow, d detect.Decision, _ float64) error {
 		ts = append(ts, r.t)
-		detected = append(detected, d.Event == impactmatrix.EventFire)
+		detected = append(detected, d.Event == detect.EventFire)
 		return nil
 	})
 	return ts, detected, err

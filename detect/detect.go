@@ -1,4 +1,4 @@
-package impactmatrix
+package detect
 
 import (
 	"errors"
@@ -238,7 +238,7 @@ func DefaultDetectorConfig(step time.Duration) DetectorConfig {
 // configuration.
 func (c DetectorConfig) Validate() error {
 	bad := func(field, want string, got any) error {
-		return fmt.Errorf("impactmatrix: DetectorConfig.%s must be %s, got %v", field, want, got)
+		return fmt.Errorf("detect: DetectorConfig.%s must be %s, got %v", field, want, got)
 	}
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	switch {
@@ -784,7 +784,7 @@ func logRegLowerGamma(a, x float64) float64 {
 }
 
 // ErrNoStep is returned when a step cannot be inferred from timestamps.
-var ErrNoStep = errors.New("impactmatrix: cannot infer a step from fewer than two distinct timestamps")
+var ErrNoStep = errors.New("detect: cannot infer a step from fewer than two distinct timestamps")
 
 // InferStep returns the most common positive difference between consecutive
 // timestamps (the smallest one on ties), the step of a regularly sampled
