@@ -75,6 +75,9 @@ func TestEvalNABMissingData(t *testing.T) {
 func TestEvalNABOnDevData(t *testing.T) {
 	dir := filepath.Join("..", "..", "..", "shared", "data")
 	if _, err := os.Stat(filepath.Join(dir, "nab", "labels", "combined_windows.json")); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("NAB dev data not found under %s: %v", dir, err)
+		}
 		t.Skipf("NAB dev data not found under %s: %v", dir, err)
 	}
 	var out, errb bytes.Buffer
@@ -83,5 +86,43 @@ func TestEvalNABOnDevData(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "9/9") {
 		t.Errorf("not every labelled window was detected:\n%s", out.String())
+	}
+}
+
+func TestEvalNABScoresOtherSeriesFromAWindowsFile(t *testing.T) {
+	dir := writeNABData(t)
+	other := filepath.Join(dir, "nab", "other", "realKnownCause")
+	if err := os.MkdirAll(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	aapl, err := os.ReadFile(filepath.Join(dir, "nab", filepath.FromSlash(nabSeries[0])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(other, "copy.csv"), aapl, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The windows file labels the other series and also names a realTweets
+	// series, whose entry must be ignored: only the dev series are scored.
+	start := time.Date(2015, 2, 26, 21, 42, 53, 0, time.UTC)
+	ws := start.Add(1480 * 5 * time.Minute).Format("2006-01-02 15:04:05.000000")
+	we := start.Add(1520 * 5 * time.Minute).Format("2006-01-02 15:04:05.000000")
+	extra := filepath.Join(t.TempDir(), "windows.json")
+	js := fmt.Sprintf(`{"realKnownCause/copy.csv": [[%q, %q]], "realTweets/Twitter_volume_XYZ.csv": [[%q, %q]], "realKnownCause/unlabelled.csv": []}`, ws, we, ws, we)
+	if err := os.WriteFile(extra, []byte(js), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if err := runEval(context.Background(), []string{"nab", "--data", dir, "--windows", extra}, nil, &out, &errb); err != nil {
+		t.Fatalf("eval nab: %v (stderr %s)", err, errb.String())
+	}
+	s := out.String()
+	for _, want := range []string{"### NAB other series", "| copy |", "### Leave-one-series-out", "| realTweets dev series |", "| other series |"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "XYZ") {
+		t.Errorf("a realTweets series outside the dev set was scored:\n%s", s)
 	}
 }
