@@ -62,6 +62,9 @@ func TestDetectorBehaviour(t *testing.T) {
 	noCalib := minute
 	noCalib.CalibrationRank = 0
 
+	hourCooldown := noCalib
+	hourCooldown.CooldownSteps = 60
+
 	noHysteresis := noCalib
 	noHysteresis.ResolveRatio = noHysteresis.MinRatio
 	noHysteresis.CooldownSteps = 0
@@ -151,7 +154,7 @@ func TestDetectorBehaviour(t *testing.T) {
 			},
 		},
 		{
-			name: "cooldown blocks a re-fire right after a resolve but not later", cfg: noCalib, steps: day + 200,
+			name: "cooldown blocks a re-fire right after a resolve but not later", cfg: hourCooldown, steps: day + 200,
 			value: func(i int, r *rand.Rand) float64 {
 				switch {
 				case i >= day && i < day+10, // first surge
@@ -213,10 +216,10 @@ func TestDetectorBehaviour(t *testing.T) {
 			},
 		},
 		{
-			name: "minimum volume: 0 to 3 is not a spike", cfg: minute, steps: day + 30,
+			name: "minimum volume: 0 to 2 a minute is not a spike", cfg: minute, steps: day + 30,
 			value: func(i int, r *rand.Rand) float64 {
 				if i >= day {
-					return 3
+					return 2
 				}
 				return 0
 			},
@@ -377,8 +380,8 @@ func TestDefaultDetectorConfigScalesWithStep(t *testing.T) {
 	if m.EvalSteps != 2 || f.EvalSteps != 2 {
 		t.Errorf("EvalSteps %d at 1m and %d at 5m, want 2", m.EvalSteps, f.EvalSteps)
 	}
-	if m.CooldownSteps != 60 || f.CooldownSteps != 12 {
-		t.Errorf("CooldownSteps %d at 1m and %d at 5m, want one hour", m.CooldownSteps, f.CooldownSteps)
+	if m.CooldownSteps != 360 || f.CooldownSteps != 72 {
+		t.Errorf("CooldownSteps %d at 1m and %d at 5m, want six hours", m.CooldownSteps, f.CooldownSteps)
 	}
 }
 

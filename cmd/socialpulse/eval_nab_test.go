@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,8 +86,17 @@ func TestEvalNABOnDevData(t *testing.T) {
 	if err := runEval(context.Background(), []string{"nab", "--data", dir}, nil, &out, &errb); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "9/9") {
-		t.Errorf("not every labelled window was detected:\n%s", out.String())
+	// A floor under the measured defaults (60.8 standard, 46.9 reward low
+	// FP; see BENCHMARKS.md), so a change that loses several windows or
+	// adds many false positives fails here.
+	m := regexp.MustCompile(`\| \*\*total\*\* \| \*\*([0-9.-]+)\*\* \| \*\*([0-9.-]+)\*\* \|`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no total row:\n%s", out.String())
+	}
+	std, _ := strconv.ParseFloat(m[1], 64)
+	lowFP, _ := strconv.ParseFloat(m[2], 64)
+	if std < 55 || lowFP < 40 {
+		t.Errorf("realTweets totals %.1f standard, %.1f reward low FP; want at least 55 and 40:\n%s", std, lowFP, out.String())
 	}
 }
 
