@@ -482,3 +482,14 @@ func BenchmarkDetectorObserve(b *testing.B) {
 		})
 	}
 }
+
+func TestDetectorFlatNoisyWeekRaisesNothing(t *testing.T) {
+	for _, rate := range []float64{0.2, 1, 5, 30} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			ds := run(t, DefaultDetectorConfig(time.Minute), week, seed, func(_ int, r *rand.Rand) float64 { return poisson(r, rate) })
+			if f := events(ds, EventFire); len(f) > 0 {
+				t.Errorf("Poisson(%g) a minute, seed %d: fired at %v: %+v", rate, seed, f, ds[f[0]])
+			}
+		}
+	}
+}

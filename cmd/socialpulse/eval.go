@@ -5,10 +5,10 @@ import (
 	"io"
 )
 
-// runEval dispatches "eval sentiment" and "eval aspects".
+// runEval dispatches "eval sentiment", "aspects", "nab" and "surges".
 func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageErrorf("eval needs a target: sentiment | aspects")
+		return usageErrorf("eval needs a target: sentiment | aspects | nab | surges")
 	}
 	switch args[0] {
 	case "sentiment":
@@ -17,6 +17,8 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return runEvalAspects(ctx, args[1:], stdout, stderr)
 	case "nab":
 		return runEvalNAB(ctx, args[1:], stdout, stderr)
+	case "surges":
+		return runEvalSurges(ctx, args[1:], stdout, stderr)
 	}
-	return usageErrorf("unknown eval target %q (want sentiment | aspects)", args[0])
+	return usageErrorf("unknown eval target %q (want sentiment | aspects | nab | surges)", args[0])
 }
