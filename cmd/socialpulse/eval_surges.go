@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/socialpulse/socialpulse/detect"
@@ -82,53 +83,69 @@ func runEvalSurges(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	var series []nabFile
-	for _, f := range files {
-		if f.tweets {
-			series = append(series, minuteSeries(f, *seed))
+	// Two views of the same series: the whole volume, and a random tenth of
+	// the posts, the size of one feature's share of a product's mentions.
+	views := []struct {
+		name string
+		keep float64
+	}{{"whole volume", 1}, {"10% of the posts", 0.1}}
+	series := make([][]nabFile, len(views))
+	for vi, v := range views {
+		for _, f := range files {
+			if f.tweets {
+				series[vi] = append(series[vi], minuteSeries(f, *seed, v.keep))
+			}
 		}
 	}
 
 	fmt.Fprintln(stdout, "### Injected surges, detector defaults (`socialpulse eval surges`)")
 	fmt.Fprintln(stdout)
-	fmt.Fprintln(stdout, "One-minute negative-mention-like counts: each 5-minute count of the NAB realTweets dev")
-	fmt.Fprintln(stdout, "series (AAPL, GOOG, IBM) split at random over its five minutes. A surge of ×f adds")
-	fmt.Fprintln(stdout, "Poisson((f−1)·m) posts a minute, m being the series' mean per minute over the day")
-	fmt.Fprintf(stdout, "before; %d surges per series and kind, one per run, from day %d every %d days at a\n", surgePositions, surgeFirstDay, surgeEveryDays)
-	fmt.Fprintln(stdout, "different hour. Caught: an alert fires between the surge's start and 2 minutes after")
-	fmt.Fprintln(stdout, "its end; delay: minutes from the start to the end of the bucket that fired.")
+	fmt.Fprintln(stdout, "One-minute counts: each 5-minute count of the NAB realTweets dev series (AAPL, GOOG, IBM)")
+	fmt.Fprintln(stdout, "split at random over its five minutes; \"10% of the posts\" keeps each post with")
+	fmt.Fprintln(stdout, "probability 0.1 first. A surge of ×f adds Poisson((f−1)·m) posts a minute, m being the")
+	fmt.Fprintf(stdout, "series' mean per minute over the day before; %d surges per series and kind, one per run,\n", surgePositions)
+	fmt.Fprintf(stdout, "from day %d every %d days at a different hour. Caught: an alert fires between the surge's\n", surgeFirstDay, surgeEveryDays)
+	fmt.Fprintln(stdout, "start and 2 minutes after its end; delay: minutes from the start to the end of the")
+	fmt.Fprintln(stdout, "bucket that fired (median, and the slowest in brackets).")
 	fmt.Fprintln(stdout)
-	fmt.Fprintln(stdout, "| surge | caught | median delay (min) | slowest (min) |")
-	fmt.Fprintln(stdout, "|---|---:|---:|---:|")
+	fmt.Fprint(stdout, "| surge |")
+	for _, v := range views {
+		fmt.Fprintf(stdout, " caught, %s | delay (min) |", v.name)
+	}
+	fmt.Fprintln(stdout)
+	fmt.Fprintln(stdout, "|---|"+strings.Repeat("---:|---:|", len(views)))
 	for _, k := range surgeKinds {
-		var delays []float64
-		n := 0
-		for si := range series {
-			for p := range surgePositions {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				start := surgeStart(&series[si], p)
-				if start < 0 {
-					continue
-				}
-				d, ok, err := runSurge(&series[si], k, start, *seed+uint64(1000*si+p))
-				if err != nil {
-					return err
-				}
-				n++
-				if ok {
-					delays = append(delays, d)
+		fmt.Fprintf(stdout, "| %s |", k)
+		for vi := range views {
+			var delays []float64
+			n := 0
+			for si := range series[vi] {
+				for p := range surgePositions {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					start := surgeStart(&series[vi][si], p)
+					if start < 0 {
+						continue
+					}
+					d, ok, err := runSurge(&series[vi][si], k, start, *seed+uint64(1000*si+p))
+					if err != nil {
+						return err
+					}
+					n++
+					if ok {
+						delays = append(delays, d)
+					}
 				}
 			}
+			delay := "–"
+			if len(delays) > 0 {
+				slices.Sort(delays)
+				delay = fmt.Sprintf("%.0f (%.0f)", delays[len(delays)/2], delays[len(delays)-1])
+			}
+			fmt.Fprintf(stdout, " %d/%d | %s |", len(delays), n, delay)
 		}
-		med, slow := "–", "–"
-		if len(delays) > 0 {
-			slices.Sort(delays)
-			med = fmt.Sprintf("%.0f", delays[len(delays)/2])
-			slow = fmt.Sprintf("%.0f", delays[len(delays)-1])
-		}
-		fmt.Fprintf(stdout, "| %s | %d/%d | %s | %s |\n", k, len(delays), n, med, slow)
+		fmt.Fprintln(stdout)
 	}
 	fmt.Fprintln(stdout)
 
@@ -136,29 +153,31 @@ func runEvalSurges(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fmt.Fprintln(stdout, "per series-week; \"outside labels\" leaves out alerts inside NAB's labelled anomaly")
 	fmt.Fprintln(stdout, "windows (real events, not false alarms):")
 	fmt.Fprintln(stdout)
-	fmt.Fprintln(stdout, "| series | weeks | alerts / week | outside labels / week |")
-	fmt.Fprintln(stdout, "|---|---:|---:|---:|")
-	var allW, allA, allO float64
-	for i := range series {
-		f := &series[i]
-		weeks, alerts, outside, err := untouchedAlerts(f)
-		if err != nil {
-			return err
+	fmt.Fprintln(stdout, "| series | posts | weeks | alerts / week | outside labels / week |")
+	fmt.Fprintln(stdout, "|---|---|---:|---:|---:|")
+	for vi, v := range views {
+		var allW, allA, allO float64
+		for i := range series[vi] {
+			f := &series[vi][i]
+			weeks, alerts, outside, err := untouchedAlerts(f)
+			if err != nil {
+				return err
+			}
+			allW += weeks
+			allA += float64(alerts)
+			allO += float64(outside)
+			fmt.Fprintf(stdout, "| %s | %s | %.1f | %.2f | %.2f |\n", f.short(), v.name, weeks, float64(alerts)/weeks, float64(outside)/weeks)
 		}
-		allW += weeks
-		allA += float64(alerts)
-		allO += float64(outside)
-		fmt.Fprintf(stdout, "| %s | %.1f | %.2f | %.2f |\n", f.short(), weeks, float64(alerts)/weeks, float64(outside)/weeks)
+		fmt.Fprintf(stdout, "| **all** | %s | %.1f | %.2f | %.2f |\n", v.name, allW, allA/allW, allO/allW)
 	}
-	fmt.Fprintf(stdout, "| **all** | %.1f | %.2f | %.2f |\n", allW, allA/allW, allO/allW)
 	fmt.Fprintln(stdout)
 	return nil
 }
 
-// minuteSeries derives a one-minute series from a 5-minute one: each count
-// is split over its five minutes uniformly at random (a multinomial split),
-// so the totals per 5 minutes are unchanged.
-func minuteSeries(f nabFile, seed uint64) nabFile {
+// minuteSeries derives a one-minute series from a 5-minute one: each post is
+// kept with probability keep, and each count is then split over its five
+// minutes uniformly at random (a multinomial split).
+func minuteSeries(f nabFile, seed uint64, keep float64) nabFile {
 	r := rand.New(rand.NewPCG(seed, 0x5eed))
 	out := nabFile{name: f.name, tweets: f.tweets, windows: f.windows, step: time.Minute}
 	k := int(f.step / time.Minute)
@@ -171,7 +190,9 @@ func minuteSeries(f nabFile, seed uint64) nabFile {
 			parts[j] = 0
 		}
 		for range int(f.vals[i]) {
-			parts[r.IntN(k)]++
+			if keep >= 1 || r.Float64() < keep {
+				parts[r.IntN(k)]++
+			}
 		}
 		for j := range k {
 			out.ts = append(out.ts, t.Add(time.Duration(j)*time.Minute))

@@ -58,7 +58,7 @@ func TestEvalSurgesOnFlatNoise(t *testing.T) {
 	s := out.String()
 	// Over flat noise every ×3 and ×5 surge is caught and the untouched
 	// series raise nothing.
-	for _, want := range []string{"| ×3 for 10 min | 27/27 |", "| ×5 for 10 min | 27/27 | 1 |", "| **all** | 17.6 | 0.00 | 0.00 |"} {
+	for _, want := range []string{"| ×3 for 10 min | 27/27 |", "| ×5 for 10 min | 27/27 | 1 (2) |", "| **all** | whole volume | 17.6 | 0.00 | 0.00 |"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
 		}
