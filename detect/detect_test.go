@@ -493,3 +493,23 @@ func TestDetectorFlatNoisyWeekRaisesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectorObserveAllocatesNothing(t *testing.T) {
+	d, err := NewDetector(DefaultDetectorConfig(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	at := detT0
+	for range 3 * day { // past the warm-up, through calibration blocks
+		at = at.Add(time.Minute)
+		d.Observe(at, poisson(r, 5))
+	}
+	allocs := testing.AllocsPerRun(2000, func() {
+		at = at.Add(time.Minute)
+		d.Observe(at, poisson(r, 5))
+	})
+	if allocs != 0 {
+		t.Errorf("Observe allocates %.2f times per step, want 0", allocs)
+	}
+}
