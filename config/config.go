@@ -287,7 +287,7 @@ func Default() Config {
 		Emerging: Emerging{Enabled: true, Window: 5 * time.Minute, Baseline: time.Hour, Workers: 1},
 		Detector: Detector{
 			Enabled: true, Grace: 15 * time.Second, Warmup: 6 * time.Hour, LeaseTTL: 30 * time.Second,
-			MinVolume: 5, MinRatio: 2, Alpha: 1e-6, ResolveRatio: 1.5, Cooldown: 6 * time.Hour,
+			MinVolume: 10, MinRatio: 2, Alpha: 1e-6, ResolveRatio: 1.5, Cooldown: 24 * time.Hour,
 			Priority: Priority{Growth: 0.30, Volume: 0.20, Reach: 0.15, Criticality: 0.25, Persistence: 0.10, P1: 0.7, P2: 0.5, P3: 0.3},
 		},
 		Alerting: Alerting{

@@ -38,8 +38,7 @@ import (
 //     X ~ Poisson(Baseline/φ), evaluated with the regularised incomplete
 //     gamma function so non-integer arguments work.
 //   - Calibration: the surprise −ln(PValue) must also beat the
-//     CalibrationRank-th largest daily maximum of surprise over the last two
-//     weeks (by default the 2nd, so what fires is rarer than about once a week).
+//     CalibrationRank-th largest daily maximum of surprise over the last week.
 //     Social mention counts are heavy-tailed (a 5–20× burst every day is
 //     normal for a popular product), which no count model captures; this
 //     makes each series alert only on what is unusual for that series.
@@ -133,7 +132,7 @@ type DetectorConfig struct {
 	// Must be ≥ 1. Default: 3.
 	ClipRatio float64
 	// MinVolume is the least Value (count over the evaluation window) that
-	// can fire. Default: 5.
+	// can fire. Default: 10.
 	MinVolume float64
 	// MinRatio is the least Ratio, (Value+1)/(Baseline+1), that can fire.
 	// Must be > 1. Default: 2.
@@ -151,7 +150,8 @@ type DetectorConfig struct {
 	// Must be > 1. Default: 2.
 	UpdateFactor float64
 	// CooldownSteps is how many steps after a resolve the series cannot fire
-	// again. Default: 6 hours of steps.
+	// again. Default: 1 day of steps, so one incident pages once and a
+	// bursty series does not page again on the aftershocks.
 	CooldownSteps int
 	// MaxFrozenSteps caps how long the baseline stays frozen during one
 	// firing episode; after that it learns from the counts again, so a lasting
@@ -174,9 +174,9 @@ type DetectorConfig struct {
 	// surprise over the last CalibrationSteps (firing episodes included), so
 	// a series whose normal life is full of bursts only alerts on bursts that
 	// are unusual for it. With fewer blocks than CalibrationRank the check
-	// passes. 0 disables it. Default: 2.
+	// passes. 0 disables it. Default: 3.
 	CalibrationRank int
-	// CalibrationSteps is the calibration horizon. Default: 2 weeks of steps.
+	// CalibrationSteps is the calibration horizon. Default: 1 week of steps.
 	CalibrationSteps int
 	// CalibrationBlockSteps is the block length: each block contributes only
 	// its maximum, so one long episode counts once. Default: 1 day of steps.
@@ -211,14 +211,14 @@ func DefaultDetectorConfig(step time.Duration) DetectorConfig {
 		SeasonWeight:    0.75,
 		SeasonAlpha:     0.3,
 		ClipRatio:       3,
-		MinVolume:       5,
+		MinVolume:       10,
 		MinRatio:        2,
 		Alpha:           1e-6,
 		ResolveRatio:    1.5,
 		UpdateFactor:    2,
 		MinDispersion:   1,
 		DispersionClip:  25,
-		CalibrationRank: 2,
+		CalibrationRank: 3,
 	}
 	if step <= 0 {
 		return cfg
@@ -226,11 +226,11 @@ func DefaultDetectorConfig(step time.Duration) DetectorConfig {
 	cfg.EvalSteps = 2
 	cfg.BaselineSteps = stepsIn(2*time.Hour, step, 12)
 	cfg.MinHistorySteps = cfg.BaselineSteps / 2
-	cfg.CooldownSteps = stepsIn(6*time.Hour, step, 1)
+	cfg.CooldownSteps = stepsIn(24*time.Hour, step, 1)
 	cfg.MaxFrozenSteps = stepsIn(6*time.Hour, step, 1)
 	cfg.DispersionSteps = stepsIn(24*time.Hour, step, 1)
 	cfg.MaxGapSteps = stepsIn(14*24*time.Hour, step, 1)
-	cfg.CalibrationSteps = stepsIn(14*24*time.Hour, step, 1)
+	cfg.CalibrationSteps = stepsIn(7*24*time.Hour, step, 1)
 	cfg.CalibrationBlockSteps = stepsIn(24*time.Hour, step, 1)
 	return cfg
 }

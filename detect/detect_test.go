@@ -216,10 +216,10 @@ func TestDetectorBehaviour(t *testing.T) {
 			},
 		},
 		{
-			name: "minimum volume: 0 to 2 a minute is not a spike", cfg: minute, steps: day + 30,
+			name: "minimum volume: 0 to 3 is not a spike", cfg: minute, steps: day + 30,
 			value: func(i int, r *rand.Rand) float64 {
 				if i >= day {
-					return 2
+					return 3
 				}
 				return 0
 			},
@@ -380,8 +380,8 @@ func TestDefaultDetectorConfigScalesWithStep(t *testing.T) {
 	if m.EvalSteps != 2 || f.EvalSteps != 2 {
 		t.Errorf("EvalSteps %d at 1m and %d at 5m, want 2", m.EvalSteps, f.EvalSteps)
 	}
-	if m.CooldownSteps != 360 || f.CooldownSteps != 72 {
-		t.Errorf("CooldownSteps %d at 1m and %d at 5m, want six hours", m.CooldownSteps, f.CooldownSteps)
+	if m.CooldownSteps != 1440 || f.CooldownSteps != 288 {
+		t.Errorf("CooldownSteps %d at 1m and %d at 5m, want one day", m.CooldownSteps, f.CooldownSteps)
 	}
 }
 
