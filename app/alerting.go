@@ -14,8 +14,8 @@ import (
 
 	"github.com/socialpulse/socialpulse/alert"
 	"github.com/socialpulse/socialpulse/config"
+	"github.com/socialpulse/socialpulse/detect"
 	"github.com/socialpulse/socialpulse/feature"
-	"github.com/socialpulse/socialpulse/impactmatrix"
 	"github.com/socialpulse/socialpulse/monitor"
 	"github.com/socialpulse/socialpulse/stream"
 )
@@ -61,10 +61,11 @@ func (a *App) buildAlerting(cfg config.Config, kc stream.ClientConfig, reg prome
 		return nil
 	}
 	d := cfg.Detector
-	det := impactmatrix.DefaultDetectorConfig(cfg.Matrix.Bucket)
+	det := detect.DefaultDetectorConfig(cfg.Matrix.Bucket)
 	det.MinVolume, det.MinRatio, det.Alpha, det.ResolveRatio = d.MinVolume, d.MinRatio, d.Alpha, d.ResolveRatio
 	det.CooldownSteps = int(d.Cooldown / cfg.Matrix.Bucket)
-	w := impactmatrix.DefaultPriorityWeights()
+	det.RearmFactor = d.RearmFactor
+	w := detect.DefaultPriorityWeights()
 	p := d.Priority
 	w.Growth, w.Volume, w.Reach, w.Criticality, w.Persistence = p.Growth, p.Volume, p.Reach, p.Criticality, p.Persistence
 	w.P1, w.P2, w.P3 = p.P1, p.P2, p.P3

@@ -166,8 +166,13 @@ type Detector struct {
 	// ResolveRatio: a firing spike resolves below this growth. Default: 1.5
 	ResolveRatio float64 `yaml:"resolve_ratio"`
 	// Cooldown: no new spike of the same feature this soon after one
-	// resolves. Default: 1h
+	// resolves. Default: 24h
 	Cooldown time.Duration `yaml:"cooldown"`
+	// RearmFactor: within the cooldown, a surge whose negative mentions
+	// reach this multiple of the last spike's peak fires anyway (a clearly
+	// worse outage pages again); 0 keeps the cooldown absolute.
+	// Default: 2.
+	RearmFactor float64 `yaml:"rearm_factor"`
 	// MinAuthors: a spike is published only once the negative mentions in
 	// the evaluation window come from this many distinct authors; until
 	// then it is held. 1 publishes every spike. Default: 5
@@ -292,7 +297,7 @@ func Default() Config {
 		Emerging: Emerging{Enabled: true, Window: 5 * time.Minute, Baseline: time.Hour, Workers: 1},
 		Detector: Detector{
 			Enabled: true, Grace: 15 * time.Second, Warmup: 6 * time.Hour, LeaseTTL: 30 * time.Second,
-			MinVolume: 10, MinRatio: 2, Alpha: 1e-6, ResolveRatio: 1.5, Cooldown: time.Hour, MinAuthors: 5,
+			MinVolume: 10, MinRatio: 2, Alpha: 1e-6, ResolveRatio: 1.5, Cooldown: 24 * time.Hour, RearmFactor: 2, MinAuthors: 5,
 			Priority: Priority{Growth: 0.30, Volume: 0.20, Reach: 0.15, Criticality: 0.25, Persistence: 0.10, P1: 0.7, P2: 0.5, P3: 0.3},
 		},
 		Alerting: Alerting{
@@ -527,6 +532,9 @@ func (c Config) Validate() error {
 		}
 		if d.ResolveRatio < 1 || d.ResolveRatio > d.MinRatio {
 			bad("detector.resolve_ratio", "must be in [1, detector.min_ratio], got %v", d.ResolveRatio)
+		}
+		if d.RearmFactor != 0 && !(d.RearmFactor > 1) {
+			bad("detector.rearm_factor", "must be 0 (off) or above 1, got %v", d.RearmFactor)
 		}
 		if d.Cooldown < 0 {
 			bad("detector.cooldown", "must not be negative")

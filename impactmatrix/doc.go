@@ -12,6 +12,5 @@
 // the cluster.
 //
 // Non-goals: reading Kafka, scoring text or tagging features; callers pass
-// classified posts in. Spike detection over the matrix lives beside it but is
-// pure and does no I/O.
+// classified posts in; detecting spikes in the counts (package detect).
 package impactmatrix

@@ -7,7 +7,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/socialpulse/socialpulse/feature"
-	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/detect"
 )
 
 // A handful of accounts cannot page anyone.
@@ -36,9 +36,9 @@ const DefaultMinAuthors = 5
 
 // fire publishes a new episode of f's spike if enough distinct authors
 // complain, else holds it.
-func (m *Monitor) fire(ctx context.Context, f feature.Feature, s *series, dec impactmatrix.Decision, at time.Time) {
+func (m *Monitor) fire(ctx context.Context, f feature.Feature, s *series, dec detect.Decision, at time.Time) {
 	if m.enoughAuthors(ctx, f, s, at) {
-		m.publish(ctx, f, s, dec, impactmatrix.EventFire, at)
+		m.publish(ctx, f, s, dec, detect.EventFire, at)
 		return
 	}
 	s.held = true
@@ -49,8 +49,8 @@ func (m *Monitor) fire(ctx context.Context, f feature.Feature, s *series, dec im
 
 // recheckHeld publishes f's held spike once enough distinct authors
 // complain, and drops it if it resolved first.
-func (m *Monitor) recheckHeld(ctx context.Context, f feature.Feature, s *series, dec impactmatrix.Decision, at time.Time) {
-	if dec.State != impactmatrix.StateFiring {
+func (m *Monitor) recheckHeld(ctx context.Context, f feature.Feature, s *series, dec detect.Decision, at time.Time) {
+	if dec.State != detect.StateFiring {
 		s.held = false
 		m.log.Info("held spike ended without enough distinct authors; nothing published", zap.String("feature", f.ID),
 			zap.Int64("authors", s.authors), zap.Int("min_authors", m.o.MinAuthors))
@@ -58,7 +58,7 @@ func (m *Monitor) recheckHeld(ctx context.Context, f feature.Feature, s *series,
 	}
 	if m.enoughAuthors(ctx, f, s, at) {
 		s.held = false
-		m.publish(ctx, f, s, dec, impactmatrix.EventFire, at)
+		m.publish(ctx, f, s, dec, detect.EventFire, at)
 	}
 }
 
@@ -100,7 +100,7 @@ func (m *Monitor) setFiring(f feature.Feature, s *series) {
 	switch {
 	case s.held:
 		holding = 1
-	case s.lastDecision.State == impactmatrix.StateFiring:
+	case s.lastDecision.State == detect.StateFiring:
 		firing = 1
 	}
 	m.m.firing.WithLabelValues(f.ID).Set(firing)

@@ -1,7 +1,7 @@
 // Package monitor runs spike detection over the impact matrix and publishes
 // the resulting alerts: once per bucket (on wall-clock time, so a quiet
 // feature still resolves) it reads the newly closed buckets, feeds each
-// feature's negative-mention count to its impactmatrix.Detector, and turns
+// feature's negative-mention count to its detect.Detector, and turns
 // fire, update and resolve events into alert versions with evidence and a
 // priority, handed to an alert publisher (the Redis outbox). A spike whose
 // negative mentions come from too few distinct authors is held, not
@@ -12,7 +12,7 @@
 // them from the matrix and continues the alerts already open instead of
 // raising new ones, and the outbox stores each (alert, version) once.
 //
-// Non-goals: the detection statistics (impactmatrix.Detector), delivery and
+// Non-goals: the detection statistics (detect.Detector), delivery and
 // history (package alert), reading Kafka.
 package monitor
 
@@ -27,6 +27,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/detect"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
 )
@@ -58,10 +59,10 @@ type Options struct {
 	// Features returns the taxonomy in use (names, owners, criticality).
 	Features func() []feature.Feature
 	// Detector is the detection configuration. Default:
-	// impactmatrix.DefaultDetectorConfig(bucket).
-	Detector *impactmatrix.DetectorConfig
-	// Weights for priorities. Default: impactmatrix.DefaultPriorityWeights().
-	Weights *impactmatrix.PriorityWeights
+	// detect.DefaultDetectorConfig(bucket).
+	Detector *detect.DetectorConfig
+	// Weights for priorities. Default: detect.DefaultPriorityWeights().
+	Weights *detect.PriorityWeights
 	// Grace is how long after a bucket ends it is read, so late posts land
 	// in it first. Default: 15s.
 	Grace time.Duration
@@ -93,8 +94,8 @@ type Options struct {
 // Monitor is the detection loop. Create it with New and Run it once.
 type Monitor struct {
 	o       Options
-	det     impactmatrix.DetectorConfig
-	weights impactmatrix.PriorityWeights
+	det     detect.DetectorConfig
+	weights detect.PriorityWeights
 	step    time.Duration
 	log     *zap.Logger
 	m       *metrics
@@ -113,10 +114,10 @@ type Monitor struct {
 
 // series is one feature's detector and what the monitor remembers of it.
 type series struct {
-	d    *impactmatrix.Detector
+	d    *detect.Detector
 	open *alert.Alert // the latest version of the open alert, if any
 	// lastDecision is the detector's decision on the newest fed bucket.
-	lastDecision impactmatrix.Decision
+	lastDecision detect.Decision
 	// reach is the latest estimated audience of the complaints.
 	reach float64
 	// recent negative/scored counts per fed bucket, newest last, for the
@@ -169,7 +170,7 @@ func New(o Options) (*Monitor, error) {
 		o.Logger = zap.NewNop()
 	}
 	step := o.Matrix.Bucket()
-	det := impactmatrix.DefaultDetectorConfig(step)
+	det := detect.DefaultDetectorConfig(step)
 	if o.Detector != nil {
 		det = *o.Detector
 	}
@@ -179,7 +180,7 @@ func New(o Options) (*Monitor, error) {
 	if err := det.Validate(); err != nil {
 		return nil, fmt.Errorf("monitor: %w", err)
 	}
-	w := impactmatrix.DefaultPriorityWeights()
+	w := detect.DefaultPriorityWeights()
 	if o.Weights != nil {
 		w = *o.Weights
 	}
@@ -310,12 +311,12 @@ func (m *Monitor) warmUp(ctx context.Context, closedEnd time.Time) error {
 		prev, wasOpen := open[f.ID]
 		last := s.lastDecision
 		switch {
-		case wasOpen && last.State == impactmatrix.StateFiring:
+		case wasOpen && last.State == detect.StateFiring:
 			s.open = &prev
 		case wasOpen:
 			s.open = &prev
-			m.publish(ctx, f, s, last, impactmatrix.EventResolve, closedEnd)
-		case last.State == impactmatrix.StateFiring:
+			m.publish(ctx, f, s, last, detect.EventResolve, closedEnd)
+		case last.State == detect.StateFiring:
 			m.fire(ctx, f, s, last, closedEnd)
 		}
 		m.setFiring(f, s)
@@ -340,7 +341,7 @@ func (m *Monitor) feed(ctx context.Context, f feature.Feature, start time.Time, 
 		if total == 0 && !m.quietStart(f.ID, start) {
 			return
 		}
-		d, err := impactmatrix.NewDetector(m.det)
+		d, err := detect.NewDetector(m.det)
 		if err != nil { // cannot happen: New validated the configuration
 			m.log.Error("detector not created", zap.String("feature", f.ID), zap.Error(err))
 			return
@@ -356,7 +357,7 @@ func (m *Monitor) feed(ctx context.Context, f feature.Feature, start time.Time, 
 	s.lastDecision = dec
 	m.m.current.WithLabelValues(f.ID).Set(dec.Value)
 	m.m.baseline.WithLabelValues(f.ID).Set(dec.Baseline)
-	if dec.State == impactmatrix.StateFiring {
+	if dec.State == detect.StateFiring {
 		m.m.onset.WithLabelValues(f.ID).Set(float64(dec.Since.Unix()))
 	}
 	defer m.setFiring(f, s)
@@ -367,16 +368,16 @@ func (m *Monitor) feed(ctx context.Context, f feature.Feature, start time.Time, 
 	switch {
 	case s.held:
 		m.recheckHeld(ctx, f, s, dec, at)
-	case dec.Event == impactmatrix.EventFire && s.open != nil:
-		m.publish(ctx, f, s, dec, impactmatrix.EventUpdate, at)
-	case dec.Event == impactmatrix.EventFire:
+	case dec.Event == detect.EventFire && s.open != nil:
+		m.publish(ctx, f, s, dec, detect.EventUpdate, at)
+	case dec.Event == detect.EventFire:
 		m.fire(ctx, f, s, dec, at)
-	case dec.Event != impactmatrix.EventNone:
+	case dec.Event != detect.EventNone:
 		m.publish(ctx, f, s, dec, dec.Event, at)
-	case dec.State == impactmatrix.StateFiring && s.open != nil:
+	case dec.State == detect.StateFiring && s.open != nil:
 		// Priority grows with persistence: publish when the level changes.
 		if p, _ := m.priority(f, dec, s, at); p != s.open.Priority {
-			m.publish(ctx, f, s, dec, impactmatrix.EventUpdate, at)
+			m.publish(ctx, f, s, dec, detect.EventUpdate, at)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/detect"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
 	"github.com/socialpulse/socialpulse/internal/testenv"
@@ -308,7 +309,7 @@ func TestBurstFromAHandfulOfAccountsDoesNotAlertButFromManyDoes(t *testing.T) {
 						if publishedAt.IsZero() && len(w.alerts()) > 0 {
 							publishedAt = start.Add(time.Minute)
 						}
-						if start.Equal(burst) && tt.accounts < DefaultMinAuthors && m.series["checkout"].lastDecision.State != impactmatrix.StateFiring {
+						if start.Equal(burst) && tt.accounts < DefaultMinAuthors && m.series["checkout"].lastDecision.State != detect.StateFiring {
 							t.Fatal("the detector did not fire on the burst: the test shows nothing")
 						}
 					}

@@ -11,15 +11,16 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/detect"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
 )
 
 // publish turns a detector event into the next version of f's alert.
-func (m *Monitor) publish(ctx context.Context, f feature.Feature, s *series, dec impactmatrix.Decision, ev impactmatrix.Event, at time.Time) {
+func (m *Monitor) publish(ctx context.Context, f feature.Feature, s *series, dec detect.Decision, ev detect.Event, at time.Time) {
 	var a alert.Alert
 	switch ev {
-	case impactmatrix.EventFire:
+	case detect.EventFire:
 		fp := alert.Fingerprint(f.ID, alert.KindNegativeSurge)
 		onset := dec.Since
 		if onset.IsZero() {
@@ -27,13 +28,13 @@ func (m *Monitor) publish(ctx context.Context, f feature.Feature, s *series, dec
 		}
 		a = alert.Alert{ID: alert.EpisodeID(fp, onset), Fingerprint: fp, Kind: alert.KindNegativeSurge,
 			State: alert.StateFiring, Sequence: 1, StartsAt: onset}
-	case impactmatrix.EventUpdate, impactmatrix.EventResolve:
+	case detect.EventUpdate, detect.EventResolve:
 		if s.open == nil {
 			return // nothing open to update or resolve
 		}
 		a = *s.open
 		a.Sequence++
-		if ev == impactmatrix.EventResolve {
+		if ev == detect.EventResolve {
 			a.State = alert.StateResolved
 			a.EndsAt = at
 		}
@@ -41,7 +42,7 @@ func (m *Monitor) publish(ctx context.Context, f feature.Feature, s *series, dec
 		return
 	}
 	a.UpdatedAt = at
-	if ev == impactmatrix.EventResolve {
+	if ev == detect.EventResolve {
 		// A resolve keeps the priority and evidence of the spike as it was
 		// last reported; only the end time changes.
 	} else {
@@ -85,18 +86,18 @@ func (m *Monitor) flushPending(ctx context.Context) {
 }
 
 // priority computes the P-level of f's spike as of at.
-func (m *Monitor) priority(f feature.Feature, dec impactmatrix.Decision, s *series, at time.Time) (int, float64) {
+func (m *Monitor) priority(f feature.Feature, dec detect.Decision, s *series, at time.Time) (int, float64) {
 	var persistence time.Duration
 	if !dec.Since.IsZero() {
 		persistence = at.Sub(dec.Since)
 	}
-	return impactmatrix.Priority(impactmatrix.PriorityInput{
+	return detect.Priority(detect.PriorityInput{
 		Growth: dec.Ratio, NegativeVolume: dec.Value, Reach: s.reach, Criticality: f.Criticality, Persistence: persistence,
 	}, m.weights)
 }
 
 // evidence gathers what IT needs to act: counts, share, samples, words, links.
-func (m *Monitor) evidence(ctx context.Context, f feature.Feature, s *series, dec impactmatrix.Decision, id string) alert.Evidence {
+func (m *Monitor) evidence(ctx context.Context, f feature.Feature, s *series, dec detect.Decision, id string) alert.Evidence {
 	ev := alert.Evidence{
 		Feature: f.ID, FeatureName: f.Name, Owner: f.Owner, Criticality: f.Criticality,
 		Window: time.Duration(m.det.EvalSteps) * m.step, Current: dec.Value, Baseline: dec.Baseline,

@@ -83,6 +83,7 @@ func ReadWindows(r io.Reader) (map[string][]Window, error) {
 	}
 	out := make(map[string][]Window, len(raw))
 	for file, ws := range raw {
+		out[file] = make([]Window, 0, len(ws)) // a file without anomalies has none
 		for _, w := range ws {
 			if len(w) != 2 {
 				return nil, fmt.Errorf("nab: windows of %s: want [start, end], got %q", file, w)

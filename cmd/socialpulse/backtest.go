@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/detect"
 )
 
 // stepSampleRows is how many leading rows of a series are read before the
@@ -90,13 +90,13 @@ func runBacktest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			fmt.Fprintf(stderr, "backtest: %d rows, %d alerts\n", rows, alerts)
 		},
 	}
-	err := bt.run(ctx, in, func(r seriesRow, d impactmatrix.Decision, perStep float64) error {
+	err := bt.run(ctx, in, func(r seriesRow, d detect.Decision, perStep float64) error {
 		line := backtestLine{
 			Timestamp: r.raw,
 			Value:     r.value,
 			Baseline:  round(perStep, 3),
 			Score:     round(d.Score, 4),
-			Alert:     d.Event == impactmatrix.EventFire,
+			Alert:     d.Event == detect.EventFire,
 		}
 		b, err := json.Marshal(line)
 		if err != nil {
@@ -226,7 +226,7 @@ type backtester struct {
 
 // run reads the CSV, infers the step from the first rows, and calls emit for
 // every row in order with the detector's decision and the per-step baseline.
-func (bt *backtester) run(ctx context.Context, r io.Reader, emit func(seriesRow, impactmatrix.Decision, float64) error) error {
+func (bt *backtester) run(ctx context.Context, r io.Reader, emit func(seriesRow, detect.Decision, float64) error) error {
 	sr, err := newSeriesReader(r)
 	if err != nil {
 		return err
@@ -246,14 +246,14 @@ func (bt *backtester) run(ctx context.Context, r io.Reader, emit func(seriesRow,
 	for i, row := range head {
 		ts[i] = row.t
 	}
-	bt.step, err = impactmatrix.InferStep(ts)
+	bt.step, err = detect.InferStep(ts)
 	if err != nil {
 		return fmt.Errorf("series: %w", err)
 	}
 	if bt.step < minSeriesStep {
 		return fmt.Errorf("series: step %v (the most common gap between timestamps) is below %v", bt.step, minSeriesStep)
 	}
-	det, err := impactmatrix.NewDetector(impactmatrix.DefaultDetectorConfig(bt.step))
+	det, err := detect.NewDetector(detect.DefaultDetectorConfig(bt.step))
 	if err != nil {
 		return err
 	}
@@ -261,7 +261,7 @@ func (bt *backtester) run(ctx context.Context, r io.Reader, emit func(seriesRow,
 	observe := func(row seriesRow) error {
 		d := det.Observe(row.t, row.value)
 		bt.rows++
-		if d.Event == impactmatrix.EventFire {
+		if d.Event == detect.EventFire {
 			bt.alerts++
 		}
 		if bt.rows%4096 == 0 {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/detect"
 )
 
 // maxFuzzDetectorSteps bounds the steps (rows and the gaps the detector
@@ -64,7 +64,7 @@ func FuzzBacktestCSV(f *testing.F) {
 		// stops the backtest before the detector runs.
 		var emitted []seriesRow
 		var bt backtester
-		runErr := bt.run(context.Background(), bytes.NewReader(data), func(r seriesRow, d impactmatrix.Decision, perStep float64) error {
+		runErr := bt.run(context.Background(), bytes.NewReader(data), func(r seriesRow, d detect.Decision, perStep float64) error {
 			if d.Score < 0 || d.Score > 1 || math.IsNaN(perStep) || math.IsInf(perStep, 0) || perStep < 0 {
 				t.Fatalf("row %+v: score %v, baseline %v", r, d.Score, perStep)
 			}
@@ -103,11 +103,11 @@ func tooManySteps(rows []seriesRow) bool {
 	for i, r := range rows {
 		ts[i] = r.t
 	}
-	step, err := impactmatrix.InferStep(ts)
+	step, err := detect.InferStep(ts)
 	if err != nil || step < minSeriesStep {
 		return false // refused before the detector runs
 	}
-	gap := time.Duration(impactmatrix.DefaultDetectorConfig(step).MaxGapSteps)
+	gap := time.Duration(detect.DefaultDetectorConfig(step).MaxGapSteps)
 	n := time.Duration(len(rows))
 	for i := 1; i < len(ts); i++ {
 		if g := ts[i].Sub(ts[i-1]) / step; g <= gap+1 {
@@ -219,7 +219,7 @@ func TestBacktestSeriesEdges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var bt backtester
-			err := bt.run(context.Background(), strings.NewReader(tt.csv), func(seriesRow, impactmatrix.Decision, float64) error { return nil })
+			err := bt.run(context.Background(), strings.NewReader(tt.csv), func(seriesRow, detect.Decision, float64) error { return nil })
 			if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
 				t.Errorf("backtest = %v, want an error starting %q", err, tt.wantErr)
 			}

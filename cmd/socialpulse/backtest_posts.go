@@ -9,8 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/socialpulse/socialpulse/detect"
 	"github.com/socialpulse/socialpulse/enrich"
-	"github.com/socialpulse/socialpulse/impactmatrix"
 	"github.com/socialpulse/socialpulse/post"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
@@ -60,19 +60,19 @@ func backtestPosts(ctx context.Context, in io.Reader, taxPath string, bucket tim
 	slices.Sort(keys)
 	first, last := time.Unix(keys[0], 0), time.Unix(keys[len(keys)-1], 0)
 
-	cfg := impactmatrix.DefaultDetectorConfig(bucket)
-	w := impactmatrix.DefaultPriorityWeights()
+	cfg := detect.DefaultDetectorConfig(bucket)
+	w := detect.DefaultPriorityWeights()
 	out := json.NewEncoder(stdout)
 	alerts := 0
 	for _, f := range tg.Features() {
-		var d *impactmatrix.Detector
+		var d *detect.Detector
 		for t := first; !t.After(last); t = t.Add(bucket) {
 			b := buckets[t.Unix()]
 			if d == nil {
 				if b == nil || !b.any[f.ID] {
 					continue // the series starts at the feature's first mention
 				}
-				if d, err = impactmatrix.NewDetector(cfg); err != nil {
+				if d, err = detect.NewDetector(cfg); err != nil {
 					return err
 				}
 			}
@@ -82,10 +82,10 @@ func backtestPosts(ctx context.Context, in io.Reader, taxPath string, bucket tim
 				neg, followers = b.neg[f.ID], b.followers[f.ID]
 			}
 			decision := d.Observe(t, float64(neg))
-			if decision.Event == impactmatrix.EventNone {
+			if decision.Event == detect.EventNone {
 				continue
 			}
-			prio, _ := impactmatrix.Priority(impactmatrix.PriorityInput{Growth: decision.Ratio, NegativeVolume: decision.Value,
+			prio, _ := detect.Priority(detect.PriorityInput{Growth: decision.Ratio, NegativeVolume: decision.Value,
 				Reach: float64(followers), Criticality: f.Criticality, Persistence: t.Add(bucket).Sub(decision.Since)}, w)
 			a := backtestAlert{Feature: f.ID, Owner: f.Owner, Event: decision.Event.String(), Time: t.Add(bucket).UTC(),
 				Since: decision.Since.UTC(), Current: decision.Value, Baseline: decision.Baseline,
@@ -93,7 +93,7 @@ func backtestPosts(ctx context.Context, in io.Reader, taxPath string, bucket tim
 			if b != nil {
 				a.Samples = b.texts[f.ID]
 			}
-			if decision.Event == impactmatrix.EventFire {
+			if decision.Event == detect.EventFire {
 				alerts++
 			}
 			if err := out.Encode(a); err != nil {

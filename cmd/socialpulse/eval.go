@@ -6,7 +6,7 @@ import (
 	"io"
 )
 
-// runEval dispatches "eval sentiment" and "eval aspects".
+// runEval dispatches "eval sentiment", "aspects", "nab" and "surges".
 func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		evalUsage(stderr)
@@ -23,11 +23,13 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return runEvalAspects(ctx, args[1:], stdout, stderr)
 	case "nab":
 		return runEvalNAB(ctx, args[1:], stdout, stderr)
+	case "surges":
+		return runEvalSurges(ctx, args[1:], stdout, stderr)
 	}
 	return usageErrorf("unknown eval target %q (want %s)", args[0], evalTargets)
 }
 
-const evalTargets = "sentiment | aspects | nab"
+const evalTargets = "sentiment | aspects | nab | surges"
 
 func evalUsage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: socialpulse eval <target> [--data DIR] [flags]")
@@ -37,6 +39,7 @@ func evalUsage(w io.Writer) {
 	fmt.Fprintln(w, "  sentiment  sentiment labels on the VADER sets and the complaint tweets, beside govader")
 	fmt.Fprintln(w, "  aspects    feature tagging on the SemEval aspect sets")
 	fmt.Fprintln(w, "  nab        spike detection on the Numenta Anomaly Benchmark series")
+	fmt.Fprintln(w, "  surges     detection rate, delay and false alarms for surges injected into real count series")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'socialpulse eval <target> --help' for its flags.")
 }

@@ -1,4 +1,4 @@
-package impactmatrix
+package detect
 
 import (
 	"math"
@@ -61,6 +61,9 @@ func TestDetectorBehaviour(t *testing.T) {
 	minute := DefaultDetectorConfig(time.Minute)
 	noCalib := minute
 	noCalib.CalibrationRank = 0
+
+	hourCooldown := noCalib
+	hourCooldown.CooldownSteps = 60
 
 	noHysteresis := noCalib
 	noHysteresis.ResolveRatio = noHysteresis.MinRatio
@@ -151,7 +154,7 @@ func TestDetectorBehaviour(t *testing.T) {
 			},
 		},
 		{
-			name: "cooldown blocks a re-fire right after a resolve but not later", cfg: noCalib, steps: day + 200,
+			name: "cooldown blocks a re-fire right after a resolve but not later", cfg: hourCooldown, steps: day + 200,
 			value: func(i int, r *rand.Rand) float64 {
 				switch {
 				case i >= day && i < day+10, // first surge
@@ -331,6 +334,47 @@ func TestDetectorGapCountsAsZerosAndResolves(t *testing.T) {
 	}
 }
 
+func TestDetectorCooldownRearmsOnlyForAWorseSurge(t *testing.T) {
+	cfg := DefaultDetectorConfig(time.Minute)
+	cfg.CalibrationRank = 0 // judge the cooldown alone
+	first, relapse := day, day+120
+	surge := func(at int, rate float64) func(i int, r *rand.Rand) float64 {
+		return func(i int, r *rand.Rand) float64 {
+			switch {
+			case i >= first && i < first+20:
+				return poisson(r, 40)
+			case i >= at && i < at+20:
+				return poisson(r, rate)
+			}
+			return poisson(r, 5)
+		}
+	}
+	tests := []struct {
+		name      string
+		rearm     float64
+		rate      float64
+		wantFires int
+	}{
+		{"a relapse as large as the last surge stays quiet in the cooldown", 2, 40, 1},
+		{"a surge well past twice the last one pages again", 2, 200, 2},
+		{"with rearming off even a far worse surge waits", 0, 200, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := cfg
+			c.RearmFactor = tt.rearm
+			ds := run(t, c, relapse+60, 3, surge(relapse, tt.rate))
+			f := events(ds, EventFire)
+			if len(f) != tt.wantFires || f[0] < first || f[0] > first+1 {
+				t.Fatalf("fires at %v, want %d (the first at step %d)", f, tt.wantFires, first)
+			}
+			if tt.wantFires == 2 && (f[1] < relapse || f[1] > relapse+1) {
+				t.Fatalf("second fire at step %d, want at %d", f[1], relapse)
+			}
+		})
+	}
+}
+
 func TestDetectorConfigValidate(t *testing.T) {
 	tests := []struct {
 		field string
@@ -377,8 +421,8 @@ func TestDefaultDetectorConfigScalesWithStep(t *testing.T) {
 	if m.EvalSteps != 2 || f.EvalSteps != 2 {
 		t.Errorf("EvalSteps %d at 1m and %d at 5m, want 2", m.EvalSteps, f.EvalSteps)
 	}
-	if m.CooldownSteps != 60 || f.CooldownSteps != 12 {
-		t.Errorf("CooldownSteps %d at 1m and %d at 5m, want one hour", m.CooldownSteps, f.CooldownSteps)
+	if m.CooldownSteps != 1440 || f.CooldownSteps != 288 {
+		t.Errorf("CooldownSteps %d at 1m and %d at 5m, want one day", m.CooldownSteps, f.CooldownSteps)
 	}
 }
 
@@ -477,5 +521,36 @@ func BenchmarkDetectorObserve(b *testing.B) {
 				d.Observe(start.Add(time.Duration(i)*step), vals[i%len(vals)])
 			}
 		})
+	}
+}
+
+func TestDetectorFlatNoisyWeekRaisesNothing(t *testing.T) {
+	for _, rate := range []float64{0.2, 1, 5, 30} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			ds := run(t, DefaultDetectorConfig(time.Minute), week, seed, func(_ int, r *rand.Rand) float64 { return poisson(r, rate) })
+			if f := events(ds, EventFire); len(f) > 0 {
+				t.Errorf("Poisson(%g) a minute, seed %d: fired at %v: %+v", rate, seed, f, ds[f[0]])
+			}
+		}
+	}
+}
+
+func TestDetectorObserveAllocatesNothing(t *testing.T) {
+	d, err := NewDetector(DefaultDetectorConfig(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	at := detT0
+	for range 3 * day { // past the warm-up, through calibration blocks
+		at = at.Add(time.Minute)
+		d.Observe(at, poisson(r, 5))
+	}
+	allocs := testing.AllocsPerRun(2000, func() {
+		at = at.Add(time.Minute)
+		d.Observe(at, poisson(r, 5))
+	})
+	if allocs != 0 {
+		t.Errorf("Observe allocates %.2f times per step, want 0", allocs)
 	}
 }

@@ -1,4 +1,4 @@
-package impactmatrix
+package detect
 
 import (
 	"errors"
@@ -149,8 +149,16 @@ type DetectorConfig struct {
 	// × the Value last reported (by Fire or Update) reports EventUpdate.
 	// Must be > 1. Default: 2.
 	UpdateFactor float64
+	// RearmFactor lets a surge fire during the cooldown when its Value is at
+	// least RearmFactor × the largest Value of the episode that just
+	// resolved (and every other firing condition holds): a relapse the size
+	// of the last one stays quiet, an outage that is clearly worse pages
+	// again. 0 keeps the cooldown absolute; otherwise it must be > 1.
+	// Default: 2.
+	RearmFactor float64
 	// CooldownSteps is how many steps after a resolve the series cannot fire
-	// again. Default: 1 hour of steps.
+	// again. Default: 1 day of steps, so one incident pages once and a
+	// bursty series does not page again on the aftershocks.
 	CooldownSteps int
 	// MaxFrozenSteps caps how long the baseline stays frozen during one
 	// firing episode; after that it learns from the counts again, so a lasting
@@ -215,6 +223,7 @@ func DefaultDetectorConfig(step time.Duration) DetectorConfig {
 		Alpha:           1e-6,
 		ResolveRatio:    1.5,
 		UpdateFactor:    2,
+		RearmFactor:     2,
 		MinDispersion:   1,
 		DispersionClip:  25,
 		CalibrationRank: 3,
@@ -225,7 +234,7 @@ func DefaultDetectorConfig(step time.Duration) DetectorConfig {
 	cfg.EvalSteps = 2
 	cfg.BaselineSteps = stepsIn(2*time.Hour, step, 12)
 	cfg.MinHistorySteps = cfg.BaselineSteps / 2
-	cfg.CooldownSteps = stepsIn(time.Hour, step, 1)
+	cfg.CooldownSteps = stepsIn(24*time.Hour, step, 1)
 	cfg.MaxFrozenSteps = stepsIn(6*time.Hour, step, 1)
 	cfg.DispersionSteps = stepsIn(24*time.Hour, step, 1)
 	cfg.MaxGapSteps = stepsIn(14*24*time.Hour, step, 1)
@@ -238,7 +247,7 @@ func DefaultDetectorConfig(step time.Duration) DetectorConfig {
 // configuration.
 func (c DetectorConfig) Validate() error {
 	bad := func(field, want string, got any) error {
-		return fmt.Errorf("impactmatrix: DetectorConfig.%s must be %s, got %v", field, want, got)
+		return fmt.Errorf("detect: DetectorConfig.%s must be %s, got %v", field, want, got)
 	}
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	switch {
@@ -268,6 +277,8 @@ func (c DetectorConfig) Validate() error {
 		return bad("ResolveRatio", "in (0, MinRatio]", c.ResolveRatio)
 	case !finite(c.UpdateFactor) || c.UpdateFactor <= 1:
 		return bad("UpdateFactor", "> 1", c.UpdateFactor)
+	case !finite(c.RearmFactor) || (c.RearmFactor != 0 && c.RearmFactor <= 1):
+		return bad("RearmFactor", "0 or > 1", c.RearmFactor)
 	case c.CooldownSteps < 0:
 		return bad("CooldownSteps", "≥ 0", c.CooldownSteps)
 	case c.MaxFrozenSteps < 0:
@@ -350,6 +361,8 @@ type Detector struct {
 	state    State
 	since    time.Time
 	notified float64 // Value reported by the last Fire or Update
+	peak     float64 // largest Value of the current episode
+	lastPeak float64 // largest Value of the last resolved episode
 	cooldown int
 	frozen   int
 	disp     float64 // EWMA of winsorised squared Pearson residuals
@@ -492,13 +505,17 @@ func (d *Detector) step(t time.Time, v float64) Decision {
 	case StateNormal:
 		if d.cooldown > 0 {
 			d.cooldown--
-			break
+			if cfg.RearmFactor == 0 || value < cfg.RearmFactor*d.lastPeak {
+				break
+			}
 		}
 		if d.steps > cfg.MinHistorySteps && value >= cfg.MinVolume && ratio >= cfg.MinRatio && logp <= d.logAlpha && d.beyondHistory(stat) {
 			d.state = StateFiring
 			d.since = t
 			d.notified = value
+			d.peak = value
 			d.frozen = 0
+			d.cooldown = 0
 			dec.Event = EventFire
 		}
 	case StateFiring:
@@ -506,12 +523,14 @@ func (d *Detector) step(t time.Time, v float64) Decision {
 		case ratio < cfg.ResolveRatio:
 			d.state = StateNormal
 			d.cooldown = cfg.CooldownSteps
+			d.lastPeak = d.peak
 			dec.Event = EventResolve
 			dec.Since = d.since
 		case value >= cfg.UpdateFactor*d.notified:
 			d.notified = value
 			dec.Event = EventUpdate
 		}
+		d.peak = math.Max(d.peak, value)
 	}
 	dec.State = d.state
 	if d.state == StateFiring {
@@ -784,7 +803,7 @@ func logRegLowerGamma(a, x float64) float64 {
 }
 
 // ErrNoStep is returned when a step cannot be inferred from timestamps.
-var ErrNoStep = errors.New("impactmatrix: cannot infer a step from fewer than two distinct timestamps")
+var ErrNoStep = errors.New("detect: cannot infer a step from fewer than two distinct timestamps")
 
 // InferStep returns the most common positive difference between consecutive
 // timestamps (the smallest one on ties), the step of a regularly sampled

@@ -1,4 +1,4 @@
-package impactmatrix
+package detect
 
 import (
 	"fmt"
@@ -54,7 +54,7 @@ func DefaultPriorityWeights() PriorityWeights {
 // Validate reports the first invalid field of w, by name.
 func (w PriorityWeights) Validate() error {
 	bad := func(field, want string, got any) error {
-		return fmt.Errorf("impactmatrix: PriorityWeights.%s must be %s, got %v", field, want, got)
+		return fmt.Errorf("detect: PriorityWeights.%s must be %s, got %v", field, want, got)
 	}
 	ok := func(v float64) bool { return v >= 0 && !math.IsInf(v, 0) } // false for NaN
 	switch {

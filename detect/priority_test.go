@@ -1,4 +1,4 @@
-package impactmatrix
+package detect
 
 import (
 	"math"
