@@ -121,7 +121,7 @@ func NewTagger(t *Taxonomy) (*Tagger, error) {
 			}
 		}
 	}
-	expansions := expansions(t, sources, taken)
+	wordnet := expansions(t, sources, taken)
 	for fi, f := range t.Features {
 		f.Terms = append([]string(nil), f.Terms...)
 		f.Patterns = append([]string(nil), f.Patterns...)
@@ -147,7 +147,7 @@ func NewTagger(t *Taxonomy) (*Tagger, error) {
 				tg.nameTerms[fi] = append(tg.nameTerms[fi], namedText[fi][j])
 			}
 		}
-		for _, x := range expansions[fi] {
+		for _, x := range wordnet[fi] {
 			addRule(fi, x.c, false)
 			tg.rules[len(tg.rules)-1].expanded = true
 			tg.expanded[fi] = append(tg.expanded[fi], x.word)
