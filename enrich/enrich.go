@@ -23,6 +23,9 @@ type FeatureSentiment struct {
 	ID    string
 	Label sentiment.Label
 	Score float64
+	// Expanded is set when a WordNet expansion of a term found the feature,
+	// not a written term (feature.Match.Expanded).
+	Expanded bool
 }
 
 // Result is one enriched post.
@@ -81,7 +84,7 @@ func (e *Enricher) Enrich(text, declaredLang string, s *Scratch) Result {
 	if !supported {
 		res.Sentiment = sentiment.Result{Label: sentiment.Unscored}
 		for _, m := range s.matches {
-			s.feats = append(s.feats, FeatureSentiment{ID: tg.Features()[m.Feature].ID, Label: sentiment.Unscored})
+			s.feats = append(s.feats, FeatureSentiment{ID: tg.Features()[m.Feature].ID, Label: sentiment.Unscored, Expanded: m.Expanded})
 		}
 		res.Features = s.feats
 		return res
@@ -93,7 +96,7 @@ func (e *Enricher) Enrich(text, declaredLang string, s *Scratch) Result {
 	res.Sentiment, s.clauses = e.sa.Analyze(text, s.clauses[:0])
 	feats := tg.Features()
 	for _, m := range s.matches {
-		fs := FeatureSentiment{ID: feats[m.Feature].ID, Label: res.Sentiment.Label, Score: res.Sentiment.Score}
+		fs := FeatureSentiment{ID: feats[m.Feature].ID, Label: res.Sentiment.Label, Score: res.Sentiment.Score, Expanded: m.Expanded}
 		// A feature takes its own clause's sentiment; when that clause is
 		// neutral and the post mentions nothing else, the post's sentiment is
 		// about this feature ("Tried to pay. Failed three times!").

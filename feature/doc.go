@@ -58,6 +58,21 @@
 // post: its cost grows with the length of the post, not with the size of the
 // taxonomy, and it does not allocate.
 //
+// # WordNet expansion
+//
+// A feature may set expand: synonyms (or the taxonomy sets it at the top
+// level for every feature that does not): its written terms and the words of
+// its id and name then also match their WordNet 3.1 synonyms ("luggage" →
+// "baggage"); expand: hyponyms adds the synsets' direct hyponyms ("car" →
+// "taxicab", "convertible"). Only a word's most frequent senses are used
+// (Taxonomy.ExpandSenses, default DefaultExpandSenses), a word is added only
+// where that meaning is one of its own most frequent, and a word that is
+// another feature's term, or that two features expand to, is left out. The
+// words are compiled into the automaton with the terms, so tagging cost and
+// allocations do not change; Match.Expanded says a mention came from an
+// expansion, and ExpandedTerms lists them. It is off by default: on the
+// name-only evaluation sets it helps some taxonomies and hurts others.
+//
 // # Sentiment per feature
 //
 // A Match carries the byte offsets of the mention, so callers give each

@@ -9,7 +9,10 @@ import "strings"
 // drops a name term that two features share, or that another feature lists
 // as a term, so "late flight" and "cancelled flight" do not both claim
 // "flight".
-func nameTerms(f Feature) []string {
+func nameTerms(f Feature) []string { return nameTermsWith(f, relatedWords()) }
+
+// nameTermsWith is nameTerms with the related words of rel (nil: none).
+func nameTermsWith(f Feature, rel map[string][]string) []string {
 	if f.NoNameTerms {
 		return nil
 	}
@@ -26,7 +29,6 @@ func nameTerms(f Feature) []string {
 	id := strings.ReplaceAll(f.ID, "_", " ")
 	add(id)
 	add(f.Name)
-	rel := relatedWords()
 	for _, src := range []string{id, f.Name} {
 		words := strings.FieldsFunc(strings.ToLower(src), func(r rune) bool {
 			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'' || r == '-' || r > 127)

@@ -13,15 +13,19 @@ const excludeWindow = 3
 type Match struct {
 	Feature    int // index into Tagger.Features()
 	Start, End int // byte offsets of the mention in the text
+	// Expanded is set when the mention is a WordNet expansion of a term
+	// (Feature.Expand), not a term the taxonomy lists.
+	Expanded bool
 
 	gapped bool // found by a pattern with gaps; cleared before Tag returns
 }
 
 // rule is one term, pattern or exclusion of a feature.
 type rule struct {
-	feature int32
-	exclude bool
-	gaps    []int8 // gaps[i]: most words between segment i-1 and i
+	feature  int32
+	exclude  bool
+	expanded bool   // a WordNet expansion of a term
+	gaps     []int8 // gaps[i]: most words between segment i-1 and i
 }
 
 // Tagger finds the features a text mentions. It is immutable after
@@ -34,6 +38,7 @@ type Tagger struct {
 	rules      []rule
 	hasExclude []bool
 	nameTerms  [][]string
+	expanded   [][]string // WordNet words each feature's terms expand to
 	a          *automaton
 }
 
@@ -52,6 +57,7 @@ func NewTagger(t *Taxonomy) (*Tagger, error) {
 		ids:        make(map[string]int, len(t.Features)),
 		hasExclude: make([]bool, len(t.Features)),
 		nameTerms:  make([][]string, len(t.Features)),
+		expanded:   make([][]string, len(t.Features)),
 	}
 	var phrases [][]byte
 	var outs []output
@@ -96,6 +102,26 @@ func NewTagger(t *Taxonomy) (*Tagger, error) {
 			namedText[fi] = append(namedText[fi], term)
 		}
 	}
+	// WordNet expansions of the written and name terms (Feature.Expand).
+	taken := map[string]bool{}
+	sources := make([][]string, len(t.Features))
+	for k := range explicit {
+		taken[k] = true
+	}
+	for fi, f := range t.Features {
+		for _, nc := range named[fi] {
+			taken[string(nc.segments[0][0].norm)] = true
+		}
+		// The written terms and the words of the ID and Name; the name's
+		// related words are expansions already and are not expanded again.
+		sources[fi] = append(sources[fi], f.Terms...)
+		for _, term := range nameTermsWith(f, nil) {
+			if c, err := compileTerm(term); err == nil && claims[string(c.segments[0][0].norm)] == fi {
+				sources[fi] = append(sources[fi], term)
+			}
+		}
+	}
+	wordnet := expansions(t, sources, taken)
 	for fi, f := range t.Features {
 		f.Terms = append([]string(nil), f.Terms...)
 		f.Patterns = append([]string(nil), f.Patterns...)
@@ -120,6 +146,11 @@ func NewTagger(t *Taxonomy) (*Tagger, error) {
 				addRule(fi, nc, false)
 				tg.nameTerms[fi] = append(tg.nameTerms[fi], namedText[fi][j])
 			}
+		}
+		for _, x := range wordnet[fi] {
+			addRule(fi, x.c, false)
+			tg.rules[len(tg.rules)-1].expanded = true
+			tg.expanded[fi] = append(tg.expanded[fi], x.word)
 		}
 		for _, p := range f.Patterns {
 			c, _ := compilePattern(p)
@@ -323,7 +354,8 @@ func (r *run) exclusion(f int, h hit) {
 }
 
 func (r *run) mention(f int, h hit) {
-	m := Match{Feature: f, Start: int(h.start), End: int(h.end), gapped: len(r.tg.rules[h.rule].gaps) > 1}
+	rl := &r.tg.rules[h.rule]
+	m := Match{Feature: f, Start: int(h.start), End: int(h.end), Expanded: rl.expanded, gapped: len(rl.gaps) > 1}
 	// The longest mention wins: a word inside another feature's longer
 	// phrase ("drive" in "hard drive") is part of that phrase, not a
 	// mention of its own; the shorter feature may still be found elsewhere.

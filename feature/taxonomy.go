@@ -38,6 +38,9 @@ type Feature struct {
 	// NoNameTerms stops the ID and Name from counting as terms (YAML
 	// match_name: false).
 	NoNameTerms bool
+	// Expand adds WordNet synonyms of the feature's terms and name terms
+	// (YAML expand). ExpandDefault takes the taxonomy's Expand.
+	Expand Expand
 }
 
 // Examples are posts a feature must and must not match; Check runs them.
@@ -49,6 +52,12 @@ type Examples struct {
 type Taxonomy struct {
 	Version  string
 	Features []Feature
+	// Expand is the expansion of features that do not set their own (YAML
+	// expand at the top level). ExpandDefault means ExpandOff.
+	Expand Expand
+	// ExpandSenses is how many of a term's most frequent WordNet senses an
+	// expansion uses; 0 means DefaultExpandSenses. It is not read from YAML.
+	ExpandSenses int
 
 	source string         // file name for problems
 	lines  map[string]int // field path → line, from ParseTaxonomy
@@ -376,10 +385,10 @@ func (d *decoder) strs(n *yaml.Node, field string) []string {
 	return out
 }
 
-func taxonomyKeys() []string { return []string{"version", "features"} }
+func taxonomyKeys() []string { return []string{"version", "expand", "features"} }
 
 func featureKeys() []string {
-	return []string{"id", "name", "description", "owner", "criticality", "match_name", "terms", "patterns", "exclude", "examples"}
+	return []string{"id", "name", "description", "owner", "criticality", "match_name", "expand", "terms", "patterns", "exclude", "examples"}
 }
 
 func exampleKeys() []string { return []string{"match", "no_match"} }
@@ -390,6 +399,8 @@ func (d *decoder) taxonomy(n *yaml.Node) {
 		switch key {
 		case "version":
 			d.t.Version = d.str(v, field)
+		case "expand":
+			d.t.Expand = Expand(d.str(v, field))
 		case "features":
 			if v.Kind != yaml.SequenceNode {
 				d.fail(v, field, "want a list of features, got %s", kindName(v))
@@ -431,6 +442,8 @@ func (d *decoder) feature(n *yaml.Node, path string) Feature {
 			f.Exclude = d.strs(v, field)
 		case "match_name":
 			f.NoNameTerms = !d.boolean(v, field)
+		case "expand":
+			f.Expand = Expand(d.str(v, field))
 		case "examples":
 			d.fields(v, field, exampleKeys(), func(key string, v *yaml.Node, field string) {
 				switch key {
@@ -451,6 +464,9 @@ func validate(t *Taxonomy) []Problem {
 	if len(t.Features) == 0 {
 		ps = append(ps, t.problem("features", "no features"))
 	}
+	if !t.Expand.valid() {
+		ps = append(ps, t.problem("expand", "%s", badExpand(t.Expand)))
+	}
 	ids := map[string]int{}
 	for i, f := range t.Features {
 		p := fmt.Sprintf("features[%d]", i)
@@ -468,6 +484,9 @@ func validate(t *Taxonomy) []Problem {
 				ps = append(ps, t.problem(p+".id", "%q already used by features[%d]", f.ID, j))
 			}
 			ids[f.ID] = i
+		}
+		if !f.Expand.valid() {
+			ps = append(ps, t.problem(p+".expand", "%s", badExpand(f.Expand)))
 		}
 		if f.Criticality < 0 || f.Criticality > 5 { // 0: unset
 			ps = append(ps, t.problem(p+".criticality", "must be 1..5, got %d", f.Criticality))

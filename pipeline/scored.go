@@ -47,6 +47,9 @@ type ScoredSentiment struct {
 type ScoredFeature struct {
 	ID string `json:"id"`
 	ScoredSentiment
+	// Expanded: a WordNet expansion of a term found the feature, not a
+	// written term (the feature's taxonomy "expand" setting).
+	Expanded bool `json:"expanded,omitempty"`
 }
 
 // ScoredSource is where the post was read from.
@@ -74,7 +77,7 @@ func NewScoredPost(p *post.Post, eventTime time.Time, res *enrich.Result) Scored
 		sp.Author = &ScoredAuthor{ID: p.Author.ID, Handle: p.Author.Handle, Followers: p.Author.Followers}
 	}
 	for _, f := range res.Features {
-		sp.Features = append(sp.Features, ScoredFeature{ID: f.ID, ScoredSentiment: ScoredSentiment{Label: f.Label.String(), Score: f.Score}})
+		sp.Features = append(sp.Features, ScoredFeature{ID: f.ID, ScoredSentiment: ScoredSentiment{Label: f.Label.String(), Score: f.Score}, Expanded: f.Expanded})
 	}
 	return sp
 }

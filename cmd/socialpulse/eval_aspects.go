@@ -516,6 +516,9 @@ func (ev *aspectEval) nameOnlyRuns(ctx context.Context, aspects, taxDir string) 
 		if err := ev.report(ctx, set.name+" name-only, "+set.measureName, tg, set.measure); err != nil {
 			return err
 		}
+		if err := ev.expandedRuns(ctx, set.name+" name-only, "+set.measureName, set.path, set.measure); err != nil {
+			return err
+		}
 		if err := ev.selfTrainedRun(ctx, set.name+" name-only, "+set.measureName, set.path, set.learn, set.measure); err != nil {
 			return err
 		}

@@ -75,6 +75,9 @@ func (ev *aspectEval) complaintRuns(ctx context.Context, dataDir, taxDir string)
 	if err := ev.report(ctx, "complaint domains name-only, odd complaints", tg, odd); err != nil {
 		return err
 	}
+	if err := ev.expandedRuns(ctx, "complaint domains name-only, odd complaints", path, odd); err != nil {
+		return err
+	}
 	if err := ev.selfTrainedRun(ctx, "complaint domains name-only, odd complaints", path, even, odd); err != nil {
 		return err
 	}
