@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -189,4 +190,25 @@ func counterValue(c prometheus.Counter) float64 {
 		panic(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+func TestSampleTextIsCutAtACharacterBoundary(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want int // length of the result in bytes
+	}{
+		{"short text is kept", "checkout broken", len("checkout broken")},
+		{"text at the limit is kept", strings.Repeat("a", MaxSampleTextBytes), MaxSampleTextBytes},
+		{"long text is cut with an ellipsis", strings.Repeat("a", 300_000), MaxSampleTextBytes},
+		{"multi-byte text is not split", strings.Repeat("é", 1000), MaxSampleTextBytes - 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := sampleText(tt.in)
+			if len(got) != tt.want || !utf8.ValidString(got) {
+				t.Fatalf("sampleText: %d bytes (valid UTF-8: %v), want %d", len(got), utf8.ValidString(got), tt.want)
+			}
+		})
+	}
 }
