@@ -45,7 +45,7 @@ func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Hand
 			"or api.require_auth: false to serve it without authentication", cfg.HTTP.Listen)
 	}
 	guard, err := apiauth.New(apiauth.Options{
-		Tokens: tokens, Require: require, CORSOrigins: ac.CORSOrigins, Logger: log.Named("auth"),
+		Tokens: tokens, Require: require, CORSOrigins: ac.CORSOrigins, AllowedHosts: ac.AllowedHosts, Logger: log.Named("auth"),
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("config: api: %w", err)

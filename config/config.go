@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -257,6 +258,11 @@ type API struct {
 	// CORSOrigins are the browser origins (scheme://host[:port]) allowed
 	// to call the API from another site. Default: [] (CORS off)
 	CORSOrigins []string `yaml:"cors_origins"`
+	// AllowedHosts are the Host names (without port) an open API (no
+	// tokens) serves besides localhost and loopback addresses; other Hosts
+	// get 421, so that a web page cannot reach it through DNS rebinding. A
+	// request with a valid token is served whatever its Host. Default: []
+	AllowedHosts []string `yaml:"allowed_hosts"`
 }
 
 // Log configures logging.
@@ -300,7 +306,7 @@ func Default() Config {
 			Listen: "127.0.0.1:8080", ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
 			IdleTimeout: 60 * time.Second, MaxBodyBytes: 1 << 20,
 		},
-		API:             API{RequireAuth: true, CORSOrigins: []string{}},
+		API:             API{RequireAuth: true, CORSOrigins: []string{}, AllowedHosts: []string{}},
 		Log:             Log{Level: "info", Format: "json"},
 		ShutdownTimeout: 30 * time.Second,
 	}
@@ -553,6 +559,11 @@ func (c Config) Validate() error {
 	for i, o := range c.API.CORSOrigins {
 		if err := checkOrigin(o); err != nil {
 			bad(fmt.Sprintf("api.cors_origins[%d]", i), "%v", err)
+		}
+	}
+	for i, h := range c.API.AllowedHosts {
+		if h == "" || strings.ContainsAny(h, "/ *") || (strings.Contains(h, ":") && net.ParseIP(strings.Trim(h, "[]")) == nil) {
+			bad(fmt.Sprintf("api.allowed_hosts[%d]", i), "want a host name or address without port, got %q", h)
 		}
 	}
 	switch c.Log.Level {
