@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"math"
 	"net/url"
 	"sort"
 	"strings"
@@ -116,7 +117,7 @@ func (m *Monitor) evidence(ctx context.Context, f feature.Feature, s *series, de
 	}
 	var followers int64
 	for i, sm := range samples {
-		followers += sm.Followers
+		followers = addFollowers(followers, sm.Followers)
 		if i < m.o.Samples {
 			ev.Samples = append(ev.Samples, alert.Sample{ID: sm.ID, Text: sm.Text, URL: sm.URL, Author: sm.Author, Followers: sm.Followers, Time: sm.Time})
 		}
@@ -134,6 +135,19 @@ func (m *Monitor) evidence(ctx context.Context, f feature.Feature, s *series, de
 		ev.APIURL = strings.TrimRight(m.o.APIURL, "/") + "/api/v1/spikes/" + url.PathEscape(id)
 	}
 	return ev
+}
+
+// addFollowers adds follower counts, saturating at math.MaxInt64 instead of
+// wrapping (the decoder caps each count at post.MaxFollowers, but samples
+// written by older versions may hold anything). A negative count adds 0.
+func addFollowers(sum, n int64) int64 {
+	if n <= 0 {
+		return sum
+	}
+	if sum > math.MaxInt64-n {
+		return math.MaxInt64
+	}
+	return sum + n
 }
 
 // topWords are the most frequent content words of the samples, leaving out
