@@ -25,13 +25,20 @@ func NewSlack(url string) *Slack { return &Slack{url: url, client: &http.Client{
 // Name returns "slack".
 func (s *Slack) Name() string { return "slack" }
 
-// Send posts a.
+// Send posts a, trimmed to SlackBudget (see Trim); on a 413 it sends the
+// next smaller trim.
 func (s *Slack) Send(ctx context.Context, a Alert) error {
-	body, err := json.Marshal(SlackMessage(a))
-	if err != nil {
-		return fmt.Errorf("slack: encode: %w", err)
+	encode := func(a Alert) ([]byte, error) {
+		body, err := json.Marshal(SlackMessage(a))
+		if err != nil {
+			return nil, fmt.Errorf("slack: encode: %w", err)
+		}
+		return body, nil
 	}
-	return post(ctx, s.client, "slack", http.MethodPost, s.url, body, nil)
+	_, err := sendFitted(a, SlackBudget, encode, func(body []byte) error {
+		return post(ctx, s.client, "slack", http.MethodPost, s.url, body, nil)
+	}, httpTooLarge)
+	return err
 }
 
 // maxSlackSamples is how many sample posts a Slack message quotes.

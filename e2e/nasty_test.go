@@ -53,9 +53,6 @@ type nastyCase struct {
 	// truncated: the dead letter is larger than the dead-letter topic
 	// accepts, so it holds a cut copy (see pipeline.HeaderTruncated).
 	truncated bool
-	// noEnriched: the post is counted but its enriched copy is larger than
-	// the enriched topic accepts, so there is none.
-	noEnriched bool
 	// duplicate: a valid post whose id the partition already counted within
 	// the dedupe window, so it is neither counted nor dead-lettered.
 	duplicate bool
@@ -625,13 +622,6 @@ func (e *env) checkNastyOutcomes(t *testing.T, recs []*nastyCase, dead, enriched
 			nDuplicates++
 			if len(ds) != 0 || len(ss) != 0 {
 				t.Errorf("%s: want dropped as a duplicate, got %d dead letters (%s) and %d enriched copies", r.key, len(ds), reasonsOf(ds), len(ss))
-			}
-			continue
-		}
-		if r.reason == "" && r.noEnriched {
-			nCounted++
-			if len(ds) != 0 || len(ss) != 0 {
-				t.Errorf("%s: want counted without an enriched copy, got %d dead letters (%s) and %d enriched copies", r.key, len(ds), reasonsOf(ds), len(ss))
 			}
 			continue
 		}

@@ -148,12 +148,14 @@ func (w *flakyAfter) Write(ctx context.Context, msgs ...kafka.Message) error {
 
 func TestEnrichedCopyTooLargeForTheTopicIsDroppedAndThePostCounted(t *testing.T) {
 	f := newFixture(t)
-	out := &limitedTopic{limit: 1 << 20}
+	// Every field of a post is bounded at decode time, so only a topic
+	// limit below the largest enriched copy (text of max_text_bytes) drops one.
+	out := &limitedTopic{limit: 16 << 10}
 	p := newLimitedProcessor(t, f, &recorder{}, out)
 	ph, _, _ := p.Assign(context.Background(), "posts", 0)
 	in := []stream.Record{
 		rec(0, `{"id":"0","text":"login works"}`),
-		rec(1, `{"id":"`+strings.Repeat("7", 1100<<10)+`","text":"login works"}`),
+		rec(1, `{"id":"1","text":"login works `+strings.Repeat("x ", 10<<10)+`"}`),
 		rec(2, `{"id":"2","text":"login works"}`),
 	}
 	if err := ph.Handle(context.Background(), in); err != nil {

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -89,6 +90,25 @@ func (p *Producer) Write(ctx context.Context, msgs ...kafka.Message) error {
 		return fmt.Errorf("produce %d records to %s: %w", len(msgs), p.w.Topic, err)
 	}
 	return nil
+}
+
+// TooLarge reports whether err, from Write, says a record or record batch
+// was over a size limit of the producer (kafka.MessageTooLargeError) or of
+// the topic or broker (MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE).
+func TooLarge(err error) bool {
+	var mtl kafka.MessageTooLargeError
+	if errors.As(err, &mtl) || errors.Is(err, kafka.MessageSizeTooLarge) || errors.Is(err, kafka.RecordListTooLarge) {
+		return true
+	}
+	var we kafka.WriteErrors
+	if errors.As(err, &we) {
+		for _, e := range we {
+			if e != nil && TooLarge(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Close flushes pending records and releases connections.
