@@ -50,7 +50,11 @@ type Options struct {
 	Windows []time.Duration
 	Matrix  MatrixReader
 	// Ready are the readiness checks behind /readyz.
-	Ready    []Check
+	Ready []Check
+	// ShowDetails reports whether a /readyz caller may see why a check
+	// failed (the error, which may name addresses); others see only which
+	// check failed. nil: nobody does (the errors are logged).
+	ShowDetails func(r *http.Request) bool
 	Gatherer prometheus.Gatherer
 	Logger   *zap.Logger
 	Now      func() time.Time
@@ -143,10 +147,15 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	status := http.StatusOK
 	checks := map[string]string{}
+	details := s.o.ShowDetails != nil && s.o.ShowDetails(r)
 	for _, c := range s.o.Ready {
 		if err := c.Fn(ctx); err != nil {
 			status = http.StatusServiceUnavailable
-			checks[c.Name] = err.Error()
+			checks[c.Name] = "unavailable"
+			if details {
+				checks[c.Name] = err.Error()
+			}
+			s.log.Debug("readiness check failed", zap.String("check", c.Name), zap.Error(err))
 			continue
 		}
 		checks[c.Name] = "ok"

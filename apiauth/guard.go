@@ -158,6 +158,14 @@ func (g *Guard) Wrap(h http.Handler) http.Handler {
 	})
 }
 
+// Authenticated reports whether r carries a valid token, whatever its role:
+// for endpoints outside Prefix that show more to a known caller (/readyz
+// details).
+func (g *Guard) Authenticated(r *http.Request) bool {
+	_, ok, _ := g.authenticate(r)
+	return ok
+}
+
 // authenticate finds the token of r. Every configured token is compared,
 // in constant time and on SHA-256 hashes (so neither the position of a
 // match nor the token's length shows in the timing).

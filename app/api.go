@@ -13,13 +13,14 @@ import (
 )
 
 // buildAPI returns the spike history routes to mount on the API server and
-// the access-control middleware for /api/v1. It needs a.outbox, a.store and
+// the access-control Guard for /api/v1 (which also says who may see
+// /readyz details). It needs a.outbox, a.store and
 // a.enricher.
 //
 // Access is secure by default: with api.require_auth and no tokens, the API
 // is served only on a loopback http.listen (a developer's machine, the
 // demo); on any other address startup fails, naming api.tokens_file.
-func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Handler, func(http.Handler) http.Handler, error) {
+func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Handler, *apiauth.Guard, error) {
 	ac := cfg.API
 	var tokens []apiauth.Token
 	if ac.TokensFile != "" {
@@ -57,5 +58,5 @@ func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Hand
 	if err != nil {
 		return nil, nil, err
 	}
-	return h.Routes(), guard.Wrap, nil
+	return h.Routes(), guard, nil
 }

@@ -194,7 +194,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 				return nil
 			}},
 		},
-		Extra: extra, Middleware: guard,
+		Extra: extra, Middleware: guard.Wrap, ShowDetails: guard.Authenticated,
 	}); err != nil {
 		return nil, err
 	}
