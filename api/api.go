@@ -55,9 +55,9 @@ type Options struct {
 	// failed (the error, which may name addresses); others see only which
 	// check failed. nil: nobody does (the errors are logged).
 	ShowDetails func(r *http.Request) bool
-	Gatherer prometheus.Gatherer
-	Logger   *zap.Logger
-	Now      func() time.Time
+	Gatherer    prometheus.Gatherer
+	Logger      *zap.Logger
+	Now         func() time.Time
 	// Extra mounts more handlers (path pattern -> handler), e.g. the web UI.
 	Extra map[string]http.Handler
 	// Middleware, if set, wraps every route (inside the body limit), e.g.
