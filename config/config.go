@@ -71,9 +71,16 @@ type Kafka struct {
 	// Keep it at or below those topics' max.message.bytes. A dead letter
 	// over it is cut to 64 KiB, an enriched copy over it is dropped.
 	// Default: 1048576 (a topic's default limit)
-	MaxMessageBytes int  `yaml:"max_message_bytes"`
-	TLS             TLS  `yaml:"tls"`
-	SASL            SASL `yaml:"sasl"`
+	MaxMessageBytes int `yaml:"max_message_bytes"`
+	// MaxBufferedBytes bounds the input record bytes each partition holds
+	// in memory (the batch being processed and the records fetched ahead),
+	// so a slow Redis cannot make a partition of large posts hold
+	// BatchSize of them: a batch stops at half of it, and the fetch-ahead
+	// queue holds half of it in records of max_message_bytes. Default:
+	// 67108864 (64 MiB)
+	MaxBufferedBytes int  `yaml:"max_buffered_bytes"`
+	TLS              TLS  `yaml:"tls"`
+	SASL             SASL `yaml:"sasl"`
 }
 
 // SASL authenticates to Kafka.
@@ -279,7 +286,7 @@ func Default() Config {
 			DLQTopic: "social.posts.dlq", ScoredTopic: "social.posts.scored", StartOffset: "earliest",
 			BatchSize: 1000, Linger: 50 * time.Millisecond, CommitInterval: time.Second,
 			SessionTimeout: 30 * time.Second, DialTimeout: 10 * time.Second, RefusedTimeout: time.Minute,
-			MaxMessageBytes: 1 << 20,
+			MaxMessageBytes: 1 << 20, MaxBufferedBytes: 64 << 20,
 		},
 		Redis: Redis{
 			Addrs: []string{"localhost:6379"}, KeyPrefix: "socialpulse",
@@ -420,6 +427,9 @@ func (c Config) Validate() error {
 	positive("kafka.dial_timeout", k.DialTimeout)
 	if k.MaxMessageBytes < 128<<10 {
 		bad("kafka.max_message_bytes", "want at least 131072 (a cut dead letter is up to 64 KiB plus headers), got %d", k.MaxMessageBytes)
+	}
+	if k.MaxBufferedBytes < 1<<20 {
+		bad("kafka.max_buffered_bytes", "want at least 1048576, got %d", k.MaxBufferedBytes)
 	}
 	if k.RefusedTimeout < 0 {
 		bad("kafka.refused_timeout", "must not be negative (0 retries forever)")
