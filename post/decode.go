@@ -50,7 +50,9 @@ type Decoder struct {
 // unspecified. Strings in p alias d's buffer until the next Decode.
 func (d *Decoder) Decode(data []byte, p *Post) error {
 	*p = Post{}
-	if n := countKeys(data, MaxObjectKeys+1); n > MaxObjectKeys {
+	// A key takes at least 5 bytes ("":0,), so a shorter record cannot
+	// have too many and is not scanned.
+	if len(data) > 5*MaxObjectKeys && countKeys(data, MaxObjectKeys+1) > MaxObjectKeys {
 		return &Error{Reason: ReasonInvalidJSON, Detail: "more than " + strconv.Itoa(MaxObjectKeys) + " object keys"}
 	}
 	v, err := d.p.ParseBytes(data)
@@ -165,37 +167,67 @@ func checkName(s, field string, max int) error {
 	if len(s) > max {
 		return &Error{Reason: ReasonTooLarge, Field: field, Detail: "longer than " + strconv.Itoa(max) + " bytes"}
 	}
-	for _, r := range s {
-		if isControl(r) {
-			return &Error{Reason: ReasonFieldType, Field: field, Detail: "contains a control character"}
-		}
+	if hasControl(s) {
+		return &Error{Reason: ReasonFieldType, Field: field, Detail: "contains a control character"}
 	}
 	return nil
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) }
+// hasControl reports a C0 control, DEL or a C1 control (U+0080..U+009F,
+// encoded in UTF-8 as 0xC2 0x80..0x9F) in s, which is valid UTF-8.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b < 0x20 || b == 0x7f || (b == 0xc2 && i+1 < len(s) && s[i+1] <= 0x9f) {
+			return true
+		}
+	}
+	return false
+}
+
+// urlRefused marks the ASCII bytes a URL may not hold: controls, space and
+// "<>|\\\"^`{}".
+var urlRefused = func() (t [128]bool) {
+	for b := 0; b < 0x20; b++ {
+		t[b] = true
+	}
+	for _, b := range []byte(" <>|\\\"^`{}\x7f") {
+		t[b] = true
+	}
+	return t
+}()
 
 // ValidURL reports whether s is a link socialpulse passes on: an absolute
 // http or https URL with a host, at most MaxURLBytes long, without
-// whitespace, control characters or any of "<>|\"^`{}" (which a valid URL
+// whitespace, control characters or any of "<>|\\\"^`{}" (which a valid URL
 // carries percent-encoded and which break the link syntax of Slack and
 // other formats). Non-ASCII letters (IRIs) are allowed.
 func ValidURL(s string) bool {
 	if len(s) > MaxURLBytes {
 		return false
 	}
-	for _, r := range s {
-		if isControl(r) || r == ' ' || strings.ContainsRune("<>|\\\"^`{}", r) || unicode.IsSpace(r) {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x80 {
+			if urlRefused[b] {
+				return false
+			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r >= 0x80 && r <= 0x9f) || unicode.IsSpace(r) {
 			return false
 		}
+		i += n - 1
 	}
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok || !(strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https")) {
 		return false
 	}
-	host, _, _ := strings.Cut(rest, "/")
-	host, _, _ = strings.Cut(host, "?")
-	host, _, _ = strings.Cut(host, "#")
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	host := rest[:end]
 	if i := strings.LastIndexByte(host, '@'); i >= 0 {
 		host = host[i+1:]
 	}
