@@ -76,23 +76,29 @@ func (am *Alertmanager) Send(ctx context.Context, a Alert) error {
 // SendState posts a; state is the priority label last sent for a.ID.
 func (am *Alertmanager) SendState(ctx context.Context, a Alert, state string) (string, error) {
 	now := am.now().UTC()
-	cur := NewAMAlert(a, now, 4*am.resend)
-	batch := []AMAlert{cur}
-	if state != "" && state != PriorityLabel(a.Priority) {
-		old := cur
-		old.Labels = map[string]string{}
-		for k, v := range cur.Labels {
-			old.Labels[k] = v
+	encode := func(a Alert) ([]byte, error) {
+		cur := NewAMAlert(a, now, 4*am.resend)
+		batch := []AMAlert{cur}
+		if state != "" && state != PriorityLabel(a.Priority) {
+			old := cur
+			old.Labels = map[string]string{}
+			for k, v := range cur.Labels {
+				old.Labels[k] = v
+			}
+			old.Labels["priority"] = state
+			old.EndsAt = now
+			batch = append(batch, old)
 		}
-		old.Labels["priority"] = state
-		old.EndsAt = now
-		batch = append(batch, old)
+		body, err := json.Marshal(batch)
+		if err != nil {
+			return nil, fmt.Errorf("alertmanager: encode: %w", err)
+		}
+		return body, nil
 	}
-	body, err := json.Marshal(batch)
+	_, err := sendFitted(a, AlertmanagerBudget, encode, func(body []byte) error {
+		return post(ctx, am.client, "alertmanager", http.MethodPost, am.url, body, nil)
+	}, httpTooLarge)
 	if err != nil {
-		return "", fmt.Errorf("alertmanager: encode: %w", err)
-	}
-	if err := post(ctx, am.client, "alertmanager", http.MethodPost, am.url, body, nil); err != nil {
 		return "", err
 	}
 	return PriorityLabel(a.Priority), nil

@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/socialpulse/socialpulse/internal/kafkaerr"
 )
 
 // DefaultKafkaTopic is the topic alerts are written to unless the producer
@@ -36,24 +38,32 @@ func NewKafka(p KafkaWriter) *Kafka { return &Kafka{p: p} }
 // Name returns "kafka".
 func (k *Kafka) Name() string { return "kafka" }
 
-// Send writes a and waits for the acknowledgement.
+// Send writes a, trimmed to KafkaBudget (see Trim), and waits for the
+// acknowledgement. When the producer or the topic refuses the record as too
+// large (MESSAGE_TOO_LARGE), it writes the next smaller trim.
 func (k *Kafka) Send(ctx context.Context, a Alert) error {
-	body, err := json.Marshal(Envelope{Version: 1, Alert: a})
-	if err != nil {
-		return fmt.Errorf("kafka: encode: %w", err)
+	encode := func(a Alert) ([]byte, error) {
+		body, err := json.Marshal(Envelope{Version: 1, Alert: a})
+		if err != nil {
+			return nil, fmt.Errorf("kafka: encode: %w", err)
+		}
+		return body, nil
 	}
-	err = k.p.Write(ctx, kafka.Message{
-		Key:   []byte(a.Fingerprint),
-		Value: body,
-		Time:  a.UpdatedAt,
-		Headers: []kafka.Header{
-			{Key: "alert-id", Value: []byte(a.ID)},
-			{Key: "sequence", Value: []byte(strconv.Itoa(a.Sequence))},
-			{Key: "state", Value: []byte(a.State)},
-		},
-	})
-	if err != nil {
-		return fmt.Errorf("kafka: %w", err)
-	}
-	return nil
+	_, err := sendFitted(a, KafkaBudget, encode, func(body []byte) error {
+		err := k.p.Write(ctx, kafka.Message{
+			Key:   []byte(a.Fingerprint),
+			Value: body,
+			Time:  a.UpdatedAt,
+			Headers: []kafka.Header{
+				{Key: "alert-id", Value: []byte(a.ID)},
+				{Key: "sequence", Value: []byte(strconv.Itoa(a.Sequence))},
+				{Key: "state", Value: []byte(a.State)},
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("kafka: %w", err)
+		}
+		return nil
+	}, kafkaerr.TooLarge)
+	return err
 }

@@ -67,3 +67,36 @@ func TestKafkaWritesOneRecordKeyedByFingerprint(t *testing.T) {
 		t.Errorf("lag after one record = %d, %v; want exactly one record", lag, err)
 	}
 }
+
+func TestKafkaSendsATrimmedRecordWhenTheFullOneIsTooLarge(t *testing.T) {
+	brokers := testenv.KafkaBrokers(t)
+	topic := testenv.UniqueName(t, "social.alerts")
+	const limit = 8 << 10
+	p, err := stream.NewProducer(stream.ClientConfig{Brokers: brokers}, topic, stream.ProducerOptions{MaxBytes: limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a := hugeAlert()
+	k := NewKafka(p)
+	var sendErr error
+	eventually(t, 30*time.Second, "trimmed record written", func() bool {
+		sendErr = k.Send(ctx, a)
+		return sendErr == nil
+	})
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: 0, MaxWait: 200 * time.Millisecond})
+	defer r.Close()
+	m, err := r.ReadMessage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env Envelope
+	if err := json.Unmarshal(m.Value, &env); err != nil || env.Alert.ID != a.ID {
+		t.Fatalf("value of %d bytes: %v", len(m.Value), err)
+	}
+	if len(m.Value) > limit || len(env.Alert.Evidence.Samples) >= len(a.Evidence.Samples) {
+		t.Fatalf("record of %d bytes with %d samples, want a trimmed one under %d bytes", len(m.Value), len(env.Alert.Evidence.Samples), limit)
+	}
+}

@@ -1,6 +1,8 @@
 package alert
 
 import (
+	"errors"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 )
@@ -11,7 +13,30 @@ const (
 	resultError = "error"
 )
 
+// Reasons a delivery was given up, the values of the reason label of
+// socialpulse_alert_deliveries_given_up_total.
+const (
+	givenUpTooLarge    = "too_large"    // refused as too large even in its smallest trim
+	givenUpMaxAttempts = "max_attempts" // OutboxOptions.MaxAttempts failures
+	givenUpUnreadable  = "unreadable"   // the stored version could not be decoded
+	givenUpPermanent   = "permanent"    // another PermanentError
+)
+
+var givenUpReasons = []string{givenUpTooLarge, givenUpMaxAttempts, givenUpUnreadable, givenUpPermanent}
+
+func givenUpReason(err error) string {
+	var permanent *PermanentError
+	switch {
+	case errors.Is(err, ErrPayloadTooLarge):
+		return givenUpTooLarge
+	case errors.As(err, &permanent):
+		return givenUpPermanent
+	}
+	return givenUpMaxAttempts
+}
+
 type metrics struct {
+	givenUp    *prometheus.CounterVec   // receiver, reason
 	deliveries *prometheus.CounterVec   // receiver, result
 	duration   *prometheus.HistogramVec // receiver
 	pending    *prometheus.GaugeVec     // receiver
@@ -25,6 +50,11 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) *metrics {
 	f := promauto.With(reg)
 	return &metrics{
+		givenUp: f.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "socialpulse", Subsystem: "alert", Name: "deliveries_given_up_total",
+			Help: "Alert deliveries given up (state failed in the spike history), by receiver and reason " +
+				"(too_large, max_attempts, unreadable, permanent).",
+		}, []string{"receiver", "reason"}),
 		deliveries: f.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "socialpulse", Subsystem: "alert", Name: "deliveries_total",
 			Help: "Alert delivery attempts by receiver and result (ok, error).",

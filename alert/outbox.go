@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -35,7 +37,9 @@ type OutboxOptions struct {
 	Retention time.Duration
 	// MaxAttempts is how many times a delivery is tried before it is marked
 	// failed and dropped. Default 0: retry forever (the alert's record
-	// expiring ends the retries).
+	// expiring ends the retries). A PermanentError (a payload refused as too
+	// large even when trimmed, a stored version that cannot be read) gives
+	// up at once whatever MaxAttempts says.
 	MaxAttempts int
 	// BackoffMin and BackoffMax bound the delay before a retry: it doubles
 	// per attempt from BackoffMin up to BackoffMax, and a random jitter takes
@@ -168,6 +172,9 @@ func NewOutbox(rdb redis.UniversalClient, o OutboxOptions) (*Outbox, error) {
 		ob.m.pending.WithLabelValues(r.Name())
 		for _, res := range []string{resultOK, resultError} {
 			ob.m.deliveries.WithLabelValues(r.Name(), res)
+		}
+		for _, reason := range givenUpReasons {
+			ob.m.givenUp.WithLabelValues(r.Name(), reason)
 		}
 	}
 	return ob, nil
@@ -334,6 +341,7 @@ func (o *Outbox) deliverOne(ctx context.Context, r Receiver, log *zap.Logger) (t
 	log = log.With(zap.String("alert", c.id), zap.Int("sequence", c.seq), zap.Int("attempt", c.attempt))
 	if err != nil { // undecodable version: nothing a retry can fix
 		log.Error("alert delivery dropped: stored version unreadable", zap.Error(err))
+		o.m.givenUp.WithLabelValues(name, givenUpUnreadable).Inc()
 		return 0, o.settleFailure(ctx, name, c, err, true)
 	}
 
@@ -360,9 +368,11 @@ func (o *Outbox) deliverOne(ctx context.Context, r Receiver, log *zap.Logger) (t
 		return 0, o.release(ctx, name, c)
 	}
 	o.m.deliveries.WithLabelValues(name, resultError).Inc()
-	giveUp := o.o.MaxAttempts > 0 && c.attempt >= o.o.MaxAttempts
+	var permanent *PermanentError
+	giveUp := errors.As(err, &permanent) || (o.o.MaxAttempts > 0 && c.attempt >= o.o.MaxAttempts)
 	if giveUp {
 		log.Error("alert delivery failed; giving up", zap.Error(err))
+		o.m.givenUp.WithLabelValues(name, givenUpReason(err)).Inc()
 	} else {
 		log.Warn("alert delivery failed; will retry", zap.Error(err))
 	}
@@ -560,9 +570,35 @@ func newToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-func truncate(s string, n int) string {
+// truncate cuts s to at most n bytes, at a character boundary.
+func truncate(s string, n int) string { return clip(s, n) }
+
+// clip cuts s to at most n bytes without splitting a UTF-8 sequence.
+func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
+	if n <= 0 {
+		return ""
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
 	return s[:n]
 }
+
+// oneLine replaces control characters (newlines and tabs included) with
+// spaces, so that a post's text stays inside the line or quote that shows it.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	spost "github.com/socialpulse/socialpulse/post"
 )
 
 // Slack posts alerts to a Slack incoming webhook: a plain-text fallback
@@ -23,13 +25,20 @@ func NewSlack(url string) *Slack { return &Slack{url: url, client: &http.Client{
 // Name returns "slack".
 func (s *Slack) Name() string { return "slack" }
 
-// Send posts a.
+// Send posts a, trimmed to SlackBudget (see Trim); on a 413 it sends the
+// next smaller trim.
 func (s *Slack) Send(ctx context.Context, a Alert) error {
-	body, err := json.Marshal(SlackMessage(a))
-	if err != nil {
-		return fmt.Errorf("slack: encode: %w", err)
+	encode := func(a Alert) ([]byte, error) {
+		body, err := json.Marshal(SlackMessage(a))
+		if err != nil {
+			return nil, fmt.Errorf("slack: encode: %w", err)
+		}
+		return body, nil
 	}
-	return post(ctx, s.client, "slack", http.MethodPost, s.url, body, nil)
+	_, err := sendFitted(a, SlackBudget, encode, func(body []byte) error {
+		return post(ctx, s.client, "slack", http.MethodPost, s.url, body, nil)
+	}, httpTooLarge)
+	return err
 }
 
 // maxSlackSamples is how many sample posts a Slack message quotes.
@@ -60,28 +69,29 @@ func SlackMessage(a Alert) map[string]any {
 	}
 	blocks := []any{
 		map[string]any{"type": "header", "text": map[string]any{"type": "plain_text", "text": title, "emoji": true}},
-		map[string]any{"type": "section", "text": mrkdwn("*" + slackEscape(summary) + "*")},
+		map[string]any{"type": "section", "text": mrkdwn("*" + slackEscape(clip(summary, maxSlackText-10)) + "*")},
 		map[string]any{"type": "section", "fields": fields},
 	}
 	if len(ev.TopWords) > 0 {
 		blocks = append(blocks, map[string]any{"type": "context", "elements": []any{
-			mrkdwn("Top words: " + slackEscape(strings.Join(ev.TopWords, ", "))),
+			mrkdwn(slackClip("Top words: ", strings.Join(ev.TopWords, ", "))),
 		}})
 	}
 	if n := min(len(ev.Samples), maxSlackSamples); n > 0 {
 		var b strings.Builder
 		for _, p := range ev.Samples[:n] {
-			text := slackEscape(truncate(p.Text, 280))
-			if p.URL != "" {
-				text = fmt.Sprintf("<%s|%s>", p.URL, text)
+			line := slackSample(p, true)
+			if b.Len()+len(line) > maxSlackText {
+				line = slackSample(p, false) // the link is what made it long
 			}
-			copies := ""
-			if p.Count > 1 {
-				copies = fmt.Sprintf(", and %d near-identical posts", p.Count-1)
+			if b.Len()+len(line) > maxSlackText {
+				break
 			}
-			fmt.Fprintf(&b, "> %s\n> _%s, %d followers%s_\n", text, slackEscape(firstNonEmpty(p.Author, "unknown")), p.Followers, copies)
+			b.WriteString(line)
 		}
-		blocks = append(blocks, map[string]any{"type": "section", "text": mrkdwn(b.String())})
+		if b.Len() > 0 {
+			blocks = append(blocks, map[string]any{"type": "section", "text": mrkdwn(b.String())})
+		}
 	}
 	var buttons []any
 	if ev.DashboardURL != "" {
@@ -93,19 +103,57 @@ func SlackMessage(a Alert) map[string]any {
 	if len(buttons) > 0 {
 		blocks = append(blocks, map[string]any{"type": "actions", "elements": buttons})
 	}
-	return map[string]any{"text": fmt.Sprintf("%s %s", PriorityLabel(a.Priority), summary), "blocks": blocks}
+	return map[string]any{"text": slackEscape(clip(fmt.Sprintf("%s %s", PriorityLabel(a.Priority), summary), maxSlackText)), "blocks": blocks}
 }
 
-func mrkdwn(s string) map[string]any { return map[string]any{"type": "mrkdwn", "text": s} }
+// maxSlackText is the longest mrkdwn text object Slack accepts (3,000
+// characters; counted here in bytes, which is stricter).
+const maxSlackText = 3000
+
+// slackSample is one quoted sample post: its text (a link to the post when
+// link is set and the URL is valid), then author and followers. Every
+// customer-controlled string is escaped; a URL is linked only if it passes
+// post.ValidURL, so it cannot close the link and add text of its own.
+func slackSample(p Sample, link bool) string {
+	text := slackEscape(oneLine(clip(p.Text, 280)))
+	if link && p.URL != "" && spost.ValidURL(p.URL) {
+		text = "<" + slackEscape(p.URL) + "|" + text + ">"
+	}
+	author := slackEscape(oneLine(clip(firstNonEmpty(p.Author, "unknown"), 100)))
+	copies := ""
+	if p.Count > 1 {
+		copies = fmt.Sprintf(", and %d near-identical posts", p.Count-1)
+	}
+	return fmt.Sprintf("> %s\n> _%s, %d followers%s_\n", text, author, p.Followers, copies)
+}
+
+// slackClip escapes s after prefix, cut so that the whole fits maxSlackText.
+func slackClip(prefix, s string) string {
+	out := prefix + slackEscape(s)
+	for len(out) > maxSlackText {
+		s = clip(s, len(s)-(len(out)-maxSlackText)-1)
+		out = prefix + slackEscape(s)
+	}
+	return out
+}
+
+// mrkdwn is a mrkdwn text object. verbatim stops Slack from turning plain
+// text into links and mentions (a customer's "@channel"); the markup written
+// here (links, bold) still works.
+func mrkdwn(s string) map[string]any {
+	return map[string]any{"type": "mrkdwn", "text": s, "verbatim": true}
+}
 
 func button(text, url string) map[string]any {
 	return map[string]any{"type": "button", "text": map[string]any{"type": "plain_text", "text": text}, "url": url}
 }
 
-// slackEscape escapes the three characters Slack's mrkdwn reserves.
-func slackEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+// slackEscape escapes the three characters Slack's mrkdwn reserves, so that
+// no text of a post can open a link or a mention (<!channel>, <!here>,
+// <@U123>): every customer-controlled string goes through it.
+func slackEscape(s string) string { return slackReplacer.Replace(s) }
+
+var slackReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func firstNonEmpty(s ...string) string {
 	for _, v := range s {

@@ -54,20 +54,27 @@ func NewWebhook(url, secret string, client *http.Client) *Webhook {
 // Name returns "webhook".
 func (w *Webhook) Name() string { return "webhook" }
 
-// Send posts a.
+// Send posts a, trimmed to WebhookBudget (see Trim); on a 413 it sends the
+// next smaller trim.
 func (w *Webhook) Send(ctx context.Context, a Alert) error {
-	body, err := json.Marshal(Envelope{Version: 1, Alert: a})
-	if err != nil {
-		return fmt.Errorf("webhook: encode: %w", err)
+	encode := func(a Alert) ([]byte, error) {
+		body, err := json.Marshal(Envelope{Version: 1, Alert: a})
+		if err != nil {
+			return nil, fmt.Errorf("webhook: encode: %w", err)
+		}
+		return body, nil
 	}
-	ts := time.Now().Unix()
-	h := http.Header{}
-	h.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
-	h.Set(HeaderDelivery, a.ID+":"+strconv.Itoa(a.Sequence))
-	if w.secret != "" {
-		h.Set(HeaderSignature, SignWebhook(w.secret, ts, body))
-	}
-	return post(ctx, w.client, "webhook", http.MethodPost, w.url, body, h)
+	_, err := sendFitted(a, WebhookBudget, encode, func(body []byte) error {
+		ts := time.Now().Unix()
+		h := http.Header{}
+		h.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
+		h.Set(HeaderDelivery, a.ID+":"+strconv.Itoa(a.Sequence))
+		if w.secret != "" {
+			h.Set(HeaderSignature, SignWebhook(w.secret, ts, body))
+		}
+		return post(ctx, w.client, "webhook", http.MethodPost, w.url, body, h)
+	}, httpTooLarge)
+	return err
 }
 
 // SignWebhook returns the HeaderSignature value for body sent at Unix time

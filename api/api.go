@@ -50,10 +50,14 @@ type Options struct {
 	Windows []time.Duration
 	Matrix  MatrixReader
 	// Ready are the readiness checks behind /readyz.
-	Ready    []Check
-	Gatherer prometheus.Gatherer
-	Logger   *zap.Logger
-	Now      func() time.Time
+	Ready []Check
+	// ShowDetails reports whether a /readyz caller may see why a check
+	// failed (the error, which may name addresses); others see only which
+	// check failed. nil: nobody does (the errors are logged).
+	ShowDetails func(r *http.Request) bool
+	Gatherer    prometheus.Gatherer
+	Logger      *zap.Logger
+	Now         func() time.Time
 	// Extra mounts more handlers (path pattern -> handler), e.g. the web UI.
 	Extra map[string]http.Handler
 	// Middleware, if set, wraps every route (inside the body limit), e.g.
@@ -175,10 +179,15 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	status := http.StatusOK
 	checks := map[string]string{}
+	details := s.o.ShowDetails != nil && s.o.ShowDetails(r)
 	for _, c := range s.o.Ready {
 		if err := c.Fn(ctx); err != nil {
 			status = http.StatusServiceUnavailable
-			checks[c.Name] = err.Error()
+			checks[c.Name] = "unavailable"
+			if details {
+				checks[c.Name] = err.Error()
+			}
+			s.log.Debug("readiness check failed", zap.String("check", c.Name), zap.Error(err))
 			continue
 		}
 		checks[c.Name] = "ok"
@@ -267,6 +276,12 @@ func Quote(s string) string {
 	}
 	return fmt.Sprintf("%q", s)
 }
+
+// IsBidiOverride reports the embedding, override and isolate characters
+// (U+202A..U+202E, U+2066..U+2069): in text people write through the API
+// (notes, milestones) they can make what a reader sees differ from what was
+// stored, so such text is refused.
+func IsBidiOverride(r rune) bool { return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) }
 
 // ParamError is a request parameter that is not valid.
 type ParamError struct {

@@ -182,16 +182,40 @@ func TestReadinessReportsEachCheck(t *testing.T) {
 			if !redisDown.Load() {
 				return nil
 			}
-			return errors.New("redis unreachable")
+			return errors.New("dial tcp 10.1.2.3:6379: connection refused")
 		}},
-	}})
+	}, ShowDetails: func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer known" }})
 	if code, v := get(t, base+"/readyz"); code != 200 || v["ready"] != true {
 		t.Fatalf("ready: %d %v", code, v)
 	}
 	redisDown.Store(true)
-	code, v := get(t, base+"/readyz")
-	if code != 503 || v["checks"].(map[string]any)["redis"] != "redis unreachable" {
-		t.Fatalf("not ready: %d %v", code, v)
+	tests := []struct {
+		name, auth, want string
+	}{
+		{"anonymous callers see which check failed, not its address", "", "unavailable"},
+		{"a known caller sees the error", "Bearer known", "dial tcp 10.1.2.3:6379: connection refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", base+"/readyz", nil)
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var v struct {
+				Checks map[string]string `json:"checks"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != 503 || v.Checks["redis"] != tt.want || v.Checks["kafka"] != "ok" {
+				t.Fatalf("not ready: %d %v, want redis %q", resp.StatusCode, v.Checks, tt.want)
+			}
+		})
 	}
 	if code, _ := get(t, base+"/healthz"); code != 200 {
 		t.Fatalf("healthz %d while not ready; liveness must not depend on dependencies", code)

@@ -147,3 +147,77 @@ func TestGuardChecksRolesAndLeavesOtherPathsOpen(t *testing.T) {
 		t.Fatalf("principal = %+v", seen)
 	}
 }
+
+func TestOpenGuardServesOnlyLoopbackHostsUnlessATokenIsSent(t *testing.T) {
+	tok, _ := NewToken("viewer", RoleRead, "viewer-token-0123456789")
+	open, err := New(Options{Tokens: []Token{tok}, AllowedHosts: []string{"socialpulse.internal", "10.0.0.7"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	required, err := New(Options{Tokens: []Token{tok}, Require: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	tests := []struct {
+		name        string
+		g           *Guard
+		host, token string
+		want        int
+	}{
+		{"loopback address", open, "127.0.0.1:8080", "", 200},
+		{"other loopback address", open, "127.3.2.1", "", 200},
+		{"IPv6 loopback", open, "[::1]:8080", "", 200},
+		{"localhost", open, "localhost:8080", "", 200},
+		{"localhost in capitals with a trailing dot", open, "LOCALHOST.:8080", "", 200},
+		{"a name under localhost", open, "demo.localhost:8080", "", 200},
+		{"allowed name", open, "socialpulse.internal:8080", "", 200},
+		{"allowed address", open, "10.0.0.7", "", 200},
+		{"rebinding name", open, "rebind.evil.example", "", 421},
+		{"name that ends in localhost", open, "evillocalhost", "", 421},
+		{"private address not allowed", open, "192.168.1.10:8080", "", 421},
+		{"no host", open, "", "", 421},
+		{"rebinding name with a valid token", open, "rebind.evil.example", "viewer-token-0123456789", 200},
+		{"rebinding name with a wrong token", open, "rebind.evil.example", "wrong-token-0123456789", 421},
+		{"required tokens: foreign host with a token", required, "api.example.com", "viewer-token-0123456789", 200},
+		{"required tokens: foreign host without a token", required, "api.example.com", "", 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/api/v1/spikes", nil)
+			req.Host = tt.host
+			if tt.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			rec := httptest.NewRecorder()
+			tt.g.Wrap(ok).ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Fatalf("%d, want %d: %s", rec.Code, tt.want, rec.Body)
+			}
+			if tt.want == 421 && !strings.Contains(rec.Body.String(), "api.allowed_hosts") {
+				t.Fatalf("421 without a clear message: %s", rec.Body)
+			}
+		})
+	}
+}
+
+func TestGuardRefusesTheNullOrigin(t *testing.T) {
+	if _, err := New(Options{CORSOrigins: []string{"null"}}); err == nil {
+		t.Fatal(`CORS origin "null" accepted in the options`)
+	}
+	g, err := New(Options{CORSOrigins: []string{"https://pr.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range []string{"GET", "POST", "OPTIONS"} {
+		req := httptest.NewRequest(method, "/api/v1/spikes", nil)
+		req.Host = "127.0.0.1:8080"
+		req.Header.Set("Origin", "null")
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		rec := httptest.NewRecorder()
+		g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})).ServeHTTP(rec, req)
+		if rec.Code != http.StatusForbidden || rec.Header().Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("%s with Origin null: %d %v, want 403 without CORS headers", method, rec.Code, rec.Header())
+		}
+	}
+}

@@ -46,7 +46,17 @@ type Options struct {
 	Require bool
 	// CORSOrigins are the browser origins (scheme://host[:port]) allowed to
 	// call the API cross-site. Empty: no CORS headers, no preflight answers.
+	// The origin "null" (sandboxed frames, file: pages) is never allowed, and
+	// a request that sends it is refused.
 	CORSOrigins []string
+	// AllowedHosts are Host names (without port) an open API (Require
+	// false) serves besides loopback names and addresses: localhost,
+	// *.localhost, 127.0.0.0/8 and ::1. A request to any other Host without
+	// a valid token gets 421 Misdirected Request, so that a web page cannot
+	// reach an open API through DNS rebinding (its requests carry the
+	// attacker's host name). A request with a valid token, or any request
+	// when Require is set, is served whatever its Host.
+	AllowedHosts []string
 	// Prefix is the path prefix the Guard protects. Default: "/api/".
 	Prefix string
 	// RoleFor returns the role a request needs. Default: RoleRead for GET,
@@ -83,8 +93,13 @@ func New(o Options) (*Guard, error) {
 		o.Logger = zap.NewNop()
 	}
 	for _, origin := range o.CORSOrigins {
-		if origin == "" || origin == "*" || strings.HasSuffix(origin, "/") {
+		if origin == "" || origin == "*" || origin == "null" || strings.HasSuffix(origin, "/") {
 			return nil, fmt.Errorf("apiauth: CORS origin %q: want scheme://host[:port]", origin)
+		}
+	}
+	for _, h := range o.AllowedHosts {
+		if h == "" || strings.ContainsAny(h, ":/ ") && net.ParseIP(h) == nil {
+			return nil, fmt.Errorf("apiauth: allowed host %q: want a host name or address without port", h)
 		}
 	}
 	return &Guard{o: o, log: o.Logger, tokens: slices.Clone(o.Tokens)}, nil
@@ -111,10 +126,20 @@ func (g *Guard) Wrap(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
+		if r.Header.Get("Origin") == "null" {
+			g.refuse(w, r, http.StatusForbidden, "requests from the origin null (a sandboxed frame or a file: page) are refused", "")
+			return
+		}
 		if g.cors(w, r) {
 			return // a preflight, answered
 		}
 		p, ok, reason := g.authenticate(r)
+		if !ok && !g.o.Require && !g.hostAllowed(r.Host) {
+			g.refuse(w, r, http.StatusMisdirectedRequest, fmt.Sprintf("host %q is not served: without API tokens "+
+				"only localhost, loopback addresses and api.allowed_hosts are (send a bearer token, or add the host to api.allowed_hosts)",
+				clipHost(r.Host)), "")
+			return
+		}
 		if !ok && g.o.Require {
 			g.refuse(w, r, http.StatusUnauthorized, reason, "")
 			return
@@ -131,6 +156,14 @@ func (g *Guard) Wrap(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// Authenticated reports whether r carries a valid token, whatever its role:
+// for endpoints outside Prefix that show more to a known caller (/readyz
+// details).
+func (g *Guard) Authenticated(r *http.Request) bool {
+	_, ok, _ := g.authenticate(r)
+	return ok
 }
 
 // authenticate finds the token of r. Every configured token is compared,
@@ -202,6 +235,39 @@ func (g *Guard) cors(w http.ResponseWriter, r *http.Request) bool {
 	h.Set("Access-Control-Max-Age", strconv.Itoa(600))
 	w.WriteHeader(http.StatusNoContent)
 	return true
+}
+
+// hostAllowed reports whether an open API serves the Host header h:
+// a loopback name or address, or one of AllowedHosts.
+func (g *Guard) hostAllowed(h string) bool {
+	host := h
+	if hh, _, err := net.SplitHostPort(h); err == nil {
+		host = hh
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if host == "" {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	for _, a := range g.o.AllowedHosts {
+		if strings.EqualFold(strings.Trim(a, "[]"), host) {
+			return true
+		}
+	}
+	return false
+}
+
+// clipHost keeps a Host header short enough to quote in an error.
+func clipHost(h string) string {
+	if len(h) > 100 {
+		return h[:100] + "..."
+	}
+	return h
 }
 
 // IsLoopback reports whether a listen address (host:port) accepts only

@@ -24,7 +24,9 @@ import (
 // with the configured receivers, and the spike monitor when detection is on.
 func (a *App) buildAlerting(cfg config.Config, kc stream.ClientConfig, reg prometheus.Registerer, log *zap.Logger) error {
 	al := cfg.Alerting
-	client := &http.Client{Timeout: 15 * time.Second}
+	// Receivers never follow redirects (see alert.RedirectError); Grafana's
+	// client gets the same rule through this client.
+	client := alert.NoRedirects(&http.Client{Timeout: 15 * time.Second})
 	var receivers []alert.Receiver
 	if al.Webhook.URL != "" {
 		receivers = append(receivers, alert.NewWebhook(al.Webhook.URL, al.Webhook.Secret.Reveal(), client))

@@ -15,13 +15,14 @@ import (
 )
 
 // buildAPI returns the spike history and incident routes to mount on the API server and
-// the access-control middleware for /api/v1. It needs a.outbox, a.store and
+// the access-control Guard for /api/v1 (which also says who may see
+// /readyz details). It needs a.outbox, a.store and
 // a.enricher.
 //
 // Access is secure by default: with api.require_auth and no tokens, the API
 // is served only on a loopback http.listen (a developer's machine, the
 // demo); on any other address startup fails, naming api.tokens_file.
-func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Handler, func(http.Handler) http.Handler, error) {
+func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Handler, *apiauth.Guard, error) {
 	ac := cfg.API
 	var tokens []apiauth.Token
 	if ac.TokensFile != "" {
@@ -47,7 +48,7 @@ func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Hand
 			"or api.require_auth: false to serve it without authentication", cfg.HTTP.Listen)
 	}
 	guard, err := apiauth.New(apiauth.Options{
-		Tokens: tokens, Require: require, CORSOrigins: ac.CORSOrigins, Logger: log.Named("auth"),
+		Tokens: tokens, Require: require, CORSOrigins: ac.CORSOrigins, AllowedHosts: ac.AllowedHosts, Logger: log.Named("auth"),
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("config: api: %w", err)
@@ -65,5 +66,5 @@ func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Hand
 		return nil, nil, err
 	}
 	maps.Copy(routes, ih.Routes())
-	return routes, guard.Wrap, nil
+	return routes, guard, nil
 }

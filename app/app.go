@@ -142,6 +142,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 	if a.consumer, err = stream.NewConsumer(kc, stream.ConsumerOptions{
 		Group: cfg.Kafka.Group, Topics: []string{cfg.Kafka.Topic}, StartOffset: start,
 		BatchSize: cfg.Kafka.BatchSize, Linger: cfg.Kafka.Linger, CommitInterval: cfg.Kafka.CommitInterval,
+		MaxBufferedBytes: cfg.Kafka.MaxBufferedBytes, MaxRecordBytes: cfg.Kafka.MaxMessageBytes,
 		SessionTimeout: cfg.Kafka.SessionTimeout, ShutdownGrace: cfg.ShutdownTimeout / 2,
 		RefusedTimeout: refusedTimeout(cfg.Kafka.RefusedTimeout),
 		Registerer:     reg, Logger: log.Named("consumer"),
@@ -185,7 +186,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 				return nil
 			}},
 		},
-		Extra: extra, Middleware: guard,
+		Extra: extra, Middleware: guard.Wrap, ShowDetails: guard.Authenticated,
 	}); err != nil {
 		return nil, err
 	}

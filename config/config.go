@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"reflect"
@@ -71,9 +72,16 @@ type Kafka struct {
 	// Keep it at or below those topics' max.message.bytes. A dead letter
 	// over it is cut to 64 KiB, an enriched copy over it is dropped.
 	// Default: 1048576 (a topic's default limit)
-	MaxMessageBytes int  `yaml:"max_message_bytes"`
-	TLS             TLS  `yaml:"tls"`
-	SASL            SASL `yaml:"sasl"`
+	MaxMessageBytes int `yaml:"max_message_bytes"`
+	// MaxBufferedBytes bounds the input record bytes each partition holds
+	// in memory (the batch being processed and the records fetched ahead),
+	// so a slow Redis cannot make a partition of large posts hold
+	// BatchSize of them: a batch stops at half of it, and the fetch-ahead
+	// queue holds half of it in records of max_message_bytes. Default:
+	// 67108864 (64 MiB)
+	MaxBufferedBytes int  `yaml:"max_buffered_bytes"`
+	TLS              TLS  `yaml:"tls"`
+	SASL             SASL `yaml:"sasl"`
 }
 
 // SASL authenticates to Kafka.
@@ -267,6 +275,11 @@ type API struct {
 	// CORSOrigins are the browser origins (scheme://host[:port]) allowed
 	// to call the API from another site. Default: [] (CORS off)
 	CORSOrigins []string `yaml:"cors_origins"`
+	// AllowedHosts are the Host names (without port) an open API (no
+	// tokens) serves besides localhost and loopback addresses; other Hosts
+	// get 421, so that a web page cannot reach it through DNS rebinding. A
+	// request with a valid token is served whatever its Host. Default: []
+	AllowedHosts []string `yaml:"allowed_hosts"`
 }
 
 // Log configures logging.
@@ -283,7 +296,7 @@ func Default() Config {
 			DLQTopic: "social.posts.dlq", ScoredTopic: "social.posts.scored", StartOffset: "earliest",
 			BatchSize: 1000, Linger: 50 * time.Millisecond, CommitInterval: time.Second,
 			SessionTimeout: 30 * time.Second, DialTimeout: 10 * time.Second, RefusedTimeout: time.Minute,
-			MaxMessageBytes: 1 << 20,
+			MaxMessageBytes: 1 << 20, MaxBufferedBytes: 64 << 20,
 		},
 		Redis: Redis{
 			Addrs: []string{"localhost:6379"}, KeyPrefix: "socialpulse",
@@ -310,7 +323,7 @@ func Default() Config {
 			Listen: "127.0.0.1:8080", ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
 			IdleTimeout: 60 * time.Second, MaxBodyBytes: 1 << 20,
 		},
-		API:             API{RequireAuth: true, CORSOrigins: []string{}},
+		API:             API{RequireAuth: true, CORSOrigins: []string{}, AllowedHosts: []string{}},
 		Log:             Log{Level: "info", Format: "json"},
 		ShutdownTimeout: 30 * time.Second,
 	}
@@ -436,6 +449,9 @@ func (c Config) Validate() error {
 	positive("kafka.dial_timeout", k.DialTimeout)
 	if k.MaxMessageBytes < 128<<10 {
 		bad("kafka.max_message_bytes", "want at least 131072 (a cut dead letter is up to 64 KiB plus headers), got %d", k.MaxMessageBytes)
+	}
+	if k.MaxBufferedBytes < 1<<20 {
+		bad("kafka.max_buffered_bytes", "want at least 1048576, got %d", k.MaxBufferedBytes)
 	}
 	if k.RefusedTimeout < 0 {
 		bad("kafka.refused_timeout", "must not be negative (0 retries forever)")
@@ -587,6 +603,11 @@ func (c Config) Validate() error {
 	for i, o := range c.API.CORSOrigins {
 		if err := checkOrigin(o); err != nil {
 			bad(fmt.Sprintf("api.cors_origins[%d]", i), "%v", err)
+		}
+	}
+	for i, h := range c.API.AllowedHosts {
+		if h == "" || strings.ContainsAny(h, "/ *") || (strings.Contains(h, ":") && net.ParseIP(strings.Trim(h, "[]")) == nil) {
+			bad(fmt.Sprintf("api.allowed_hosts[%d]", i), "want a host name or address without port, got %q", h)
 		}
 	}
 	switch c.Log.Level {

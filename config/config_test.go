@@ -125,6 +125,9 @@ func TestInvalidConfigNamesTheField(t *testing.T) {
 		{"cors origin with a path", "api:\n  cors_origins: [https://pr.example.com/app]\n", "", "api.cors_origins[0]"},
 		{"cors origin without scheme", "", "SOCIALPULSE_API_CORS_ORIGINS=https://ok.example.com,pr.example.com", "api.cors_origins[1]"},
 		{"env bad require_auth", "", "SOCIALPULSE_API_REQUIRE_AUTH=maybe", "SOCIALPULSE_API_REQUIRE_AUTH"},
+		{"cors origin null", "api:\n  cors_origins: ['null']\n", "", "api.cors_origins[0]"},
+		{"allowed host with a port", "api:\n  allowed_hosts: [api.example.com:8080]\n", "", "api.allowed_hosts[0]"},
+		{"allowed host wildcard", "", "SOCIALPULSE_API_ALLOWED_HOSTS=ok.example.com,*", "api.allowed_hosts[1]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

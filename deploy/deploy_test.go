@@ -280,6 +280,25 @@ func (s composeService) mount(target string) string {
 	return ""
 }
 
+// The local stack uses a documented admin token and Grafana's admin/admin:
+// every port it publishes is bound to the loopback interface only.
+func TestComposePublishesPortsOnLoopbackOnly(t *testing.T) {
+	var c compose
+	readYAML(t, "docker-compose.yml", &c)
+	n := 0
+	for name, s := range c.Services {
+		for _, p := range s.Ports {
+			n++
+			if !strings.HasPrefix(p, "127.0.0.1:") {
+				t.Errorf("service %s publishes %q on every interface, want 127.0.0.1:HOST:CONTAINER", name, p)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no published ports found")
+	}
+}
+
 func TestCompose(t *testing.T) {
 	port := httpPort(t)
 	var c compose
@@ -346,7 +365,7 @@ func TestCompose(t *testing.T) {
 			}
 		}
 		for _, p := range s.Ports {
-			if _, container, _ := strings.Cut(p, ":"); container != strconv.Itoa(port) {
+			if container := p[strings.LastIndex(p, ":")+1:]; container != strconv.Itoa(port) {
 				t.Errorf("processor %s publishes %s, want container port %d", name, p, port)
 			}
 		}

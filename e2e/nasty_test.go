@@ -53,9 +53,6 @@ type nastyCase struct {
 	// truncated: the dead letter is larger than the dead-letter topic
 	// accepts, so it holds a cut copy (see pipeline.HeaderTruncated).
 	truncated bool
-	// noEnriched: the post is counted but its enriched copy is larger than
-	// the enriched topic accepts, so there is none.
-	noEnriched bool
 	// duplicate: a valid post whose id the partition already counted within
 	// the dedupe window, so it is neither counted nor dead-lettered.
 	duplicate bool
@@ -124,8 +121,19 @@ func nastyCorpus(now time.Time) []nastyCase {
 			value: []byte(withText(strings.Repeat("b", brokerDefaultMaxMessage+100)))},
 		{name: "record of 9 MiB, over the consumer's 8 MiB fetch size", reason: post.ReasonTooLarge, truncated: true,
 			value: []byte(withText(strings.Repeat("c", 9<<20)))},
-		{name: "valid post with a 1.1 MB id", noEnriched: true,
+		{name: "post with a 1.1 MB id", reason: post.ReasonTooLarge, truncated: true,
 			value: []byte(`{"id":"` + strings.Repeat("7", 1_100_000) + `","text":"login works fine now"}`)},
+		{name: "post with a 300 KB url and handle", reason: post.ReasonTooLarge,
+			value: []byte(`{"id":"big-url","text":"checkout broken","url":"https://x.example/` + strings.Repeat("u", 300_000) + `","author":{"handle":"@` + strings.Repeat("h", 300_000) + `"}}`)},
+		{name: "object with a million keys", reason: post.ReasonInvalidJSON, truncated: true,
+			value: []byte(`{"id":"keys","text":"login broken"` + strings.Repeat(`,"k":1`, 1_000_000) + `}`)},
+
+		// Hostile links, names and counts.
+		rejected("url that breaks out of a Slack link", post.ReasonFieldType, `{"id":"h1","text":"checkout broken","url":"https://ok.example/|Reset your password here> <!channel> <https://evil.example/phish"}`),
+		rejected("javascript url", post.ReasonFieldType, `{"id":"h2","text":"checkout broken","url":"javascript:alert(1)"}`),
+		rejected("handle with a terminal escape", post.ReasonFieldType, `{"id":"h3","text":"checkout broken","author":{"handle":"@evil\u001b[2J\u001b[H"}}`),
+		counted("text with terminal escapes and an OSC 52 clipboard write", withText("checkout broken \x1b[2J\x1b[H\x1b]52;c;ZXZpbA==\x07 \u009b31m")),
+		counted("followers at the int64 maximum", `{"id":"h4","text":"checkout broken","author":{"followers":9223372036854775807}}`),
 		counted("1 MB unknown field beside a valid post", `{"id":"big-extra","text":"checkout is fine","x":"`+strings.Repeat("x", 1_000_000)+`"}`),
 
 		// Nesting: the parser stops at 300 levels; deeper documents are invalid_json.
@@ -219,7 +227,7 @@ func nastyCorpus(now time.Time) []nastyCase {
 		// Control characters.
 		counted("escaped control characters in text", `{"id":"c1","text":"login\u0000broken\u0001\u001f\u007f\b\f\n\r\t"}`),
 		counted("raw control characters in text", "{\"id\":\"c2\",\"text\":\"login\x00broken\x01\x1f\x7f\ttab\nnewline\"}"),
-		counted("control characters in id", `{"id":"c3\u0000\n","text":"payment broken"}`),
+		rejected("control characters in id", post.ReasonFieldType, `{"id":"c3\u0000\n","text":"payment broken"}`),
 
 		// Trailing data.
 		rejected("trailing garbage after the object", post.ReasonInvalidJSON, `{"id":"t1","text":"login broken"} garbage`),
@@ -614,13 +622,6 @@ func (e *env) checkNastyOutcomes(t *testing.T, recs []*nastyCase, dead, enriched
 			nDuplicates++
 			if len(ds) != 0 || len(ss) != 0 {
 				t.Errorf("%s: want dropped as a duplicate, got %d dead letters (%s) and %d enriched copies", r.key, len(ds), reasonsOf(ds), len(ss))
-			}
-			continue
-		}
-		if r.reason == "" && r.noEnriched {
-			nCounted++
-			if len(ds) != 0 || len(ss) != 0 {
-				t.Errorf("%s: want counted without an enriched copy, got %d dead letters (%s) and %d enriched copies", r.key, len(ds), reasonsOf(ds), len(ss))
 			}
 			continue
 		}

@@ -130,12 +130,14 @@ func parseMilestone(body []byte, now time.Time) (alert.Milestone, *api.ParamErro
 		return bad("text", "is too long: at most 2000 characters")
 	case strings.ContainsFunc(m.Text, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
 		return bad("text", "must not contain control characters other than newlines and tabs")
+	case strings.ContainsFunc(m.Text, api.IsBidiOverride):
+		return bad("text", "must not contain bidirectional override or isolate characters (U+202A..U+202E, U+2066..U+2069)")
 	}
 	if utf8.RuneCountInString(m.Author) > MaxAuthorRunes {
 		return bad("author", "is too long: at most 64 characters")
 	}
-	if strings.ContainsFunc(m.Author, unicode.IsControl) {
-		return bad("author", "must not contain control characters")
+	if strings.ContainsFunc(m.Author, func(r rune) bool { return unicode.IsControl(r) || api.IsBidiOverride(r) }) {
+		return bad("author", "must not contain control characters or bidirectional overrides")
 	}
 	if in.Time != "" {
 		t, err := time.Parse(time.RFC3339, in.Time)

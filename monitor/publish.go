@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"math"
 	"net/url"
 	"sort"
 	"strings"
@@ -121,7 +122,7 @@ func (m *Monitor) evidence(ctx context.Context, f feature.Feature, s *series, de
 	}
 	var followers int64
 	for _, sm := range samples {
-		followers += sm.Followers
+		followers = addFollowers(followers, sm.Followers)
 	}
 	// Near-identical posts are quoted once, with their count, so the
 	// samples show the breadth of the complaint.
@@ -143,6 +144,19 @@ func (m *Monitor) evidence(ctx context.Context, f feature.Feature, s *series, de
 		ev.APIURL = strings.TrimRight(m.o.APIURL, "/") + "/api/v1/spikes/" + url.PathEscape(id)
 	}
 	return ev
+}
+
+// addFollowers adds follower counts, saturating at math.MaxInt64 instead of
+// wrapping (the decoder caps each count at post.MaxFollowers, but samples
+// written by older versions may hold anything). A negative count adds 0.
+func addFollowers(sum, n int64) int64 {
+	if n <= 0 {
+		return sum
+	}
+	if sum > math.MaxInt64-n {
+		return math.MaxInt64
+	}
+	return sum + n
 }
 
 // topWords are the most frequent content words of the samples, leaving out

@@ -2,12 +2,13 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"sync"
 
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
+
+	"github.com/socialpulse/socialpulse/stream"
 )
 
 // Outputs larger than a topic accepts.
@@ -45,21 +46,7 @@ type outputLock struct{ sync.RWMutex }
 
 // tooLarge reports whether err says a record or record batch was over a
 // size limit of the producer or the topic.
-func tooLarge(err error) bool {
-	var mtl kafka.MessageTooLargeError
-	if errors.As(err, &mtl) || errors.Is(err, kafka.MessageSizeTooLarge) || errors.Is(err, kafka.RecordListTooLarge) {
-		return true
-	}
-	var we kafka.WriteErrors
-	if errors.As(err, &we) {
-		for _, e := range we {
-			if e != nil && tooLarge(e) {
-				return true
-			}
-		}
-	}
-	return false
-}
+func tooLarge(err error) bool { return stream.TooLarge(err) }
 
 // messageBytes is the size of m's key, value and headers.
 func messageBytes(m *kafka.Message) int {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -147,12 +148,14 @@ func (w *flakyAfter) Write(ctx context.Context, msgs ...kafka.Message) error {
 
 func TestEnrichedCopyTooLargeForTheTopicIsDroppedAndThePostCounted(t *testing.T) {
 	f := newFixture(t)
-	out := &limitedTopic{limit: 1 << 20}
+	// Every field of a post is bounded at decode time, so only a topic
+	// limit below the largest enriched copy (text of max_text_bytes) drops one.
+	out := &limitedTopic{limit: 16 << 10}
 	p := newLimitedProcessor(t, f, &recorder{}, out)
 	ph, _, _ := p.Assign(context.Background(), "posts", 0)
 	in := []stream.Record{
 		rec(0, `{"id":"0","text":"login works"}`),
-		rec(1, `{"id":"`+strings.Repeat("7", 1100<<10)+`","text":"login works"}`),
+		rec(1, `{"id":"1","text":"login works `+strings.Repeat("x ", 10<<10)+`"}`),
 		rec(2, `{"id":"2","text":"login works"}`),
 	}
 	if err := ph.Handle(context.Background(), in); err != nil {
@@ -189,4 +192,25 @@ func counterValue(c prometheus.Counter) float64 {
 		panic(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+func TestSampleTextIsCutAtACharacterBoundary(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want int // length of the result in bytes
+	}{
+		{"short text is kept", "checkout broken", len("checkout broken")},
+		{"text at the limit is kept", strings.Repeat("a", MaxSampleTextBytes), MaxSampleTextBytes},
+		{"long text is cut with an ellipsis", strings.Repeat("a", 300_000), MaxSampleTextBytes},
+		{"multi-byte text is not split", strings.Repeat("é", 1000), MaxSampleTextBytes - 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := sampleText(tt.in)
+			if len(got) != tt.want || !utf8.ValidString(got) {
+				t.Fatalf("sampleText: %d bytes (valid UTF-8: %v), want %d", len(got), utf8.ValidString(got), tt.want)
+			}
+		})
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
@@ -243,6 +244,22 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 // samplesPerBatch bounds the evidence kept per feature and batch.
 const samplesPerBatch = 3
 
+// MaxSampleTextBytes is how much of a post's text a sample keeps as
+// evidence (the whole text is scored and counted); a longer text is cut at a
+// character boundary and ends in "…".
+const MaxSampleTextBytes = 1000
+
+func sampleText(s string) string {
+	if len(s) <= MaxSampleTextBytes {
+		return s
+	}
+	n := MaxSampleTextBytes - len("…")
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
 // keepSample remembers a negative post as evidence for feature.
 func (h *partition) keepSample(feature string, ps *post.Post, t time.Time, score float64) {
 	if len(h.samples[feature]) >= samplesPerBatch {
@@ -250,7 +267,7 @@ func (h *partition) keepSample(feature string, ps *post.Post, t time.Time, score
 	}
 	c := ps.Clone()
 	h.samples[feature] = append(h.samples[feature], impactmatrix.Sample{
-		ID: c.ID, Text: c.Text, URL: c.URL, Author: c.Author.Handle, Followers: c.Author.Followers, Time: t.UTC(), Score: score,
+		ID: c.ID, Text: sampleText(c.Text), URL: c.URL, Author: c.Author.Handle, Followers: c.Author.Followers, Time: t.UTC(), Score: score,
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 	"unsafe"
 
@@ -12,6 +13,28 @@ import (
 
 // DefaultMaxTextBytes is the longest text a Decoder accepts by default.
 const DefaultMaxTextBytes = 64 << 10
+
+// Limits on the other fields, in bytes as sent. A longer value is rejected
+// with ReasonTooLarge: these fields are identifiers, links and names, and a
+// cut one would be a different (wrong) value. They travel into evidence,
+// alerts and every receiver, so they are bounded where they enter.
+const (
+	MaxIDBytes       = 256  // id and author.id
+	MaxURLBytes      = 2048 // url
+	MaxHandleBytes   = 256  // author.handle
+	MaxPlatformBytes = 64   // platform and lang
+)
+
+// MaxFollowers is the largest author.followers kept; a larger count is
+// counted as MaxFollowers (no account has a billion followers, and a fake
+// count must not dominate reach or overflow its sums).
+const MaxFollowers = 1_000_000_000
+
+// MaxObjectKeys bounds the number of object keys in a record, counted over
+// the whole document (unknown fields included): a record with more is
+// rejected as invalid_json before it is parsed, so a record of many tiny keys
+// cannot make the parser allocate a large tree.
+const MaxObjectKeys = 10_000
 
 // Decoder parses JSON posts. It reuses its buffers between calls, so it is
 // not safe for concurrent use: give each goroutine its own.
@@ -27,6 +50,11 @@ type Decoder struct {
 // unspecified. Strings in p alias d's buffer until the next Decode.
 func (d *Decoder) Decode(data []byte, p *Post) error {
 	*p = Post{}
+	// A key takes at least 5 bytes ("":0,), so a shorter record cannot
+	// have too many and is not scanned.
+	if len(data) > 5*MaxObjectKeys && countKeys(data, MaxObjectKeys+1) > MaxObjectKeys {
+		return &Error{Reason: ReasonInvalidJSON, Detail: "more than " + strconv.Itoa(MaxObjectKeys) + " object keys"}
+	}
 	v, err := d.p.ParseBytes(data)
 	if err != nil {
 		return &Error{Reason: ReasonInvalidJSON, Detail: parseDetail(err)}
@@ -69,14 +97,17 @@ func (d *Decoder) Decode(data []byte, p *Post) error {
 			p.CreatedAt = t
 		}
 	}
-	if p.Platform, err = stringField(obj.Get("platform"), "platform"); err != nil {
+	if p.Platform, err = nameField(obj.Get("platform"), "platform", MaxPlatformBytes); err != nil {
 		return err
 	}
-	if p.Lang, err = stringField(obj.Get("lang"), "lang"); err != nil {
+	if p.Lang, err = nameField(obj.Get("lang"), "lang", MaxPlatformBytes); err != nil {
 		return err
 	}
-	if p.URL, err = stringField(obj.Get("url"), "url"); err != nil {
+	if p.URL, err = nameField(obj.Get("url"), "url", MaxURLBytes); err != nil {
 		return err
+	}
+	if p.URL != "" && !ValidURL(p.URL) {
+		return &Error{Reason: ReasonFieldType, Field: "url", Detail: "want an absolute http or https URL without spaces, quotes, <, >, | or control characters"}
 	}
 	if av := obj.Get("author"); av != nil && av.Type() != fastjson.TypeNull {
 		ao, err := av.Object()
@@ -86,7 +117,10 @@ func (d *Decoder) Decode(data []byte, p *Post) error {
 		if p.Author.ID, err = scalarString(ao.Get("id"), "author.id"); err != nil {
 			return err
 		}
-		if p.Author.Handle, err = stringField(ao.Get("handle"), "author.handle"); err != nil {
+		if err := checkName(p.Author.ID, "author.id", MaxIDBytes); err != nil {
+			return err
+		}
+		if p.Author.Handle, err = nameField(ao.Get("handle"), "author.handle", MaxHandleBytes); err != nil {
 			return err
 		}
 		if fv := ao.Get("followers"); fv != nil && fv.Type() != fastjson.TypeNull {
@@ -94,7 +128,7 @@ func (d *Decoder) Decode(data []byte, p *Post) error {
 			if err != nil || n < 0 {
 				return &Error{Reason: ReasonFieldType, Field: "author.followers", Detail: "want a non-negative integer"}
 			}
-			p.Author.Followers = n
+			p.Author.Followers = min(n, MaxFollowers)
 		}
 	}
 	return nil
@@ -113,7 +147,121 @@ func idField(v *fastjson.Value) (string, error) {
 	if s == "" {
 		return "", &Error{Reason: ReasonMissingField, Field: "id", Detail: "required"}
 	}
-	return s, nil
+	return s, checkName(s, "id", MaxIDBytes)
+}
+
+// nameField reads an optional string field that names or links something
+// (not free text): at most max bytes and no control characters.
+func nameField(v *fastjson.Value, field string, max int) (string, error) {
+	s, err := stringField(v, field)
+	if err != nil {
+		return "", err
+	}
+	return s, checkName(s, field, max)
+}
+
+// checkName enforces the limits of an identifier, name or link field: at
+// most max bytes (after invalid UTF-8 is replaced) and no control character
+// (C0, DEL, C1), which could rewrite a terminal or a log line that shows it.
+func checkName(s, field string, max int) error {
+	if len(s) > max {
+		return &Error{Reason: ReasonTooLarge, Field: field, Detail: "longer than " + strconv.Itoa(max) + " bytes"}
+	}
+	if hasControl(s) {
+		return &Error{Reason: ReasonFieldType, Field: field, Detail: "contains a control character"}
+	}
+	return nil
+}
+
+// hasControl reports a C0 control, DEL or a C1 control (U+0080..U+009F,
+// encoded in UTF-8 as 0xC2 0x80..0x9F) in s, which is valid UTF-8.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b < 0x20 || b == 0x7f || (b == 0xc2 && i+1 < len(s) && s[i+1] <= 0x9f) {
+			return true
+		}
+	}
+	return false
+}
+
+// urlRefused marks the ASCII bytes a URL may not hold: controls, space and
+// "<>|\\\"^`{}".
+var urlRefused = func() (t [128]bool) {
+	for b := 0; b < 0x20; b++ {
+		t[b] = true
+	}
+	for _, b := range []byte(" <>|\\\"^`{}\x7f") {
+		t[b] = true
+	}
+	return t
+}()
+
+// ValidURL reports whether s is a link socialpulse passes on: an absolute
+// http or https URL with a host, at most MaxURLBytes long, without
+// whitespace, control characters or any of "<>|\\\"^`{}" (which a valid URL
+// carries percent-encoded and which break the link syntax of Slack and
+// other formats). Non-ASCII letters (IRIs) are allowed.
+func ValidURL(s string) bool {
+	if len(s) > MaxURLBytes {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x80 {
+			if urlRefused[b] {
+				return false
+			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r >= 0x80 && r <= 0x9f) || unicode.IsSpace(r) {
+			return false
+		}
+		i += n - 1
+	}
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok || !(strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https")) {
+		return false
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	host := rest[:end]
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		host = host[i+1:]
+	}
+	return host != "" && host[0] != ':'
+}
+
+// countKeys counts the object keys of a JSON document (a string followed by
+// a colon, outside strings), stopping at limit. It allocates nothing; on
+// malformed JSON the count is approximate, and the parser rejects the
+// document anyway.
+func countKeys(data []byte, limit int) int {
+	n := 0
+	in := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if in {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				in = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			in = true
+		case ':':
+			if n++; n >= limit {
+				return n
+			}
+		}
+	}
+	return n
 }
 
 // scalarString reads a string or an integer as a string; nil/null is "".

@@ -113,6 +113,8 @@ func parseNote(body []byte) (NoteInput, *paramError) {
 		return in, badParam("text", "is %d characters, at most %d allowed", n, MaxNoteRunes)
 	case strings.ContainsFunc(in.Text, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
 		return in, badParam("text", "must not contain control characters other than newlines and tabs")
+	case strings.ContainsFunc(in.Text, api.IsBidiOverride):
+		return in, badParam("text", "must not contain bidirectional override or isolate characters (U+202A..U+202E, U+2066..U+2069)")
 	}
 	if n := utf8.RuneCountInString(in.Author); n > MaxAuthorRunes {
 		return in, badParam("author", "is %d characters, at most %d allowed", n, MaxAuthorRunes)
@@ -120,5 +122,9 @@ func parseNote(body []byte) (NoteInput, *paramError) {
 	if strings.ContainsFunc(in.Author, unicode.IsControl) {
 		return in, badParam("author", "must not contain control characters")
 	}
+	if strings.ContainsFunc(in.Author, api.IsBidiOverride) {
+		return in, badParam("author", "must not contain bidirectional override or isolate characters (U+202A..U+202E, U+2066..U+2069)")
+	}
 	return in, nil
 }
+

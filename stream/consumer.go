@@ -58,6 +58,18 @@ type ConsumerOptions struct {
 	Linger time.Duration
 	// MaxFetchBytes bounds one fetch response per partition. Default: 8 MiB.
 	MaxFetchBytes int
+	// MaxBufferedBytes bounds the record bytes (keys, values, headers) a
+	// partition holds in memory: a batch stops growing once it holds half
+	// of it, and the reader's prefetch queue holds at most
+	// MaxBufferedBytes/2/MaxRecordBytes records (at least 1, at most
+	// BatchSize). While Handle is slow (Redis paused) a partition so holds
+	// about MaxBufferedBytes, plus one fetch of MaxFetchBytes, for records
+	// up to MaxRecordBytes; larger records count as one queue slot each.
+	// Default: 64 MiB.
+	MaxBufferedBytes int
+	// MaxRecordBytes is the record size the prefetch queue is sized for
+	// (see MaxBufferedBytes). Default: 1 MiB, a topic's default limit.
+	MaxRecordBytes int
 	// CommitInterval is the least time between two Kafka commits of a
 	// partition (commits serve lag monitoring; Redis holds the truth).
 	// Default: 1s.
@@ -83,6 +95,24 @@ type ConsumerOptions struct {
 	Registerer prometheus.Registerer
 	// Logger; nil means no logging.
 	Logger *zap.Logger
+}
+
+// DefaultMaxBufferedBytes is ConsumerOptions.MaxBufferedBytes by default.
+const DefaultMaxBufferedBytes = 64 << 20
+
+// queueCapacity is the reader's prefetch queue length in records: half the
+// byte budget in records of recordBytes, between 1 and batchSize.
+func queueCapacity(maxBuffered, recordBytes, batchSize int) int {
+	return max(1, min(batchSize, maxBuffered/2/max(1, recordBytes)))
+}
+
+// recordBytes is the size of a record as the consumer holds it.
+func recordBytes(m *kafka.Message) int {
+	n := len(m.Key) + len(m.Value)
+	for _, h := range m.Headers {
+		n += len(h.Key) + len(h.Value)
+	}
+	return n
 }
 
 // Consumer is a consumer-group member. Create it with NewConsumer and call
@@ -130,6 +160,12 @@ func NewConsumer(cc ClientConfig, o ConsumerOptions, h Handler) (*Consumer, erro
 	}
 	if o.MaxFetchBytes <= 0 {
 		o.MaxFetchBytes = 8 << 20
+	}
+	if o.MaxBufferedBytes <= 0 {
+		o.MaxBufferedBytes = DefaultMaxBufferedBytes
+	}
+	if o.MaxRecordBytes <= 0 {
+		o.MaxRecordBytes = 1 << 20
 	}
 	def(&o.Linger, 50*time.Millisecond)
 	def(&o.CommitInterval, time.Second)
@@ -236,7 +272,7 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 		MinBytes:       1,
 		MaxBytes:       c.o.MaxFetchBytes,
 		MaxWait:        500 * time.Millisecond,
-		QueueCapacity:  c.o.BatchSize,
+		QueueCapacity:  queueCapacity(c.o.MaxBufferedBytes, c.o.MaxRecordBytes, c.o.BatchSize),
 		ReadBackoffMin: 50 * time.Millisecond,
 		ReadBackoffMax: time.Second,
 		ErrorLogger:    kafka.LoggerFunc(zaplog.Sampled(log.Named("reader")).Sugar().Warnf),
@@ -278,6 +314,7 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 	defer commit(true)
 
 	for {
+		clear(batch) // drop the last batch's records: they count against the budget until overwritten
 		batch = batch[:0]
 		// While a commit is pending, wait for records at most until it is
 		// due, so an idle partition's lag is not reported stale.
@@ -303,13 +340,15 @@ func (c *Consumer) consumePartition(ctx context.Context, gen *kafka.Generation, 
 			continue
 		}
 		batch = append(batch, first)
+		size := recordBytes(&first)
 		lctx, cancel := context.WithTimeout(ctx, c.o.Linger)
-		for len(batch) < c.o.BatchSize {
+		for len(batch) < c.o.BatchSize && size < c.o.MaxBufferedBytes/2 {
 			m, err := r.FetchMessage(lctx)
 			if err != nil {
 				break
 			}
 			batch = append(batch, m)
+			size += recordBytes(&m)
 		}
 		cancel()
 

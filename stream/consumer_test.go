@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 	)
 }
 
-func newCluster(t *testing.T, topic string, partitions int) []string {
+func newCluster(t testing.TB, topic string, partitions int) []string {
 	t.Helper()
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(int32(partitions), topic))
 	if err != nil {

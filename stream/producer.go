@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/socialpulse/socialpulse/internal/kafkaerr"
 )
 
 // Producer writes records to one topic and waits for the brokers to
@@ -90,6 +92,11 @@ func (p *Producer) Write(ctx context.Context, msgs ...kafka.Message) error {
 	}
 	return nil
 }
+
+// TooLarge reports whether err, from Write, says a record or record batch
+// was over a size limit of the producer or of the topic or broker (see
+// kafkaerr.TooLarge).
+func TooLarge(err error) bool { return kafkaerr.TooLarge(err) }
 
 // Close flushes pending records and releases connections.
 func (p *Producer) Close() error {

@@ -40,7 +40,9 @@ func commands() []command {
 	}
 }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+// main runs a command. Its standard output, when a terminal, passes through
+// termWriter: no command can print a customer's escape sequence to a person.
+func main() { os.Exit(run(os.Args[1:], os.Stdin, toTerminal(os.Stdout), os.Stderr)) }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -46,6 +46,9 @@ func runSpikes(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		return flag.ErrHelp
 	}
+	// Spikes quote customers' posts: every text mode output is filtered,
+	// terminal or not (stdout is filtered already when it is a terminal).
+	stderr = newTermWriter(stderr)
 	switch args[0] {
 	case "list":
 		return spikesList(ctx, args[1:], stdout, stderr)
@@ -221,7 +224,7 @@ func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var tw *tabwriter.Writer
 	if !*asJSON {
-		tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		tw = tabwriter.NewWriter(newTermWriter(stdout), 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "STARTED\tFEATURE\tPRIORITY\tSTATE\tCHANGE\tSUMMARY\tID")
 	}
 	n := 0
@@ -239,7 +242,7 @@ func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		} else {
 			for _, s := range page.Spikes {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.StartsAt.Local().Format("2006-01-02 15:04"),
-					s.Feature, s.PriorityLabel, s.State, formatChange(s.ChangePct), oneLine(s.Summary, 72), s.ID)
+					termText(s.Feature), s.PriorityLabel, s.State, formatChange(s.ChangePct), oneLine(s.Summary, 72), termText(s.ID))
 			}
 		}
 		if page.NextCursor == "" {
@@ -298,7 +301,7 @@ func spikesShow(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
 		return fmt.Errorf("api: bad response: %w", err)
 	}
-	printDetail(stdout, d)
+	printDetail(newTermWriter(stdout), d)
 	return nil
 }
 
@@ -311,7 +314,11 @@ func splitID(args []string) (string, []string) {
 	return "", args
 }
 
+// printDetail prints d for a person. Every string from the API passes
+// through termText (customers wrote the posts, anyone with a write token
+// the notes); w should be a termWriter as well.
 func printDetail(w io.Writer, d spikesapi.Detail) {
+	cleanDetail(&d)
 	ts := func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05 MST") }
 	fmt.Fprintf(w, "%s\n", d.Summary)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -489,7 +496,7 @@ func spikesNote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(created.Note)
 	}
-	fmt.Fprintf(stdout, "note added to %s by %s at %s\n", id, created.Note.Author, created.Note.Time.Local().Format("2006-01-02 15:04:05"))
+	fmt.Fprintf(newTermWriter(stdout), "note added to %s by %s at %s\n", termText(id), termText(created.Note.Author), created.Note.Time.Local().Format("2006-01-02 15:04:05"))
 	return nil
 }
 
@@ -498,12 +505,38 @@ func formatChange(pct float64) string { return fmt.Sprintf("%+.0f%%", pct) }
 
 // oneLine flattens s to one line of at most n characters.
 func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(termText(s)), " ")
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// cleanDetail makes every string of d safe to print on a terminal, on one
+// line.
+func cleanDetail(d *spikesapi.Detail) {
+	for _, p := range []*string{&d.ID, &d.Summary, &d.Feature, &d.FeatureName, &d.Owner, &d.DashboardURL} {
+		*p = termText(*p)
+	}
+	for i := range d.TopWords {
+		d.TopWords[i] = termText(d.TopWords[i])
+	}
+	for i := range d.Samples {
+		d.Samples[i].Author, d.Samples[i].Text = termText(d.Samples[i].Author), termText(d.Samples[i].Text)
+	}
+	for i := range d.Versions {
+		d.Versions[i].Summary = termText(d.Versions[i].Summary)
+	}
+	for i := range d.Deliveries {
+		d.Deliveries[i].Receiver, d.Deliveries[i].LastError = termText(d.Deliveries[i].Receiver), termText(d.Deliveries[i].LastError)
+	}
+	for i := range d.Notes {
+		d.Notes[i].Author, d.Notes[i].Text = termText(d.Notes[i].Author), termText(d.Notes[i].Text)
+	}
+	for i := range d.Warnings {
+		d.Warnings[i] = termText(d.Warnings[i])
+	}
 }
 
 // sparkline draws the negative counts with block characters.
