@@ -127,4 +127,3 @@ func parseNote(body []byte) (NoteInput, *paramError) {
 	}
 	return in, nil
 }
-
