@@ -18,8 +18,14 @@ const envGrafanaToken = "SOCIALPULSE_GRAFANA_TOKEN"
 // runDashboards is "socialpulse dashboards push": provision the Grafana
 // folder, data source and dashboards.
 func runDashboards(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || isHelp(args[0]) {
 		fmt.Fprintln(stderr, "Usage: socialpulse dashboards push --grafana-url URL [flags]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "  push   create or update the Grafana folder, the Prometheus data source and the")
+		fmt.Fprintln(stderr, "         dashboards (brand health, IT priorities, pipeline health); idempotent,")
+		fmt.Fprintln(stderr, "         --dry-run prints what it would send. Token from "+envGrafanaToken+" or --token-file.")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "Run 'socialpulse dashboards push --help' for its flags.")
 		if len(args) == 0 {
 			return usageErrorf("want a subcommand: push")
 		}
