@@ -15,8 +15,8 @@ import (
 // fails when a top-level command is missing from it.
 var helpTargets = [][]string{
 	{"run"}, {"demo"}, {"replay"}, {"score"},
-	{"taxonomy"}, {"taxonomy", "check"}, {"taxonomy", "show"},
-	{"eval"}, {"eval", "sentiment"}, {"eval", "aspects"}, {"eval", "nab"},
+	{"taxonomy"}, {"taxonomy", "check"}, {"taxonomy", "show"}, {"taxonomy", "suggest"},
+	{"eval"}, {"eval", "sentiment"}, {"eval", "aspects"}, {"eval", "nab"}, {"eval", "surges"},
 	{"backtest"},
 	{"dashboards"}, {"dashboards", "push"},
 	{"spikes"}, {"spikes", "list"}, {"spikes", "show"}, {"spikes", "export"}, {"spikes", "note"},
