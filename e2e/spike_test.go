@@ -126,7 +126,7 @@ func (f *spikeFeed) bucket(start time.Time, step time.Duration, complaints int) 
 		f.seq++
 		at := start.Add(time.Duration(f.rng.Int64N(int64(step))))
 		v, _ := json.Marshal(map[string]any{"id": fmt.Sprintf("s%d", f.seq), "text": text, "created_at": at.UTC().Format(time.RFC3339Nano),
-			"url": fmt.Sprintf("https://social.example/p/%d", f.seq), "author": map[string]any{"handle": "@u" + strconv.Itoa(f.seq%97), "followers": 50 + f.rng.IntN(5000)}})
+			"url": fmt.Sprintf("https://social.example/p/%d", f.seq), "author": map[string]any{"id": "u" + strconv.Itoa(f.seq%97), "handle": "@u" + strconv.Itoa(f.seq%97), "followers": 50 + f.rng.IntN(5000)}})
 		msgs = append(msgs, kafka.Message{Key: []byte(strconv.Itoa(f.seq)), Value: v})
 	}
 	for range complaints {

@@ -571,8 +571,11 @@ func surge(ctx context.Context, w *kafka.Writer, tr *trial, texts []string, step
 		k := min(per, left)
 		msgs := make([]kafka.Message, 0, k)
 		for range k {
+			// Many customers, as in a real surge: the monitor publishes a
+			// spike only once detector.min_authors distinct authors complain.
+			author := "s" + strconv.Itoa(rng.IntN(500))
 			v, _ := json.Marshal(synth.Post{ID: "surge-" + strconv.FormatUint(rng.Uint64(), 36), Text: texts[rng.IntN(len(texts))],
-				CreatedAt: now.UTC().Format(time.RFC3339Nano), Lang: "en", Author: &synth.Author{ID: "s", Handle: "@surge", Followers: 100}})
+				CreatedAt: now.UTC().Format(time.RFC3339Nano), Lang: "en", Author: &synth.Author{ID: author, Handle: "@" + author, Followers: 100}})
 			msgs = append(msgs, kafka.Message{Value: v})
 		}
 		if s == 0 {
