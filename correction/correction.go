@@ -10,6 +10,8 @@
 package correction
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -17,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -320,6 +323,48 @@ func Latest(cs []Correction) []Correction {
 		case c.When.After(out[i].When) || (c.When.Equal(out[i].When) && c.ID > out[i].ID):
 			out[i] = c
 		}
+	}
+	return out
+}
+
+// ReadJSONL reads corrections written one JSON object a line (the export of
+// GET /api/v1/corrections.jsonl), checking each with Validate. Blank lines
+// are skipped; any other line that is not a valid correction is an error
+// naming its line number, so an export cut short by a store failure is
+// refused rather than trained on.
+func ReadJSONL(r io.Reader) ([]Correction, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 4*MaxTextBytes)
+	var out []Correction
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		var c Correction
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return nil, fmt.Errorf("correction: line %d: %w", n, err)
+		}
+		if fe := c.Validate(); fe != nil {
+			return nil, fmt.Errorf("line %d: %w", n, fe)
+		}
+		out = append(out, c)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("correction: read: %w", err)
+	}
+	return out, nil
+}
+
+// Examples turns corrections into training examples of weight w: the
+// latest correction of each post (Latest), in that order.
+func Examples(cs []Correction, w float64) []sentiment.Example {
+	latest := Latest(cs)
+	out := make([]sentiment.Example, len(latest))
+	for i, c := range latest {
+		out[i] = sentiment.Example{Text: c.Text, Label: c.Label, Weight: w}
 	}
 	return out
 }

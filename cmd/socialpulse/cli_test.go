@@ -21,6 +21,7 @@ var helpTargets = [][]string{
 	{"dashboards"}, {"dashboards", "push"},
 	{"spikes"}, {"spikes", "list"}, {"spikes", "show"}, {"spikes", "export"}, {"spikes", "note"},
 	{"incidents"}, {"incidents", "list"}, {"incidents", "show"}, {"incidents", "milestone"}, {"incidents", "report"},
+	{"sentiment"}, {"sentiment", "adapt"}, {"sentiment", "correct"}, {"sentiment", "export"},
 }
 
 func TestEveryCommandAnswersHelp(t *testing.T) {
