@@ -56,6 +56,8 @@ type adaptOptions struct {
 	dataDir     string // "" fine-tunes the embedded model on the corrections only
 	weight      float64
 	seed        uint64
+	epochs      int     // 0: the mode's default
+	rate        float64 // 0: the mode's default
 }
 
 // adapt trains the adapted model. With a data directory it trains from zero
@@ -94,6 +96,12 @@ func adapt(o adaptOptions) (*sentiment.Model, int, error) {
 		all = append(all, ex...)
 	}
 	c.Seed = o.seed
+	if o.epochs > 0 {
+		c.Epochs = o.epochs
+	}
+	if o.rate > 0 {
+		c.Rate = o.rate
+	}
 	m, err := sentiment.Train(all, c)
 	return m, len(ex), err
 }
@@ -109,6 +117,8 @@ func sentimentAdapt(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "", "dev data `DIR` with semeval2017-4a-train/ (default: fine-tune the embedded model)")
 	weight := fs.Float64("weight", defaultCorrectionWeight, "weight of one correction against one SemEval tweet")
 	seed := fs.Uint64("seed", 1, "shuffling seed")
+	epochs := fs.Int("epochs", 0, "passes over the examples (default: 5 with --data, 20 without)")
+	rate := fs.Float64("rate", 0, "AdaGrad learning rate (default: 0.01 with --data, 0.05 without)")
 	out := fs.String("out", "", "write the model to `FILE`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -126,7 +136,7 @@ func sentimentAdapt(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: %w", *in, err)
 	}
 	start := time.Now()
-	m, n, err := adapt(adaptOptions{corrections: cs, dataDir: *data, weight: *weight, seed: *seed})
+	m, n, err := adapt(adaptOptions{corrections: cs, dataDir: *data, weight: *weight, seed: *seed, epochs: *epochs, rate: *rate})
 	if err != nil {
 		return err
 	}
