@@ -35,10 +35,12 @@ type TrainConfig struct {
 
 // FineTuneConfig returns the settings adapt uses to fine-tune m on a small
 // set of examples (corrections) without the base data: m's hash size and
-// n-grams, 20 epochs at learning rate 0.05, no class balancing (the
-// corrections' own label mix is what should be learned).
+// n-grams, 5 epochs at learning rate 0.05, no class balancing (the
+// corrections' own label mix is what should be learned). The AdaGrad
+// accumulators start at zero, so the first passes move the weights the
+// corrections touch by about the learning rate each.
 func FineTuneConfig(m *Model) TrainConfig {
-	return TrainConfig{Seed: 1, Epochs: 20, Rate: 0.05, L2: 1e-6, Bits: int(m.bits),
+	return TrainConfig{Seed: 1, Epochs: 5, Rate: 0.05, L2: 1e-6, Bits: int(m.bits),
 		CharMin: m.spec.charMin, CharMax: m.spec.charMax, Init: m}
 }
 

@@ -16,7 +16,7 @@ import (
 var helpTargets = [][]string{
 	{"run"}, {"demo"}, {"replay"}, {"score"},
 	{"taxonomy"}, {"taxonomy", "check"}, {"taxonomy", "show"},
-	{"eval"}, {"eval", "sentiment"}, {"eval", "aspects"}, {"eval", "nab"},
+	{"eval"}, {"eval", "sentiment"}, {"eval", "aspects"}, {"eval", "nab"}, {"eval", "corrections"},
 	{"backtest"},
 	{"dashboards"}, {"dashboards", "push"},
 	{"spikes"}, {"spikes", "list"}, {"spikes", "show"}, {"spikes", "export"}, {"spikes", "note"},

@@ -117,7 +117,7 @@ func sentimentAdapt(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "", "dev data `DIR` with semeval2017-4a-train/ (default: fine-tune the embedded model)")
 	weight := fs.Float64("weight", defaultCorrectionWeight, "weight of one correction against one SemEval tweet")
 	seed := fs.Uint64("seed", 1, "shuffling seed")
-	epochs := fs.Int("epochs", 0, "passes over the examples (default: 5 with --data, 20 without)")
+	epochs := fs.Int("epochs", 0, "passes over the examples (default: 5)")
 	rate := fs.Float64("rate", 0, "AdaGrad learning rate (default: 0.01 with --data, 0.05 without)")
 	out := fs.String("out", "", "write the model to `FILE`")
 	if err := parseFlags(fs, args); err != nil {
