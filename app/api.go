@@ -9,15 +9,16 @@ import (
 
 	"github.com/socialpulse/socialpulse/apiauth"
 	"github.com/socialpulse/socialpulse/config"
+	"github.com/socialpulse/socialpulse/correction"
+	"github.com/socialpulse/socialpulse/correctionsapi"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/incidentsapi"
 	"github.com/socialpulse/socialpulse/spikesapi"
 )
 
-// buildAPI returns the spike history and incident routes to mount on the API server and
+// buildAPI returns the spike history, incident and correction routes to mount on the API server and
 // the access-control Guard for /api/v1 (which also says who may see
-// /readyz details). It needs a.outbox, a.store and
-// a.enricher.
+// /readyz details). It needs a.outbox, a.store, a.enricher and a.rdb.
 //
 // Access is secure by default: with api.require_auth and no tokens, the API
 // is served only on a loopback http.listen (a developer's machine, the
@@ -66,5 +67,14 @@ func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Hand
 		return nil, nil, err
 	}
 	maps.Copy(routes, ih.Routes())
+	cs, err := correction.NewStore(a.rdb, correction.Options{Prefix: cfg.Redis.KeyPrefix})
+	if err != nil {
+		return nil, nil, err
+	}
+	ch, err := correctionsapi.New(correctionsapi.Options{Store: cs, Logger: log.Named("corrections")})
+	if err != nil {
+		return nil, nil, err
+	}
+	maps.Copy(routes, ch.Routes())
 	return routes, guard, nil
 }

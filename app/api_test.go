@@ -154,7 +154,10 @@ func TestAPIGuardsEveryDocumentedRouteAndNeverLogsTokens(t *testing.T) {
 		method, path, _ := strings.Cut(route, " ")
 		path = base + strings.ReplaceAll(path, "{id}", "checkout-1")
 		body := ""
-		if method == http.MethodPost {
+		switch {
+		case route == "POST /api/v1/corrections":
+			body = `{"postId": "p1", "text": "thanks for nothing", "label": "negative", "previous": "positive"}`
+		case method == http.MethodPost:
 			body = `{"text": "statement posted"}`
 		}
 		if status, _ := request(t, method, path, "", body); status != http.StatusUnauthorized {

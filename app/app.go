@@ -39,8 +39,9 @@ type Options struct {
 	// Registry collects every metric; nil makes a fresh one with Go and
 	// process collectors.
 	Registry *prometheus.Registry
-	// Reload, when it receives, re-reads the taxonomy file (main sends
-	// SIGHUP here). A bad file is refused and the old taxonomy kept.
+	// Reload, when it receives, re-reads the taxonomy file and the
+	// sentiment model file (main sends SIGHUP here). A bad file is refused
+	// and the old taxonomy or model kept.
 	Reload <-chan struct{}
 	// ExtraHTTP mounts more handlers on the API server.
 	ExtraHTTP map[string]http.Handler
@@ -65,6 +66,8 @@ type App struct {
 	alertsKafka *stream.Producer
 	reload      <-chan struct{}
 	reloads     *prometheus.CounterVec
+	// modelReloads counts reloads of sentiment.model_file.
+	modelReloads *prometheus.CounterVec
 }
 
 // New builds every component; it does not contact Kafka yet, but it opens
@@ -89,6 +92,13 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 
 	if a.enricher, err = enrich.Load(cfg.Taxonomy.File); err != nil {
 		return nil, err
+	}
+	if cfg.Sentiment.ModelFile != "" {
+		sa, err := enrich.LoadAnalyzer(cfg.Sentiment.ModelFile)
+		if err != nil {
+			return nil, fmt.Errorf("config: sentiment.model_file: %w", err)
+		}
+		a.enricher.SetAnalyzer(sa)
 	}
 	if a.rdb, err = RedisClient(cfg.Redis); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -153,6 +163,10 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 		Name: "reloads_total", Help: "Taxonomy reloads, by result (ok or error)."}, []string{"result"})
 	a.reloads.WithLabelValues("ok")
 	a.reloads.WithLabelValues("error")
+	a.modelReloads = promauto.With(reg).NewCounterVec(prometheus.CounterOpts{Namespace: "socialpulse", Subsystem: "sentiment",
+		Name: "model_reloads_total", Help: "Reloads of sentiment.model_file, by result (ok or error)."}, []string{"result"})
+	a.modelReloads.WithLabelValues("ok")
+	a.modelReloads.WithLabelValues("error")
 	promauto.With(reg).NewGaugeFunc(prometheus.GaugeOpts{Namespace: "socialpulse", Subsystem: "taxonomy", Name: "features",
 		Help: "Features in the taxonomy in use."}, func() float64 { return float64(len(a.enricher.Tagger().Features())) })
 
@@ -263,16 +277,41 @@ func (a *App) reloadLoop(ctx context.Context) {
 			return
 		case <-a.reload:
 		}
-		tg, err := enrich.LoadTagger(a.cfg.Taxonomy.File)
-		if err != nil {
-			a.reloads.WithLabelValues("error").Inc()
-			a.log.Error("taxonomy reload refused; keeping the current taxonomy", zap.String("file", a.cfg.Taxonomy.File), zap.Error(err))
-			continue
-		}
-		a.enricher.SetTagger(tg)
-		a.reloads.WithLabelValues("ok").Inc()
-		a.log.Info("taxonomy reloaded", zap.String("file", a.cfg.Taxonomy.File), zap.Int("features", len(tg.Features())))
+		a.reloadTaxonomy()
+		a.reloadModel()
 	}
+}
+
+// reloadTaxonomy re-reads taxonomy.file, keeping the taxonomy in use when
+// the file is refused.
+func (a *App) reloadTaxonomy() {
+	tg, err := enrich.LoadTagger(a.cfg.Taxonomy.File)
+	if err != nil {
+		a.reloads.WithLabelValues("error").Inc()
+		a.log.Error("taxonomy reload refused; keeping the current taxonomy", zap.String("file", a.cfg.Taxonomy.File), zap.Error(err))
+		return
+	}
+	a.enricher.SetTagger(tg)
+	a.reloads.WithLabelValues("ok").Inc()
+	a.log.Info("taxonomy reloaded", zap.String("file", a.cfg.Taxonomy.File), zap.Int("features", len(tg.Features())))
+}
+
+// reloadModel re-reads sentiment.model_file (when one is set), keeping the
+// model in use when the file fails its checks.
+func (a *App) reloadModel() {
+	path := a.cfg.Sentiment.ModelFile
+	if path == "" {
+		return
+	}
+	sa, err := enrich.LoadAnalyzer(path)
+	if err != nil {
+		a.modelReloads.WithLabelValues("error").Inc()
+		a.log.Error("sentiment model reload refused; keeping the current model", zap.String("file", path), zap.Error(err))
+		return
+	}
+	a.enricher.SetAnalyzer(sa)
+	a.modelReloads.WithLabelValues("ok").Inc()
+	a.log.Info("sentiment model reloaded", zap.String("file", path))
 }
 
 // refusedTimeout maps the config's "0 retries forever" to the consumer's

@@ -30,16 +30,17 @@ import (
 // Config is the whole configuration. deploy/config.example.yaml documents
 // every field with its default; a test keeps the two in step.
 type Config struct {
-	Kafka    Kafka    `yaml:"kafka"`
-	Redis    Redis    `yaml:"redis"`
-	Matrix   Matrix   `yaml:"matrix"`
-	Taxonomy Taxonomy `yaml:"taxonomy"`
-	Emerging Emerging `yaml:"emerging"`
-	Detector Detector `yaml:"detector"`
-	Alerting Alerting `yaml:"alerting"`
-	HTTP     HTTP     `yaml:"http"`
-	API      API      `yaml:"api"`
-	Log      Log      `yaml:"log"`
+	Kafka     Kafka     `yaml:"kafka"`
+	Redis     Redis     `yaml:"redis"`
+	Matrix    Matrix    `yaml:"matrix"`
+	Taxonomy  Taxonomy  `yaml:"taxonomy"`
+	Sentiment Sentiment `yaml:"sentiment"`
+	Emerging  Emerging  `yaml:"emerging"`
+	Detector  Detector  `yaml:"detector"`
+	Alerting  Alerting  `yaml:"alerting"`
+	HTTP      HTTP      `yaml:"http"`
+	API       API       `yaml:"api"`
+	Log       Log       `yaml:"log"`
 	// ShutdownTimeout bounds a graceful stop. Default: 30s.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }
@@ -139,6 +140,15 @@ type Matrix struct {
 type Taxonomy struct {
 	// File is a taxonomy YAML; empty means the built-in default. Reloaded on SIGHUP.
 	File string `yaml:"file"`
+}
+
+// Sentiment selects the sentiment model.
+type Sentiment struct {
+	// ModelFile is a model written by "socialpulse sentiment adapt"; empty
+	// means the embedded model. Loaded at start and reloaded on SIGHUP; a
+	// file that fails its checks is refused (at start: startup fails; on
+	// reload: the model in use is kept).
+	ModelFile string `yaml:"model_file"`
 }
 
 // Emerging configures mining of negative posts that match no feature for

@@ -5,8 +5,8 @@
 // It composes package sentiment and package feature and nothing else, so the
 // processor, the score command and offline evaluation enrich posts exactly
 // alike. Load is the one constructor they all use: it reads the taxonomy
-// (the only I/O here), refuses one that fails its checks and builds the
-// Enricher. Non-goals: decoding posts, aggregation.
+// (with LoadAnalyzer, which reads a sentiment model file, the only I/O
+// here), refuses one that fails its checks and builds the Enricher. Non-goals: decoding posts, aggregation.
 package enrich
 
 import (
@@ -48,10 +48,11 @@ type Scratch struct {
 	feats   []FeatureSentiment
 }
 
-// Enricher is safe for concurrent use; the tagger can be swapped while it
-// runs (taxonomy reload), each call seeing one tagger throughout.
+// Enricher is safe for concurrent use; the tagger and the analyzer can be
+// swapped while it runs (taxonomy or model reload), each call seeing one
+// tagger and one analyzer throughout.
 type Enricher struct {
-	sa     *sentiment.Analyzer
+	sa     atomic.Pointer[sentiment.Analyzer]
 	tagger atomic.Pointer[feature.Tagger]
 }
 
@@ -60,7 +61,8 @@ func New(sa *sentiment.Analyzer, tg *feature.Tagger) (*Enricher, error) {
 	if sa == nil || tg == nil {
 		return nil, errors.New("enrich: analyzer and tagger are required")
 	}
-	e := &Enricher{sa: sa}
+	e := &Enricher{}
+	e.sa.Store(sa)
 	e.tagger.Store(tg)
 	return e, nil
 }
@@ -71,11 +73,23 @@ func (e *Enricher) SetTagger(tg *feature.Tagger) { e.tagger.Store(tg) }
 // Tagger returns the tagger in use.
 func (e *Enricher) Tagger() *feature.Tagger { return e.tagger.Load() }
 
+// SetAnalyzer replaces the sentiment analyzer, e.g. after a model reload.
+// A nil analyzer is ignored.
+func (e *Enricher) SetAnalyzer(sa *sentiment.Analyzer) {
+	if sa != nil {
+		e.sa.Store(sa)
+	}
+}
+
+// Analyzer returns the sentiment analyzer in use.
+func (e *Enricher) Analyzer() *sentiment.Analyzer { return e.sa.Load() }
+
 // Enrich scores and tags text. declaredLang is the post's lang field ("" if
 // none).
 func (e *Enricher) Enrich(text, declaredLang string, s *Scratch) Result {
 	tg := e.tagger.Load()
-	lang, supported := e.sa.Language(text, declaredLang)
+	sa := e.sa.Load()
+	lang, supported := sa.Language(text, declaredLang)
 	s.matches = tg.Tag(text, s.matches[:0])
 	s.feats = s.feats[:0]
 
@@ -90,10 +104,10 @@ func (e *Enricher) Enrich(text, declaredLang string, s *Scratch) Result {
 		return res
 	}
 	if len(s.matches) == 0 {
-		res.Sentiment = e.sa.Score(text)
+		res.Sentiment = sa.Score(text)
 		return res
 	}
-	res.Sentiment, s.clauses = e.sa.Analyze(text, s.clauses[:0])
+	res.Sentiment, s.clauses = sa.Analyze(text, s.clauses[:0])
 	feats := tg.Features()
 	for _, m := range s.matches {
 		fs := FeatureSentiment{ID: feats[m.Feature].ID, Label: res.Sentiment.Label, Score: res.Sentiment.Score, Expanded: m.Expanded}

@@ -3,6 +3,7 @@ package enrich
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/sentiment"
@@ -35,6 +36,26 @@ func LoadTagger(path string) (*feature.Tagger, error) {
 		return nil, fmt.Errorf("taxonomy: %w", err)
 	}
 	return tg, nil
+}
+
+// LoadAnalyzer returns the sentiment analyzer for the model file at path
+// (written by "socialpulse sentiment adapt"), or the embedded model's when
+// path is empty. A file that fails sentiment.LoadModel's checks is refused
+// with an error that begins "sentiment model:".
+func LoadAnalyzer(path string) (*sentiment.Analyzer, error) {
+	if path == "" {
+		return sentiment.New(), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("sentiment model: %w", err)
+	}
+	defer f.Close()
+	m, err := sentiment.LoadModel(f)
+	if err != nil {
+		return nil, fmt.Errorf("sentiment model: %s: %w", path, err)
+	}
+	return sentiment.NewWithModel(m), nil
 }
 
 // Load returns the Enricher the processor runs: the sentiment analyzer and

@@ -6,8 +6,8 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/detect"
+	"github.com/socialpulse/socialpulse/feature"
 )
 
 // A handful of accounts cannot page anyone.

@@ -27,6 +27,21 @@ type TrainConfig struct {
 	// Balance weighs each class by n / (3 × its count), so that every
 	// class carries the same total weight whatever the label mix.
 	Balance bool
+	// Init, when set, is the model training starts from (fine-tuning)
+	// instead of zero weights. Bits, CharMin and CharMax must equal its
+	// own (Init.Config gives them). Init is not modified.
+	Init *Model
+}
+
+// FineTuneConfig returns the settings adapt uses to fine-tune m on a small
+// set of examples (corrections) without the base data: m's hash size and
+// n-grams, 5 epochs at learning rate 0.05, no class balancing (the
+// corrections' own label mix is what should be learned). The AdaGrad
+// accumulators start at zero, so the first passes move the weights the
+// corrections touch by about the learning rate each.
+func FineTuneConfig(m *Model) TrainConfig {
+	return TrainConfig{Seed: 1, Epochs: 5, Rate: 0.05, L2: 1e-6, Bits: int(m.bits),
+		CharMin: m.spec.charMin, CharMax: m.spec.charMax, Init: m}
 }
 
 // DefaultTrainConfig returns the settings the embedded model was trained
@@ -52,6 +67,10 @@ func Train(examples []Example, c TrainConfig) (*Model, error) {
 	}
 	if c.Epochs < 1 || !(c.Rate > 0) || c.L2 < 0 || math.IsInf(c.Rate, 0) || math.IsInf(c.L2, 0) {
 		return nil, fmt.Errorf("sentiment: epochs %d, rate %g, l2 %g", c.Epochs, c.Rate, c.L2)
+	}
+	if m := c.Init; m != nil && (int(m.bits) != c.Bits || m.spec != spec) {
+		return nil, fmt.Errorf("sentiment: initial model has %d hash bits and character n-grams %d..%d, the config %d and %d..%d",
+			m.bits, m.spec.charMin, m.spec.charMax, c.Bits, c.CharMin, c.CharMax)
 	}
 	var counts [3]float64
 	for i, e := range examples {
@@ -101,6 +120,17 @@ func Train(examples []Example, c TrainConfig) (*Model, error) {
 	var dw, gDense [nDense][3]float64
 	hw := make([]float32, 3<<c.Bits)
 	gHash := make([]float32, 3<<c.Bits)
+	if m := c.Init; m != nil {
+		for k := range bias {
+			bias[k] = float64(m.bias[k])
+			for j := range dw {
+				dw[j][k] = float64(m.dense[j][k])
+			}
+		}
+		for i, q := range m.hash {
+			hw[i] = float32(q) * m.scale
+		}
+	}
 	const eps = 1e-8
 	step := func(w, g2, g float64) (float64, float64) {
 		g = g + float64(c.L2*w)

@@ -570,10 +570,11 @@ func TestFeaturesListTheTaxonomyInUse(t *testing.T) {
 }
 
 // otherPackages are the documented routes served outside this package:
-// the matrix (package api), emerging terms (package emerging) and incidents
-// (package incidentsapi).
+// the matrix (package api), emerging terms (package emerging), incidents
+// (package incidentsapi) and sentiment corrections (package correctionsapi).
 var otherPackages = []string{"GET /api/v1/emerging", "GET /api/v1/matrix", "GET /api/v1/matrix/windows",
-	"GET /api/v1/incidents", "GET /api/v1/incidents/{id}", "POST /api/v1/incidents/{id}/milestones"}
+	"GET /api/v1/incidents", "GET /api/v1/incidents/{id}", "POST /api/v1/incidents/{id}/milestones",
+	"GET /api/v1/corrections", "POST /api/v1/corrections", "GET /api/v1/corrections.jsonl"}
 
 func TestOpenAPIDocumentsEveryRouteAndNothingElse(t *testing.T) {
 	if _, err := spikesapi.New(spikesapi.Options{}); err == nil {

@@ -16,11 +16,12 @@ import (
 var helpTargets = [][]string{
 	{"run"}, {"demo"}, {"replay"}, {"score"},
 	{"taxonomy"}, {"taxonomy", "check"}, {"taxonomy", "show"}, {"taxonomy", "suggest"},
-	{"eval"}, {"eval", "sentiment"}, {"eval", "aspects"}, {"eval", "nab"}, {"eval", "surges"},
+	{"eval"}, {"eval", "sentiment"}, {"eval", "aspects"}, {"eval", "nab"}, {"eval", "surges"}, {"eval", "corrections"},
 	{"backtest"},
 	{"dashboards"}, {"dashboards", "push"},
 	{"spikes"}, {"spikes", "list"}, {"spikes", "show"}, {"spikes", "export"}, {"spikes", "note"},
 	{"incidents"}, {"incidents", "list"}, {"incidents", "show"}, {"incidents", "milestone"}, {"incidents", "report"},
+	{"sentiment"}, {"sentiment", "adapt"}, {"sentiment", "correct"}, {"sentiment", "export"},
 }
 
 func TestEveryCommandAnswersHelp(t *testing.T) {

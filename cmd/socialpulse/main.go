@@ -36,6 +36,7 @@ func commands() []command {
 		{"backtest", "replay a count series through the spike detector (backtest --series FILE)", runBacktest},
 		{"dashboards", "push the Grafana dashboards, folder and data source (dashboards push --grafana-url URL)", runDashboards},
 		{"spikes", "the spike history through the API (spikes list | show ID | export | note ID TEXT)", runSpikes},
+		{"sentiment", "sentiment corrections: adapt a model to them, correct a label, export them (sentiment adapt | correct ID LABEL | export)", runSentiment},
 		{"incidents", "incidents: overlapping spikes grouped, milestones, measures, reports (incidents list | show ID | milestone ID TYPE TEXT | report ID)", runIncidents},
 	}
 }

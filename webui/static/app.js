@@ -522,7 +522,8 @@
           el("span", {}, fmtNum(p.followers) + " followers"),
           el("span", {}, fmtTime(p.time)),
           p.copies > 1 ? el("span", { class: "copies" }, "posted " + fmtNum(p.copies) + " times (same or near-identical text)") : null,
-          url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow" }, "Open post ↗") : null));
+          url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow" }, "Open post ↗") : null),
+        correctControl(p, i));
     }));
     if (list.length <= FIRST) return ul;
     const more = el("button", { type: "button", class: "more", "aria-controls": "samples" }, "Show all " + list.length + " posts");
@@ -531,6 +532,33 @@
       more.remove();
     });
     return el("div", {}, ul, more);
+  }
+
+  // correctControl lets a reader with a write token correct a sample's
+  // sentiment label (POST /corrections). A spike's samples are negative
+  // posts, so that is the label they had.
+  function correctControl(p, i) {
+    if (!p.id) return null;
+    const id = "correct-" + i;
+    const sel = el("select", { id }, ["neutral", "positive"].map((l) => el("option", { value: l }, l)));
+    const btn = el("button", { type: "button" }, "Correct label");
+    const status = el("span", { class: "muted", role: "status", "aria-live": "polite" });
+    btn.addEventListener("click", async () => {
+      btn.disabled = true;
+      status.textContent = "Saving…";
+      try {
+        await api("/corrections", {
+          method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ postId: p.id, text: p.text, label: sel.value, previous: "negative" }),
+        });
+        status.textContent = "Corrected to " + sel.value + ". The model learns it at the next sentiment adapt.";
+      } catch (e) {
+        status.textContent = e.status === 403 ? "Correcting a label needs an API token with the write role." : "Not saved: " + e.message;
+        btn.disabled = false;
+      }
+    });
+    return el("details", { class: "correct" }, el("summary", {}, "Label wrong?"),
+      el("label", { for: id }, "This post is "), sel, " ", btn, " ", status);
   }
 
   function timelineChart(s) {

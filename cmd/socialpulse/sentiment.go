@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/socialpulse/socialpulse/correction"
+	"github.com/socialpulse/socialpulse/correctionsapi"
+	"github.com/socialpulse/socialpulse/internal/devdata"
+	"github.com/socialpulse/socialpulse/sentiment"
+)
+
+// defaultCorrectionWeight is adapt's --weight: how much one correction
+// counts against one SemEval tweet when the base data is given.
+const defaultCorrectionWeight = 5
+
+// runSentiment is "socialpulse sentiment adapt|correct|export".
+func runSentiment(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	usage := func() {
+		fmt.Fprintln(stderr, "Usage: socialpulse sentiment <adapt|correct|export> [flags]")
+		fmt.Fprintln(stderr, "  adapt --corrections FILE --out FILE  train a model adapted to corrections (--data DIR: with the SemEval tweets)")
+		fmt.Fprintln(stderr, "  correct ID LABEL --text TEXT         correct a post's label through the API (needs a write token)")
+		fmt.Fprintln(stderr, "  export [--out FILE]                  download every correction as JSONL")
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		usage()
+		if len(args) == 0 {
+			return usageErrorf("want a subcommand: adapt, correct or export")
+		}
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "adapt":
+		return sentimentAdapt(args[1:], stdout, stderr)
+	case "correct":
+		return sentimentCorrect(ctx, args[1:], stdin, stdout, stderr)
+	case "export":
+		return sentimentExport(ctx, args[1:], stdout, stderr)
+	}
+	usage()
+	return usageErrorf("unknown subcommand %q (want adapt, correct or export)", args[0])
+}
+
+// adaptOptions are the inputs of adapt.
+type adaptOptions struct {
+	corrections []correction.Correction
+	dataDir     string // "" fine-tunes the embedded model on the corrections only
+	weight      float64
+	seed        uint64
+	epochs      int     // 0: the mode's default
+	rate        float64 // 0: the mode's default
+}
+
+// adapt trains the adapted model. With a data directory it trains from zero
+// on the SemEval tweets plus the corrections (weight w each), with the
+// embedded model's settings; without one it fine-tunes the embedded model
+// on the corrections alone (sentiment.FineTuneConfig).
+func adapt(o adaptOptions) (*sentiment.Model, int, error) {
+	if o.weight <= 0 {
+		return nil, 0, usageErrorf("--weight %g: want > 0", o.weight)
+	}
+	ex := correction.Examples(o.corrections, o.weight)
+	if len(ex) == 0 {
+		return nil, 0, fmt.Errorf("no corrections to adapt to")
+	}
+	var c sentiment.TrainConfig
+	var all []sentiment.Example
+	if o.dataDir == "" {
+		c = sentiment.FineTuneConfig(sentiment.EmbeddedModel())
+		all = ex
+	} else {
+		tweets, err := devdata.ReadSemEval(filepath.Join(o.dataDir, "semeval2017-4a-train"))
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(tweets) == 0 {
+			return nil, 0, fmt.Errorf("no SemEval tweets in %s", filepath.Join(o.dataDir, "semeval2017-4a-train"))
+		}
+		c = sentiment.DefaultTrainConfig()
+		for _, t := range tweets {
+			var l sentiment.Label
+			if err := l.UnmarshalText([]byte(t.Label)); err != nil {
+				return nil, 0, err
+			}
+			all = append(all, sentiment.Example{Text: t.Text, Label: l})
+		}
+		all = append(all, ex...)
+	}
+	c.Seed = o.seed
+	if o.epochs > 0 {
+		c.Epochs = o.epochs
+	}
+	if o.rate > 0 {
+		c.Rate = o.rate
+	}
+	m, err := sentiment.Train(all, c)
+	return m, len(ex), err
+}
+
+func sentimentAdapt(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sentiment adapt", "--corrections FILE.jsonl [--data DIR] [--weight W] [--seed N] --out model.bin",
+		"Trains a sentiment model adapted to corrections and writes it for sentiment.model_file.\n"+
+			"With --data it trains on the SemEval tweets of DIR/semeval2017-4a-train plus the corrections,\n"+
+			"each weighted W; without it, it fine-tunes the embedded model on the corrections alone\n"+
+			"(--weight then changes little: every correction has the same weight). A post corrected\n"+
+			"more than once counts with its latest label. The same inputs give the same file.", stderr)
+	in := fs.String("corrections", "", "corrections `FILE` (JSONL, from sentiment export)")
+	data := fs.String("data", "", "dev data `DIR` with semeval2017-4a-train/ (default: fine-tune the embedded model)")
+	weight := fs.Float64("weight", defaultCorrectionWeight, "weight of one correction against one SemEval tweet")
+	seed := fs.Uint64("seed", 1, "shuffling seed")
+	epochs := fs.Int("epochs", 0, "passes over the examples (default: 5)")
+	rate := fs.Float64("rate", 0, "AdaGrad learning rate (default: 0.01 with --data, 0.05 without)")
+	out := fs.String("out", "", "write the model to `FILE`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *in == "" || *out == "" || fs.NArg() != 0 {
+		return usageErrorf("want --corrections FILE and --out FILE and no arguments")
+	}
+	f, err := os.Open(*in)
+	if err != nil {
+		return err
+	}
+	cs, err := correction.ReadJSONL(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", *in, err)
+	}
+	start := time.Now()
+	m, n, err := adapt(adaptOptions{corrections: cs, dataDir: *data, weight: *weight, seed: *seed, epochs: *epochs, rate: *rate})
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		return err
+	}
+	// Check what we wrote the way a processor will load it.
+	if _, err := sentiment.LoadModel(bytes.NewReader(buf.Bytes())); err != nil {
+		return fmt.Errorf("adapted model fails its checks: %w", err)
+	}
+	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+		return err
+	}
+	a := sentiment.NewWithModel(m)
+	agree := 0
+	for _, e := range correction.Examples(cs, 1) {
+		if a.Score(e.Text).Label == e.Label {
+			agree++
+		}
+	}
+	mode := "fine-tuned the embedded model"
+	if *data != "" {
+		mode = "trained on the SemEval tweets plus"
+	}
+	fmt.Fprintf(stderr, "adapt: %s %d corrections (weight %g) in %.1f s; the model gives %d of them the corrected label\n",
+		mode, n, *weight, time.Since(start).Seconds(), agree)
+	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, buf.Len())
+	return nil
+}
+
+// writeFileAtomic writes b beside path and renames it, so a reader (or a
+// processor reloading) never sees half a file.
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".model-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after the rename: nothing to remove
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func sentimentCorrect(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("sentiment correct", "[flags] ID LABEL --text TEXT",
+		"Records that post ID should have had LABEL (negative, neutral or positive). --text is the\n"+
+			"post's text (\"-\" reads it from stdin); the API records the token's name as who.", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	text := fs.String("text", "", "the post's `TEXT` (\"-\": read stdin)")
+	previous := fs.String("previous", "", "the label the post had (default: the embedded model's label of the text)")
+	note := fs.String("note", "", "an optional note")
+	asJSON := fs.Bool("json", false, "print the stored correction as JSON")
+	id, rest := splitID(args)
+	if err := parseFlags(fs, rest); err != nil {
+		return err
+	}
+	pos := fs.Args()
+	if id == "" && len(pos) > 0 {
+		id, pos = pos[0], pos[1:]
+	}
+	if id == "" || len(pos) != 1 {
+		return usageErrorf("want a post id and a label: socialpulse sentiment correct ID LABEL --text TEXT")
+	}
+	t := *text
+	if t == "-" {
+		b, err := io.ReadAll(io.LimitReader(stdin, correction.MaxTextBytes+1))
+		if err != nil {
+			return err
+		}
+		t = strings.TrimRight(string(b), "\n")
+	}
+	if strings.TrimSpace(t) == "" {
+		return usageErrorf("--text is required: the post's text is what the model learns from")
+	}
+	prev := *previous
+	if prev == "" {
+		prev = sentiment.New().Score(t).Label.String()
+	}
+	body, err := json.Marshal(correctionsapi.Input{PostID: id, Text: t, Label: pos[0], Previous: prev, Note: *note})
+	if err != nil {
+		return err
+	}
+	c, err := cf.client()
+	if err != nil {
+		return err
+	}
+	resp, err := c.do(ctx, http.MethodPost, "/api/v1/corrections", nil, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var created struct {
+		Correction correction.Correction `json:"correction"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil {
+		return fmt.Errorf("api: bad response: %w", err)
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(created.Correction)
+	}
+	cr := created.Correction
+	fmt.Fprintf(stdout, "post %s corrected from %s to %s by %s at %s\n", cr.PostID, cr.Previous, cr.Label, cr.Who,
+		cr.When.Local().Format("2006-01-02 15:04:05"))
+	return nil
+}
+
+func sentimentExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sentiment export", "[flags]", "Downloads every correction, oldest first, as JSONL (the input of sentiment adapt).", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	out := fs.String("out", "", "write the JSONL to `FILE` instead of stdout")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usageErrorf("unexpected arguments %q", fs.Args())
+	}
+	c, err := cf.client()
+	if err != nil {
+		return err
+	}
+	resp, err := c.do(ctx, http.MethodGet, "/api/v1/corrections.jsonl", nil, nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	// Refuse an export the server cut short (its last line is an error).
+	cs, err := correction.ReadJSONL(bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if *out == "" {
+		_, err := stdout.Write(b)
+		return err
+	}
+	if err := writeFileAtomic(*out, b); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s (%d corrections)\n", *out, len(cs))
+	return nil
+}
