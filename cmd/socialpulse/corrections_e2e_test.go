@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap/zaptest"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/socialpulse/socialpulse/config"
 	"github.com/socialpulse/socialpulse/correction"
 	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/internal/testenv"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
@@ -51,13 +51,31 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name, result string) f
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(90 * time.Second) // a real consumer group joins in seconds
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// createTopic creates a one-partition topic on a real broker and waits
+// until it has a leader.
+func createTopic(t *testing.T, broker, name string) {
+	t.Helper()
+	conn, err := kafka.Dial("tcp", broker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.CreateTopics(kafka.TopicConfig{Topic: name, NumPartitions: 1, ReplicationFactor: 1}); err != nil {
+		t.Fatalf("create topic %s: %v", name, err)
+	}
+	waitUntil(t, "topic "+name+" to have a leader", func() bool {
+		parts, err := conn.ReadPartitions(name)
+		return err == nil && len(parts) == 1 && parts[0].Leader.Host != ""
+	})
 }
 
 // TestCorrectionTeachesTheProcessor goes the whole way: a correction posted
@@ -92,15 +110,20 @@ func TestCorrectionTeachesTheProcessor(t *testing.T) {
 	if err := os.WriteFile(tokenFile, []byte(e2eWriteToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "social.posts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cluster.Close)
-	mr := miniredis.RunT(t)
+	// A real broker and Redis (make test starts them), with this test's own
+	// topic, group and key prefix.
+	brokers := testenv.KafkaBrokers(t)
+	redisAddr := testenv.RedisAddr(t)
+	topic := testenv.UniqueName(t, "posts")
+	createTopic(t, brokers[0], topic)
+	createTopic(t, brokers[0], topic+".dlq")
 	cfg := config.Default()
-	cfg.Kafka.Brokers = cluster.ListenAddrs()
-	cfg.Redis.Addrs = []string{mr.Addr()}
+	cfg.Kafka.Brokers = brokers
+	cfg.Kafka.Topic = topic
+	cfg.Kafka.DLQTopic = topic + ".dlq"
+	cfg.Kafka.Group = testenv.UniqueName(t, "group")
+	cfg.Redis.Addrs = []string{redisAddr}
+	cfg.Redis.KeyPrefix = testenv.UniqueName(t, "sp")
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.ShutdownTimeout = 10 * time.Second
 	cfg.API.TokensFile = tokens
@@ -200,7 +223,7 @@ func TestCorrectionTeachesTheProcessor(t *testing.T) {
 	// 5. The post, now processed, is counted once, as corrected.
 	now := time.Now().UTC()
 	post, _ := json.Marshal(map[string]any{"id": "post-1", "text": text, "lang": "en", "created_at": now.Format(time.RFC3339)})
-	cl, err := kgo.NewClient(kgo.SeedBrokers(cfg.Kafka.Brokers...), kgo.DefaultProduceTopic("social.posts"))
+	cl, err := kgo.NewClient(kgo.SeedBrokers(cfg.Kafka.Brokers...), kgo.DefaultProduceTopic(topic))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +250,7 @@ func TestCorrectionTeachesTheProcessor(t *testing.T) {
 		}
 		return total.Total().Count > 0
 	})
-	time.Sleep(200 * time.Millisecond) // a second count would land by now
+	time.Sleep(2 * time.Second) // a second count would land by now
 	bs, err := a.Store().Series(ctx, now.Add(-time.Hour), now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
