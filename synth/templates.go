@@ -68,6 +68,14 @@ var Complaints = map[string][]string{
 		"got a {error} at checkout for my {product} {time}, terrible. was I charged?",
 		"can't load anything on the site {time}, {n} minutes now. servers down?",
 	},
+	"billing": {
+		"the price of the {product} went up {n} pounds overnight, total rip off",
+		"hidden fee of {n} pounds on my invoice for order {order}. disgusting",
+	},
+	"notifications": {
+		"stop sending me spam emails, I unsubscribed {n} times. annoying",
+		"never got the confirmation email for order {order}, so frustrating",
+	},
 	"cart": {
 		"items keep vanishing from my cart {time}, so annoying",
 		"can't add to basket {time}, the button is greyed out. useless",
@@ -197,6 +205,24 @@ var features = []featureMix{
 			"love that the basket remembers my {product} on every device",
 			"the new cart page is so clean and easy. nice",
 		}},
+	{id: "billing", weight: 4, mix: [2]float64{0.45, 0.30},
+		questions: []string{
+			"do your prices include vat?",
+			"can I get an invoice for order {order}?",
+		},
+		praise: []string{
+			"prices on the {product} are really fair, great value",
+			"love the price match promise, saved {n} pounds. brilliant",
+		}},
+	{id: "notifications", weight: 3, mix: [2]float64{0.50, 0.30},
+		questions: []string{
+			"how do I turn off push notifications?",
+			"can I get sms updates for order {order}?",
+		},
+		praise: []string{
+			"the new notification settings are great, finally just the updates I want",
+			"love the email when my {product} is dispatched, so handy",
+		}},
 }
 
 var totalWeight = func() float64 {
@@ -266,7 +292,7 @@ var slots = map[string][]string{
 		"backpack", "winter coat", "blender", "yoga mat", "kettle", "sofa cushion", "watch strap"},
 	"time": {"today", "this morning", "since 9am", "all evening", "for an hour", "since lunch", "all day",
 		"since last night", "again tonight"},
-	"error": {"502", "503", "504", "500 error", "gateway timeout"},
+	"error":   {"502", "503", "504", "500 error", "gateway timeout"},
 	"carrier": {"dpd", "evri", "the courier", "royal mail", "dhl"},
 	"contact": {"live chat", "chat", "phone"},
 }
