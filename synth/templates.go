@@ -65,7 +65,7 @@ var Complaints = map[string][]string{
 		"website won't load {time}, just a blank page after {n} minutes. useless",
 		"site so slow it's unusable {time}, {n} seconds per page. awful",
 		"checkout page won't load {time}, is the site down again? {n} tries @shop",
-		"got a {error} at checkout for my {product} {time}, terrible. was I charged?",
+		"got a {error} at checkout for my {product} {time}, terrible. did my payment go through?",
 		"can't load anything on the site {time}, {n} minutes now. servers down?",
 	},
 	"billing": {
