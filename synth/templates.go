@@ -11,7 +11,7 @@ var Complaints = map[string][]string{
 	"checkout": {
 		"checkout keeps failing with an error, {n} tries {time} #CheckoutFail",
 		"@shop your checkout is broken, I can't place my order for the {product}",
-		"stuck on the checkout page for {n} minutes {time}, nothing happens",
+		"stuck on the checkout page for {n} minutes with my {product}, nothing happens",
 		"tried to check out {n} times {time} and it just spins. so frustrating",
 		"promo code rejected at checkout for my {product}, says invalid. useless",
 		"the place order button does nothing {time}, {n} clicks on the {product}. really annoying",
