@@ -23,6 +23,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/app"
 	"github.com/socialpulse/socialpulse/config"
+	"github.com/socialpulse/socialpulse/incidentsapi"
 	"github.com/socialpulse/socialpulse/synth"
 )
 
@@ -60,7 +61,8 @@ type Options struct {
 	// ends (Ctrl-C).
 	Duration time.Duration
 	// Backfill is how much history is produced at start, event-timed in
-	// the past, so every window has data. Default: 2h. Negative disables it.
+	// the past, so every window and the incident's baseline have data.
+	// Default: 3h (incidentsapi.DefaultBaselineSpan). Negative disables it.
 	Backfill time.Duration
 	// BackfillPerMinute is the density of the history. Default: Rate × 60,
 	// the live feed's density, so the live feed is not a surge of every
@@ -122,7 +124,7 @@ func (o *Options) setDefaults() error {
 		return fmt.Errorf("demo: duration must not be negative, got %v", o.Duration)
 	}
 	if o.Backfill == 0 {
-		o.Backfill = 2 * time.Hour
+		o.Backfill = incidentsapi.DefaultBaselineSpan
 	}
 	if o.BackfillPerMinute == 0 {
 		o.BackfillPerMinute = max(1, int(o.Rate*60+0.5))

@@ -26,7 +26,7 @@ first URL it prints. Nothing to install beyond Go.`, stderr)
 	fs.DurationVar(&o.IncidentDecay, "incident-decay", 10*time.Minute, "how long the surge takes to die away after that; negative: none")
 	fs.DurationVar(&o.StatementAfter, "statement-after", 4*time.Minute, "when the shop's account posts a statement, from the incident's start; negative: none")
 	fs.DurationVar(&o.Duration, "duration", 0, "stop after this long; 0 runs until Ctrl-C")
-	fs.DurationVar(&o.Backfill, "backfill", 2*time.Hour, "history produced at start, event-timed in the past; negative: none")
+	fs.DurationVar(&o.Backfill, "backfill", 3*time.Hour, "history produced at start, event-timed in the past; negative: none")
 	fs.DurationVar(&o.ReportEvery, "report-every", 10*time.Second, "how often to log the top features' negative counts")
 	level := zapcore.InfoLevel
 	fs.TextVar(&level, "log-level", zapcore.InfoLevel, "log `level`: debug, info, warn or error")
