@@ -1,7 +1,11 @@
 // Package demo runs socialpulse end to end in one process with no external
 // services: an in-process Kafka (kfake), an in-process Redis (miniredis), the
-// real processor from package app, and a synthetic feed of posts with an
-// injected incident, so a person can watch the impact matrix react.
+// real processor from package app, and a synthetic feed of posts (package
+// synth) with an injected outage, so a person can watch the impact matrix
+// react: the outage's spikes join one incident, the shop's own account posts
+// a statement that the demo records on the incident as a milestone, and the
+// surge dies away so the recovery can be measured. Unmapped complaints that
+// start rising a minute in feed the emerging-terms miner.
 //
 // Non-goals: production use. kfake and miniredis keep everything in memory
 // and are here for the demo and fast tests only; `socialpulse run` is the
