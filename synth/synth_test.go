@@ -252,3 +252,44 @@ func BenchmarkJSON(b *testing.B) {
 		g.JSON(t0.Add(time.Duration(i) * time.Millisecond))
 	}
 }
+
+func TestTablesNameKnownFeaturesAndTopics(t *testing.T) {
+	tests := []struct {
+		name  string
+		known map[string][]string
+		keys  []string
+	}{
+		{"spillover sources are complaint features", synth.Complaints, keysOf(synth.Spillover)},
+		{"demo trends are unmapped topics", synth.Unmapped, trendTopics(synth.Trends(t0))},
+	}
+	for _, s := range synth.Spillover {
+		for _, sp := range s {
+			tests[0].keys = append(tests[0].keys, sp.Feature)
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, k := range tt.keys {
+				if len(tt.known[k]) == 0 {
+					t.Errorf("%q has no templates", k)
+				}
+			}
+		})
+	}
+}
+
+func keysOf(m map[string][]synth.Spill) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func trendTopics(ts []synth.Trend) []string {
+	var out []string
+	for _, tr := range ts {
+		out = append(out, tr.Topic)
+	}
+	return out
+}

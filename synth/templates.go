@@ -86,13 +86,17 @@ var Complaints = map[string][]string{
 // Spillover is, per feature, the features whose complaints also surge
 // in an incident of that feature, with their share of the incident posts:
 // a broken checkout brings "site down" posts and payment worries.
-var Spillover = map[string][]struct {
-	Feature string
-	Share   float64
-}{
+var Spillover = map[string][]Spill{
 	"checkout": {{"availability", 0.3}, {"payment", 0.15}},
 	"payment":  {{"checkout", 0.2}},
 	"login":    {{"availability", 0.25}},
+}
+
+// Spill is a feature an incident spills over to and its share of the
+// incident's posts.
+type Spill struct {
+	Feature string
+	Share   float64
 }
 
 // featureMix is a feature's questions and praise, its share of feature
