@@ -1,7 +1,11 @@
 // Package demo runs socialpulse end to end in one process with no external
 // services: an in-process Kafka (kfake), an in-process Redis (miniredis), the
-// real processor from package app, and a synthetic feed of posts with an
-// injected incident, so a person can watch the impact matrix react.
+// real processor from package app, and a synthetic feed of posts (package
+// synth) with an injected outage, so a person can watch the impact matrix
+// react: the outage's spikes join one incident, the shop's own account posts
+// a statement that the demo records on the incident as a milestone, and the
+// surge dies away so the recovery can be measured. Unmapped complaints that
+// start rising a minute in feed the emerging-terms miner.
 //
 // Non-goals: production use. kfake and miniredis keep everything in memory
 // and are here for the demo and fast tests only; `socialpulse run` is the
@@ -23,6 +27,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/app"
 	"github.com/socialpulse/socialpulse/config"
+	"github.com/socialpulse/socialpulse/incidentsapi"
 	"github.com/socialpulse/socialpulse/synth"
 )
 
@@ -41,8 +46,18 @@ type Options struct {
 	// IncidentAfter is when the incident starts, counted from New.
 	// Default: 90s. A negative value disables the incident.
 	IncidentAfter time.Duration
-	// IncidentLength is how long the incident lasts. Default: 15m.
+	// IncidentLength is how long the incident lasts at full strength.
+	// Default: 10m.
 	IncidentLength time.Duration
+	// IncidentDecay is how long the surge takes to die away after
+	// IncidentLength, so the recovery can be measured. Default: 10m.
+	// Negative: the surge stops at once.
+	IncidentDecay time.Duration
+	// StatementAfter is when, counted from the incident's start, the
+	// shop's own account (synth.Handle) posts a statement into the stream;
+	// once the API lists the incident the demo records the statement on it
+	// as a milestone. Default: 4m. Negative: no statement.
+	StatementAfter time.Duration
 	// IncidentShare is the share of posts during the incident that are
 	// complaints about IncidentFeature. Default: 0.5.
 	IncidentShare float64
@@ -50,7 +65,8 @@ type Options struct {
 	// ends (Ctrl-C).
 	Duration time.Duration
 	// Backfill is how much history is produced at start, event-timed in
-	// the past, so every window has data. Default: 2h. Negative disables it.
+	// the past, so every window and the incident's baseline have data.
+	// Default: 3h (incidentsapi.DefaultBaselineSpan). Negative disables it.
 	Backfill time.Duration
 	// BackfillPerMinute is the density of the history. Default: Rate × 60,
 	// the live feed's density, so the live feed is not a surge of every
@@ -94,7 +110,13 @@ func (o *Options) setDefaults() error {
 		o.IncidentAfter = 90 * time.Second
 	}
 	if o.IncidentLength == 0 {
-		o.IncidentLength = 15 * time.Minute
+		o.IncidentLength = 10 * time.Minute
+	}
+	if o.IncidentDecay == 0 {
+		o.IncidentDecay = 10 * time.Minute
+	}
+	if o.StatementAfter == 0 {
+		o.StatementAfter = 4 * time.Minute
 	}
 	if o.IncidentShare == 0 {
 		o.IncidentShare = 0.5
@@ -106,7 +128,7 @@ func (o *Options) setDefaults() error {
 		return fmt.Errorf("demo: duration must not be negative, got %v", o.Duration)
 	}
 	if o.Backfill == 0 {
-		o.Backfill = 2 * time.Hour
+		o.Backfill = incidentsapi.DefaultBaselineSpan
 	}
 	if o.BackfillPerMinute == 0 {
 		o.BackfillPerMinute = max(1, int(o.Rate*60+0.5))
@@ -153,7 +175,8 @@ func New(o Options) (_ *Demo, err error) {
 	d := &Demo{o: o, log: o.Logger.Named("demo"), start: time.Now()}
 	if o.IncidentAfter >= 0 {
 		s := d.start.Add(o.IncidentAfter)
-		d.incident = &synth.Incident{Feature: o.IncidentFeature, Start: s, End: s.Add(o.IncidentLength), Share: o.IncidentShare}
+		d.incident = &synth.Incident{Feature: o.IncidentFeature, Start: s, End: s.Add(o.IncidentLength), Share: o.IncidentShare,
+			Decay: max(o.IncidentDecay, 0)}
 	}
 	defer func() {
 		if err != nil {
@@ -223,6 +246,7 @@ func (d *Demo) Run(ctx context.Context) error {
 	g.Go(func() error { return d.app.Run(gctx) })
 	g.Go(func() error { return d.feed(gctx) })
 	g.Go(func() error { d.report(gctx); return nil })
+	g.Go(func() error { return d.respond(gctx) })
 	err := g.Wait()
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return err
@@ -255,7 +279,11 @@ func (d *Demo) announce() {
 	fields := []zap.Field{zap.Float64("posts_per_second", d.o.Rate), zap.Duration("backfill", max(d.o.Backfill, 0))}
 	if inc, ok := d.Incident(); ok {
 		fields = append(fields, zap.String("incident_feature", inc.Feature),
-			zap.Time("incident_start", inc.Start), zap.Duration("incident_in", time.Until(inc.Start).Round(time.Second)))
+			zap.Time("incident_start", inc.Start), zap.Duration("incident_in", time.Until(inc.Start).Round(time.Second)),
+			zap.Duration("incident_length", inc.End.Sub(inc.Start)), zap.Duration("incident_decay", inc.Decay))
+		if d.o.StatementAfter >= 0 {
+			fields = append(fields, zap.Duration("statement_in", time.Until(inc.Start.Add(d.o.StatementAfter)).Round(time.Second)))
+		}
 	}
 	d.log.Info("synthetic feed", fields...)
 	d.log.Info("press Ctrl-C to stop")

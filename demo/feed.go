@@ -62,6 +62,9 @@ func (d *Demo) feed(ctx context.Context) error {
 	if d.incident != nil {
 		gen.Incidents = []synth.Incident{*d.incident}
 	}
+	// New complaints the taxonomy does not cover start rising a minute
+	// in, for the emerging-terms miner to find.
+	gen.Trends = synth.Trends(d.start)
 	f := &feeder{gen: gen, every: d.o.MalformedEvery}
 
 	if err := d.backfill(ctx, p, f); err != nil {

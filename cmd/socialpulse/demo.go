@@ -20,11 +20,13 @@ first URL it prints. Nothing to install beyond Go.`, stderr)
 	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "HTTP `address` of the API (port 0 picks a free one)")
 	fs.Float64Var(&o.Rate, "rate", 50, "live feed `posts` per second")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic feed")
-	fs.StringVar(&o.IncidentFeature, "incident-feature", "checkout", "`feature` whose complaints surge (checkout, payment, login, search, shipping)")
+	fs.StringVar(&o.IncidentFeature, "incident-feature", "checkout", "`feature` whose complaints surge (checkout, payment, login, search, shipping, ...)")
 	fs.DurationVar(&o.IncidentAfter, "incident-after", 90*time.Second, "when the incident starts, from launch; negative: no incident")
-	fs.DurationVar(&o.IncidentLength, "incident-length", 15*time.Minute, "how long the incident lasts")
+	fs.DurationVar(&o.IncidentLength, "incident-length", 10*time.Minute, "how long the incident lasts at full strength")
+	fs.DurationVar(&o.IncidentDecay, "incident-decay", 10*time.Minute, "how long the surge takes to die away after that; negative: none")
+	fs.DurationVar(&o.StatementAfter, "statement-after", 4*time.Minute, "when the shop's account posts a statement, from the incident's start; negative: none")
 	fs.DurationVar(&o.Duration, "duration", 0, "stop after this long; 0 runs until Ctrl-C")
-	fs.DurationVar(&o.Backfill, "backfill", 2*time.Hour, "history produced at start, event-timed in the past; negative: none")
+	fs.DurationVar(&o.Backfill, "backfill", 3*time.Hour, "history produced at start, event-timed in the past; negative: none")
 	fs.DurationVar(&o.ReportEvery, "report-every", 10*time.Second, "how often to log the top features' negative counts")
 	level := zapcore.InfoLevel
 	fs.TextVar(&level, "log-level", zapcore.InfoLevel, "log `level`: debug, info, warn or error")
@@ -51,6 +53,12 @@ first URL it prints. Nothing to install beyond Go.`, stderr)
 	}
 	if o.Backfill == 0 {
 		o.Backfill = -1
+	}
+	if o.IncidentDecay == 0 {
+		o.IncidentDecay = -1
+	}
+	if o.StatementAfter == 0 {
+		o.StatementAfter = time.Nanosecond
 	}
 	o.Logger = demo.NewConsoleLogger(stderr, level, isTerminal(stderr))
 	defer func() { _ = o.Logger.Sync() }()

@@ -63,8 +63,9 @@ func TestTaxonomySuggestOnDemoStream(t *testing.T) {
 			fromComplaints++
 		} else {
 			// Suggestions come from the posts the scorer reads as negative;
-			// a praise post it misreads (the synthetic "thanks @shop, refund
-			// processed fast. impressed") can contribute a few words.
+			// words filled into the templates' slots (products, times) or
+			// from another feature's complaint that also names this one can
+			// contribute a few.
 			t.Logf("%s: %q is not in the synthetic %s complaints", s.Feature, s.Term, s.Feature)
 		}
 		if s.Posts < 3 || len(s.Examples) == 0 {

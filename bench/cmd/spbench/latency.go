@@ -391,7 +391,7 @@ func surgeTexts(en *enrich.Enricher, tax *feature.Taxonomy) map[string][]string 
 	for _, f := range tax.Features {
 		var cands []string
 		for _, c := range synth.Complaints[f.ID] {
-			cands = append(cands, strings.ReplaceAll(c, "{n}", "3"))
+			cands = append(cands, synth.Example(c))
 		}
 		terms := append([]string{f.Name}, f.Terms...)
 		for _, term := range terms[:min(len(terms), 6)] {
