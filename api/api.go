@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -275,6 +277,32 @@ func Quote(s string) string {
 		s = s[:64] + "..."
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// ReadJSONBody reads a request body that must be JSON (so a cross-site form
+// cannot send it without a CORS preflight) and at most max bytes. On a wrong
+// Content-Type (415), an over-long body (413) or a read error (400) it
+// answers the request itself and reports false.
+func ReadJSONBody(w http.ResponseWriter, r *http.Request, max int) ([]byte, bool) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		WriteError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(max)+1))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			WriteError(w, http.StatusRequestEntityTooLarge, "request body too large")
+			return nil, false
+		}
+		WriteError(w, http.StatusBadRequest, "request body could not be read")
+		return nil, false
+	}
+	if len(body) > max {
+		WriteError(w, http.StatusRequestEntityTooLarge, "request body too large")
+		return nil, false
+	}
+	return body, true
 }
 
 // IsBidiOverride reports the embedding, override and isolate characters

@@ -13,8 +13,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -88,23 +86,8 @@ type Input struct {
 }
 
 func (h *Handler) add(w http.ResponseWriter, r *http.Request) {
-	// JSON only: a cross-site form cannot send it without a CORS preflight.
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		api.WriteError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			api.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large")
-			return
-		}
-		api.WriteError(w, http.StatusBadRequest, "request body could not be read")
-		return
-	}
-	if len(body) > maxBody {
-		api.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large")
+	body, ok := api.ReadJSONBody(w, r, maxBody)
+	if !ok {
 		return
 	}
 	c, perr := Parse(body)
@@ -116,7 +99,7 @@ func (h *Handler) add(w http.ResponseWriter, r *http.Request) {
 	if p, ok := apiauth.FromContext(r.Context()); ok {
 		c.Who = p.Name
 	}
-	c, err = h.o.Store.Add(r.Context(), c)
+	c, err := h.o.Store.Add(r.Context(), c)
 	if fe := (*correction.FieldError)(nil); errors.As(err, &fe) {
 		api.BadRequest(w, fe.Field, fe.Msg)
 		return

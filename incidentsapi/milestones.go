@@ -3,8 +3,6 @@ package incidentsapi
 import (
 	"encoding/json"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -42,23 +40,8 @@ func (h *Handler) addMilestone(w http.ResponseWriter, r *http.Request) {
 		api.BadRequest(w, "id", badID)
 		return
 	}
-	// JSON only: a cross-site form cannot send it without a CORS preflight.
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		api.WriteError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			api.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large")
-			return
-		}
-		api.WriteError(w, http.StatusBadRequest, "request body could not be read")
-		return
-	}
-	if len(body) > maxBody {
-		api.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large")
+	body, ok := api.ReadJSONBody(w, r, maxBody)
+	if !ok {
 		return
 	}
 	now := h.o.Now().UTC()
@@ -78,7 +61,7 @@ func (h *Handler) addMilestone(w http.ResponseWriter, r *http.Request) {
 	if m.Author == "" {
 		m.Author = anonymous
 	}
-	err = h.o.History.AddMilestone(r.Context(), id, m)
+	err := h.o.History.AddMilestone(r.Context(), id, m)
 	if errors.Is(err, alert.ErrNotFound) {
 		api.WriteError(w, http.StatusNotFound, "incident "+api.Quote(id)+" not found (no spike has this id, or it expired)")
 		return

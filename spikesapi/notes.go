@@ -3,8 +3,6 @@ package spikesapi
 import (
 	"encoding/json"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"strings"
 	"unicode"
@@ -32,23 +30,8 @@ func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, badParam("id", "want a spike id (1-256 characters without '|' or newlines)"))
 		return
 	}
-	// JSON only: a cross-site form cannot send it without a CORS preflight.
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		api.WriteError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxNoteBody+1))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			api.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large")
-			return
-		}
-		api.WriteError(w, http.StatusBadRequest, "request body could not be read")
-		return
-	}
-	if len(body) > maxNoteBody {
-		api.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large")
+	body, ok := api.ReadJSONBody(w, r, maxNoteBody)
+	if !ok {
 		return
 	}
 	in, perr := parseNote(body)
@@ -69,7 +52,7 @@ func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
 	if n.Author == "" {
 		n.Author = anonymous
 	}
-	err = h.o.History.AddNote(r.Context(), id, n)
+	err := h.o.History.AddNote(r.Context(), id, n)
 	if errors.Is(err, alert.ErrNotFound) {
 		api.WriteError(w, http.StatusNotFound, "spike "+api.Quote(id)+" not found (unknown or expired)")
 		return
