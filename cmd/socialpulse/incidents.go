@@ -194,15 +194,6 @@ func incidentsMilestone(ctx context.Context, args []string, stdin io.Reader, std
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(incidentsapi.MilestoneInput{Type: typ, Text: text, Author: *author, Time: *at})
-	if err != nil {
-		return err
-	}
-	resp, err := c.do(ctx, http.MethodPost, "/api/v1/incidents/"+url.PathEscape(id)+"/milestones", nil, strings.NewReader(string(body)))
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
 	var created struct {
 		Milestone struct {
 			Type   string    `json:"type"`
@@ -211,8 +202,9 @@ func incidentsMilestone(ctx context.Context, args []string, stdin io.Reader, std
 			Time   time.Time `json:"time"`
 		} `json:"milestone"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil {
-		return fmt.Errorf("api: bad response: %w", err)
+	in := incidentsapi.MilestoneInput{Type: typ, Text: text, Author: *author, Time: *at}
+	if err := c.postJSON(ctx, "/api/v1/incidents/"+url.PathEscape(id)+"/milestones", in, &created); err != nil {
+		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(created.Milestone)

@@ -225,24 +225,16 @@ func sentimentCorrect(ctx context.Context, args []string, stdin io.Reader, stdou
 	if prev == "" {
 		prev = sentiment.New().Score(t).Label.String()
 	}
-	body, err := json.Marshal(correctionsapi.Input{PostID: id, Text: t, Label: pos[0], Previous: prev, Note: *note})
-	if err != nil {
-		return err
-	}
 	c, err := cf.client()
 	if err != nil {
 		return err
 	}
-	resp, err := c.do(ctx, http.MethodPost, "/api/v1/corrections", nil, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
 	var created struct {
 		Correction correction.Correction `json:"correction"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil {
-		return fmt.Errorf("api: bad response: %w", err)
+	in := correctionsapi.Input{PostID: id, Text: t, Label: pos[0], Previous: prev, Note: *note}
+	if err := c.postJSON(ctx, "/api/v1/corrections", in, &created); err != nil {
+		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(created.Correction)

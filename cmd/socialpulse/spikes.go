@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -148,6 +149,23 @@ func (c *apiClient) getJSON(ctx context.Context, path string, q url.Values, v an
 	defer resp.Body.Close()
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		return fmt.Errorf("api: %s: bad response: %w", path, err)
+	}
+	return nil
+}
+
+// postJSON sends in as a JSON body to path and decodes the answer into out.
+func (c *apiClient) postJSON(ctx context.Context, path string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	resp, err := c.do(ctx, http.MethodPost, path, nil, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("api: bad response: %w", err)
 	}
 	return nil
 }
@@ -474,15 +492,6 @@ func spikesNote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(spikesapi.NoteInput{Text: text, Author: *author})
-	if err != nil {
-		return err
-	}
-	resp, err := c.do(ctx, http.MethodPost, "/api/v1/spikes/"+url.PathEscape(id)+"/notes", nil, strings.NewReader(string(body)))
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
 	var created struct {
 		Note struct {
 			Author string    `json:"author"`
@@ -490,8 +499,8 @@ func spikesNote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			Time   time.Time `json:"time"`
 		} `json:"note"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil {
-		return fmt.Errorf("api: bad response: %w", err)
+	if err := c.postJSON(ctx, "/api/v1/spikes/"+url.PathEscape(id)+"/notes", spikesapi.NoteInput{Text: text, Author: *author}, &created); err != nil {
+		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(created.Note)
