@@ -174,6 +174,7 @@ func (p *processor) kill() {
 // stop sends SIGTERM and waits for a clean exit.
 func (p *processor) stop(t *testing.T) {
 	t.Helper()
+	p.waitStarted(t)
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -185,6 +186,30 @@ func (p *processor) stop(t *testing.T) {
 		}
 	case <-time.After(60 * time.Second):
 		t.Fatalf("%s did not stop within 60s of SIGTERM", p.name)
+	}
+}
+
+// waitStarted waits until the process has written its first log line. A Go
+// program that gets SIGTERM before main installs its handler dies of the
+// signal; the processor logs only after the handler is in place, so a stop
+// sent after the first line tests the shutdown, not the start-up race.
+func (p *processor) waitStarted(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if st, err := os.Stat(p.log.Name()); err == nil && st.Size() > 0 {
+			return
+		}
+		select {
+		case err := <-p.done:
+			p.done <- err
+			return // exited already; stop reports how
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s wrote no log line within 30s of starting", p.name)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -3,11 +3,13 @@ package testenv
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -132,32 +134,53 @@ func tailLog(t testing.TB, path string) {
 
 // freePort returns a loopback port that was free a moment ago. With
 // plus > 0, port+plus must be free as well (Redis Cluster's bus port).
+//
+// The port is drawn from below the kernel's ephemeral range: a server that
+// is stopped and started again on the same port must not find it taken by
+// some other test's outgoing connection in between, which a port the kernel
+// handed out from that range can be.
 func freePort(t testing.TB, plus int) int {
 	t.Helper()
-	for range 100 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		if plus == 0 {
-			l.Close()
+	lo, hi := fixedPortRange()
+	for range 200 {
+		port := lo + rand.IntN(hi-lo)
+		if portFree(port) && (plus == 0 || (port+plus <= 65535 && portFree(port+plus))) {
 			return port
 		}
-		if port+plus > 65535 {
-			l.Close()
-			continue
-		}
-		l2, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+plus))
-		l.Close()
-		if err != nil {
-			continue
-		}
-		l2.Close()
-		return port
 	}
-	t.Fatal("testenv: no free port pair found")
+	t.Fatal("testenv: no free port found")
 	return 0
+}
+
+// fixedPortRange is the range freePort draws from: from 20000 up to the
+// start of the ephemeral range, or above its end when that leaves too few.
+func fixedPortRange() (lo, hi int) {
+	elo, ehi := 32768, 60999
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			a, err1 := strconv.Atoi(f[0])
+			z, err2 := strconv.Atoi(f[1])
+			if err1 == nil && err2 == nil && a <= z {
+				elo, ehi = a, z
+			}
+		}
+	}
+	if elo-20000 >= 2000 {
+		return 20000, elo
+	}
+	if 65000-ehi >= 2000 {
+		return ehi + 1, 65000
+	}
+	return 20000, 30000 // nothing left outside; take our chances
+}
+
+func portFree(port int) bool {
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
 }
 
 // lookPath finds a command the helpers need, or skips (fails when services
