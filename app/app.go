@@ -128,7 +128,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 	}
 	if cfg.Emerging.Enabled {
 		if a.miner, err = emerging.New(emerging.Options{
-			Window: cfg.Emerging.Window, Baseline: cfg.Emerging.Baseline, Workers: cfg.Emerging.Workers,
+			Window: cfg.Emerging.Window, Baseline: cfg.Emerging.Baseline, Workers: cfg.Emerging.Workers, MaxRate: cfg.Emerging.MaxRate,
 			Heuristic: cfg.Emerging.Heuristic, Registerer: reg, Logger: log.Named("emerging"),
 		}); err != nil {
 			return nil, fmt.Errorf("emerging: %w", err)

@@ -158,6 +158,12 @@ type Emerging struct {
 	Window   time.Duration `yaml:"window"`   // recent window compared with the baseline. Default: 5m
 	Baseline time.Duration `yaml:"baseline"` // trailing baseline. Default: 1h
 	Workers  int           `yaml:"workers"`  // mining goroutines. Default: 1
+	// MaxRate caps the posts mined a second; the rest are dropped and
+	// counted (emerging_dropped_total{reason="rate"}). Part-of-speech
+	// tagging costs a few hundred microseconds a post: without a cap a
+	// backlog of unmapped complaints takes a core from the hot path.
+	// Default: 200
+	MaxRate float64 `yaml:"max_rate"`
 	// Heuristic replaces part-of-speech tagging with a cheap noun-phrase
 	// heuristic (about 100x cheaper a post). Default: false
 	Heuristic bool `yaml:"heuristic"`
@@ -317,7 +323,7 @@ func Default() Config {
 			Windows:      []time.Duration{5 * time.Minute, 15 * time.Minute, time.Hour, 24 * time.Hour},
 			MaxTextBytes: 64 << 10, MaxFutureSkew: 10 * time.Minute,
 		},
-		Emerging: Emerging{Enabled: true, Window: 5 * time.Minute, Baseline: time.Hour, Workers: 1},
+		Emerging: Emerging{Enabled: true, Window: 5 * time.Minute, Baseline: time.Hour, Workers: 1, MaxRate: 200},
 		Detector: Detector{
 			Enabled: true, Grace: 15 * time.Second, Warmup: 6 * time.Hour, LeaseTTL: 30 * time.Second,
 			MinVolume: 10, MinRatio: 2, Alpha: 1e-6, ResolveRatio: 1.5, Cooldown: 24 * time.Hour, RearmFactor: 2, MinAuthors: 5,
@@ -536,6 +542,9 @@ func (c Config) Validate() error {
 		}
 		if e.Workers < 1 || e.Workers > 64 {
 			bad("emerging.workers", "want 1..64, got %d", e.Workers)
+		}
+		if !(e.MaxRate > 0) {
+			bad("emerging.max_rate", "must be positive, got %v", e.MaxRate)
 		}
 	}
 

@@ -9,6 +9,7 @@ import (
 // socialpulse_emerging_dropped_total).
 const (
 	reasonSampled   = "sampled"    // not kept by Options.SampleRate
+	reasonRate      = "rate"       // over Options.MaxRate
 	reasonShed      = "shed"       // shed early because the queue is filling
 	reasonQueueFull = "queue_full" // the queue was full
 	reasonTooOld    = "too_old"    // event time older than window + baseline
@@ -18,6 +19,7 @@ type metrics struct {
 	offered  prometheus.Counter
 	dropped  *prometheus.CounterVec
 	sampled  prometheus.Counter
+	rate     prometheus.Counter
 	shed     prometheus.Counter
 	full     prometheus.Counter
 	tooOld   prometheus.Counter
@@ -35,7 +37,7 @@ func newMetrics(reg prometheus.Registerer, rising func() float64) *metrics {
 		offered: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "offered_total",
 			Help: "Unmapped negative posts offered for emerging-issue mining."}),
 		dropped: f.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "dropped_total",
-			Help: "Offered posts not mined, by reason (sampled, shed, queue_full, too_old)."}, []string{"reason"}),
+			Help: "Offered posts not mined, by reason (sampled, rate, shed, queue_full, too_old)."}, []string{"reason"}),
 		mined: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "mined_total",
 			Help: "Posts mined for terms."}),
 		evicted: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "evicted_terms_total",
@@ -47,6 +49,7 @@ func newMetrics(reg prometheus.Registerer, rising func() float64) *metrics {
 	f.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "terms",
 		Help: "Terms rising now, computed at scrape time."}, rising)
 	m.sampled = m.dropped.WithLabelValues(reasonSampled)
+	m.rate = m.dropped.WithLabelValues(reasonRate)
 	m.shed = m.dropped.WithLabelValues(reasonShed)
 	m.full = m.dropped.WithLabelValues(reasonQueueFull)
 	m.tooOld = m.dropped.WithLabelValues(reasonTooOld)

@@ -34,6 +34,15 @@ type Options struct {
 	Bucket time.Duration
 	// Workers mine posts concurrently. Default: 1.
 	Workers int
+	// MaxRate caps the posts mined a second (a token bucket holding one
+	// second's worth); past it Offer drops and counts posts before they are
+	// copied. Tagging parts of speech costs a few hundred microseconds a
+	// post, so without a cap a backlog replay full of unmapped complaints
+	// has a worker take a whole core from the hot path. Growth compares
+	// shares of mined posts, which a cap leaves unbiased; counts in a busy
+	// window shrink. 200 a second is 60,000 posts in a 5-minute window, far
+	// more than MinCount needs, for under a tenth of a core. Default: 200.
+	MaxRate float64
 	// QueueSize bounds the posts waiting for a worker. Once it is more than
 	// half full, Offer sheds posts at random with a probability rising to
 	// one as it fills; a full queue drops. Either way the drop is counted.
@@ -97,6 +106,9 @@ func (o *Options) setDefaults() error {
 	if o.SampleRate == 0 {
 		o.SampleRate = 1
 	}
+	if o.MaxRate == 0 {
+		o.MaxRate = 200
+	}
 	if o.MinGrowth == 0 {
 		o.MinGrowth = 3
 	}
@@ -116,6 +128,8 @@ func (o *Options) setDefaults() error {
 		return fmt.Errorf("emerging: baseline %s must be at least the window %s", o.Baseline, o.Window)
 	case o.Workers < 0, o.QueueSize < 0, o.MinCount < 0, o.MaxTerms < 0, o.Samples < 0:
 		return errors.New("emerging: workers, queue size, min count, max terms and samples must not be negative")
+	case o.MaxRate < 0:
+		return fmt.Errorf("emerging: max rate %v must be positive", o.MaxRate)
 	case o.SampleRate < 0 || o.SampleRate > 1:
 		return fmt.Errorf("emerging: sample rate %v is outside (0, 1]", o.SampleRate)
 	case o.MinGrowth < 1:
@@ -162,6 +176,11 @@ type Miner struct {
 	shedAt  int // queue length above which Offer sheds
 	running atomic.Bool
 
+	rateMu  sync.Mutex
+	tokens  float64   // posts that may be queued now
+	refill  time.Time // when tokens was last topped up
+	wallNow func() time.Time
+
 	mu sync.Mutex
 	st *store
 }
@@ -173,12 +192,14 @@ func New(o Options) (*Miner, error) {
 		return nil, err
 	}
 	m := &Miner{
-		o:      o,
-		log:    o.Logger.Named("emerging"),
-		queue:  make(chan job, o.QueueSize),
-		shedAt: o.QueueSize / 2,
-		st:     newStore(o.Bucket, o.Window+o.Baseline, o.MaxTerms, o.Samples),
-		ext:    heuristicExtractor{},
+		o:       o,
+		log:     o.Logger.Named("emerging"),
+		queue:   make(chan job, o.QueueSize),
+		shedAt:  o.QueueSize / 2,
+		st:      newStore(o.Bucket, o.Window+o.Baseline, o.MaxTerms, o.Samples),
+		ext:     heuristicExtractor{},
+		tokens:  o.MaxRate,
+		wallNow: time.Now,
 	}
 	if !o.Heuristic {
 		model, err := sharedModel()
@@ -201,6 +222,10 @@ func (m *Miner) Offer(text string, at time.Time) bool {
 		m.met.sampled.Inc()
 		return false
 	}
+	if !m.take() {
+		m.met.rate.Inc()
+		return false
+	}
 	if q := len(m.queue); q > m.shedAt && rand.IntN(cap(m.queue)-m.shedAt) < q-m.shedAt {
 		m.met.shed.Inc()
 		return false
@@ -217,6 +242,26 @@ func (m *Miner) Offer(text string, at time.Time) bool {
 		m.met.full.Inc()
 		return false
 	}
+}
+
+// take reports whether the rate cap lets one more post through, and spends
+// a token if so.
+func (m *Miner) take() bool {
+	m.rateMu.Lock()
+	defer m.rateMu.Unlock()
+	now := m.wallNow()
+	if m.refill.IsZero() {
+		m.refill = now
+	}
+	if d := now.Sub(m.refill); d > 0 {
+		m.tokens = min(m.o.MaxRate, m.tokens+d.Seconds()*m.o.MaxRate)
+		m.refill = now
+	}
+	if m.tokens < 1 {
+		return false
+	}
+	m.tokens--
+	return true
 }
 
 // Run mines queued posts with Options.Workers goroutines until ctx ends,

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -111,7 +112,7 @@ func (f *feeder) minute(i int, injected []string) {
 
 func newTestMiner(t *testing.T, clk *clock, heuristic bool) *Miner {
 	t.Helper()
-	m, err := New(Options{Window: 5 * time.Minute, Baseline: 30 * time.Minute, Workers: 2, QueueSize: 256,
+	m, err := New(Options{Window: 5 * time.Minute, Baseline: 30 * time.Minute, Workers: 2, QueueSize: 256, MaxRate: unlimited,
 		Heuristic: heuristic, Logger: zaptest.NewLogger(t), Now: clk.now})
 	if err != nil {
 		t.Fatal(err)
@@ -230,7 +231,7 @@ func (b blockingExtractor) extract(text string, toks []token, dst []candidate) (
 
 func TestOfferNeverBlocksWhenWorkersStall(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
-	m, err := New(Options{QueueSize: 8, Workers: 1, Heuristic: true, Registerer: reg})
+	m, err := New(Options{QueueSize: 8, Workers: 1, Heuristic: true, Registerer: reg, MaxRate: unlimited})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +271,7 @@ func TestOfferNeverBlocksWhenWorkersStall(t *testing.T) {
 }
 
 func TestSampleRateKeepsAFraction(t *testing.T) {
-	m, err := New(Options{QueueSize: 100000, SampleRate: 0.1, Heuristic: true})
+	m, err := New(Options{QueueSize: 100000, SampleRate: 0.1, Heuristic: true, MaxRate: unlimited})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,6 +310,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"sample rate above one", Options{SampleRate: 1.5}},
 		{"negative workers", Options{Workers: -1}},
 		{"growth below one", Options{MinGrowth: 0.5}},
+		{"negative max rate", Options{MaxRate: -1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.Heuristic = true
@@ -378,4 +380,41 @@ func texts(ts []Term) []string {
 		out[i] = t.Text
 	}
 	return out
+}
+
+// unlimited lifts the rate cap for simulations that offer hours of posts in
+// milliseconds.
+var unlimited = math.Inf(1)
+
+// TestMaxRateCapsPostsASecond offers posts far faster than the cap on a
+// fake wall clock: a second's worth goes through at once, then the cap's
+// rate, and the rest are dropped as "rate" before they are copied.
+func TestMaxRateCapsPostsASecond(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := New(Options{MaxRate: 100, QueueSize: 100000, Heuristic: true, Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m.wallNow = func() time.Time { return wall }
+	kept := 0
+	for range 10 { // 10 s, 1,000 offers a second
+		for range 1000 {
+			if m.Offer("the loyalty points vanished", wall) {
+				kept++
+			}
+			wall = wall.Add(time.Millisecond)
+		}
+	}
+	// 100 at the start (the full bucket) plus 100 a second for 10 s.
+	if kept < 1000 || kept > 1100 {
+		t.Fatalf("kept %d of 10,000 offered at 1,000/s with a cap of 100/s, want 1,000..1,100", kept)
+	}
+	var d dto.Metric
+	if err := m.met.rate.Write(&d); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.GetCounter().GetValue(); int(got) != 10000-kept {
+		t.Fatalf("rate drops %v, want %d", got, 10000-kept)
+	}
 }
