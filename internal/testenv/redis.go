@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,17 @@ func (r *Redis) Stop() { r.s.stop(30 * time.Second) }
 
 // Kill stops the server with SIGKILL.
 func (r *Redis) Kill() { r.s.kill() }
+
+// Pause freezes the server (SIGSTOP): connections stay open and commands
+// hang, as with a Redis stalled by a slow disk or a long command. Resume
+// undoes it; the test's cleanup resumes a paused server before killing it.
+func (r *Redis) Pause() {
+	r.s.signal(syscall.SIGSTOP)
+	r.s.t.Cleanup(r.Resume)
+}
+
+// Resume continues a paused server (SIGCONT).
+func (r *Redis) Resume() { r.s.signal(syscall.SIGCONT) }
 
 // redisCommand sends one inline command and returns the first line of the
 // reply (e.g. "+PONG", "-LOADING ..."). With tlsConf it connects over TLS;

@@ -114,6 +114,15 @@ func (s *server) kill() {
 	s.cmd = nil
 }
 
+// signal sends sig to the process, if it runs.
+func (s *server) signal(sig syscall.Signal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
+		_ = s.cmd.Process.Signal(sig)
+	}
+}
+
 // log returns the process's output so far.
 func (s *server) log() []byte {
 	b, _ := os.ReadFile(s.logPath)
