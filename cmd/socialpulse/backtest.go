@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/socialpulse/socialpulse/detect"
+	"github.com/socialpulse/socialpulse/internal/jsonl"
 )
 
 // stepSampleRows is how many leading rows of a series are read before the
@@ -65,7 +66,7 @@ func runBacktest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if *bucket < time.Second || time.Hour%*bucket != 0 {
 			return usageErrorf("--bucket must divide 1h, got %v", *bucket)
 		}
-		in, _, closeIn, err := openInput(*posts, stdin)
+		in, _, closeIn, err := jsonl.Open(*posts, stdin)
 		if err != nil {
 			return err
 		}

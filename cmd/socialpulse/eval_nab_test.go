@@ -11,8 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/socialpulse/socialpulse/internal/testenv"
 	"time"
+
+	"github.com/socialpulse/socialpulse/internal/testenv"
 )
 
 // writeNABData writes a tiny NAB-shaped data directory: three flat series,

@@ -12,6 +12,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/goleak"
+
+	"github.com/socialpulse/socialpulse/replay"
 )
 
 // verifyNoLeaks checks, after every other cleanup of t, that t started no
@@ -77,7 +79,7 @@ func TestReplayProducesEachLineUnchangedKeyedByID(t *testing.T) {
 	verifyNoLeaks(t)
 	const topic = "replay.test"
 	broker := newKafka(t, topic)
-	oversized := `{"id":"huge","text":"` + strings.Repeat("x", maxReplayLine) + `"}`
+	oversized := `{"id":"huge","text":"` + strings.Repeat("x", replay.MaxLine) + `"}`
 	file := writeFile(t, strings.Join([]string{
 		`{"id":"p1","text":"checkout is down"}`,
 		``,
@@ -168,114 +170,5 @@ func TestReplayArguments(t *testing.T) {
 				t.Fatalf("want error containing %q, got %v", tt.want, err)
 			}
 		})
-	}
-}
-
-func TestProgressLineShowsPercentAndETAOnlyWhenTheSizeIsKnown(t *testing.T) {
-	tests := []struct {
-		name            string
-		consumed, total int64
-		want            string
-	}{
-		{"size unknown", 500, 0, "replay: 1000 lines, 990 produced, 495 posts/s"},
-		{"a quarter done", 250, 1000, "replay: 1000 lines, 990 produced, 495 posts/s, 25%, ETA 6s"},
-		{"done", 1000, 1000, "replay: 1000 lines, 990 produced, 495 posts/s, 100%, ETA 0s"},
-		{"nothing read yet", 0, 1000, "replay: 1000 lines, 990 produced, 495 posts/s, 0%"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := progressLine(1000, 990, tt.consumed, tt.total, 2*time.Second); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestProgressRedrawsOnATerminalAndPrintsLinesOtherwise(t *testing.T) {
-	clock := time.Unix(0, 0)
-	for _, tty := range []bool{true, false} {
-		var w bytes.Buffer
-		p := newProgress(&w, tty, 0)
-		p.now = func() time.Time { return clock }
-		p.start, p.last = clock, clock
-		for i := 1; i <= 40; i++ { // 10s in steps of 250ms
-			clock = clock.Add(250 * time.Millisecond)
-			p.update(i, i, 0, false)
-		}
-		p.finish()
-		out := w.String()
-		if tty {
-			if n := strings.Count(out, "\r\033[K"); n != 40 {
-				t.Errorf("terminal: %d redraws in 10s, want 40 (4 a second)", n)
-			}
-			if strings.Count(out, "\n") != 1 {
-				t.Errorf("terminal: want one final newline, got %q", out)
-			}
-			continue
-		}
-		if strings.Contains(out, "\r") || strings.Count(out, "\n") != 2 {
-			t.Errorf("not a terminal: want 2 plain lines in 10s, got %q", out)
-		}
-	}
-}
-
-func TestLineReaderSplitsLines(t *testing.T) {
-	type line struct {
-		text string
-		size int // for lines over the limit
-	}
-	tests := []struct {
-		name string
-		in   string
-		max  int
-		want []line
-	}{
-		{"LF and CRLF", "a\r\nb\nc", 10, []line{{"a", 0}, {"b", 0}, {"c", 0}}},
-		{"trailing newline adds no line", "a\n", 10, []line{{"a", 0}}},
-		{"empty lines are kept", "\n\nx\n", 10, []line{{"", 0}, {"", 0}, {"x", 0}}},
-		{"line at the limit", "12345\n", 5, []line{{"12345", 0}}},
-		{"line over the limit", "123456\nok\n", 5, []line{{"", 7}, {"ok", 0}}},
-		{"lines longer than the buffer", strings.Repeat("y", 200<<10) + "\nz", 300 << 10, []line{{strings.Repeat("y", 200<<10), 0}, {"z", 0}}},
-		{"over the limit and longer than the buffer", strings.Repeat("y", 200<<10) + "\nz", 100 << 10, []line{{"", 200<<10 + 1}, {"z", 0}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := newLineReader(strings.NewReader(tt.in), tt.max)
-			var got []line
-			for {
-				l, size, err := r.next()
-				if err != nil {
-					break
-				}
-				if l == nil {
-					got = append(got, line{"", size})
-				} else {
-					got = append(got, line{string(l), 0})
-				}
-			}
-			if len(got) != len(tt.want) {
-				t.Fatalf("got %d lines, want %d", len(got), len(tt.want))
-			}
-			for i := range got {
-				if got[i] != tt.want[i] {
-					t.Errorf("line %d: got %.20q (size %d), want %.20q (size %d)", i, got[i].text, got[i].size, tt.want[i].text, tt.want[i].size)
-				}
-			}
-			if r.consumed != int64(len(tt.in)) {
-				t.Errorf("consumed %d bytes of %d", r.consumed, len(tt.in))
-			}
-		})
-	}
-}
-
-func TestReplaySummarySaysWhenItStoppedEarly(t *testing.T) {
-	start := time.Now()
-	r := &replayer{lines: 500, produced: 0, progress: &progress{start: start}, now: func() time.Time { return start.Add(time.Second) }}
-	if got := r.summary(true); !strings.Contains(got, "stopped after reading 500 lines") || !strings.Contains(got, "0 records were produced") {
-		t.Fatalf("summary after an error = %q", got)
-	}
-	r.produced = 500
-	if got := r.summary(false); !strings.Contains(got, "produced 500 records from 500 lines") {
-		t.Fatalf("summary = %q", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/socialpulse/socialpulse/enrich"
+	"github.com/socialpulse/socialpulse/internal/jsonl"
 	"github.com/socialpulse/socialpulse/pipeline"
 	"github.com/socialpulse/socialpulse/post"
 )
@@ -55,7 +56,7 @@ func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 
-	in, _, closeIn, err := openInput(name, stdin)
+	in, _, closeIn, err := jsonl.Open(name, stdin)
 	if err != nil {
 		return err
 	}
@@ -66,10 +67,10 @@ func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 // scoreLines writes one result or error line to w for each line of r.
 func scoreLines(ctx context.Context, enr *enrich.Enricher, r io.Reader, w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	lr := newLineReader(r, maxScoreLine)
+	lr := jsonl.NewReader(r, maxScoreLine)
 	s := &scorer{enr: enr}
 	for n := 1; ; n++ {
-		line, size, err := lr.next()
+		line, size, err := lr.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}

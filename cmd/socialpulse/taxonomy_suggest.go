@@ -15,6 +15,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/emerging"
 	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/internal/jsonl"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
@@ -70,7 +71,7 @@ passes "taxonomy check". Candidate features are listed, never applied.
 	if err != nil {
 		return err
 	}
-	in, _, closeIn, err := openInput(name, stdin)
+	in, _, closeIn, err := jsonl.Open(name, stdin)
 	if err != nil {
 		return err
 	}
@@ -131,11 +132,11 @@ passes "taxonomy check". Candidate features are listed, never applied.
 // feedSuggester adds the posts of a JSONL stream (the negative ones unless
 // all) to sg. It returns the posts read and the lines it could not read.
 func feedSuggester(ctx context.Context, sg *feature.Suggester, sa *sentiment.Analyzer, r io.Reader, all bool) (read, bad int, err error) {
-	lr := newLineReader(r, maxScoreLine)
+	lr := jsonl.NewReader(r, maxScoreLine)
 	var p fastjson.Parser
 	var clauses []sentiment.Clause
 	for n := 1; ; n++ {
-		line, _, err := lr.next()
+		line, _, err := lr.Next()
 		if errors.Is(err, io.EOF) {
 			return read, bad, nil
 		}
