@@ -26,6 +26,9 @@ type suggestConfig struct {
 }
 
 func (c suggestConfig) String() string {
+	if c.method != feature.SuggestShare && c.method != feature.SuggestLogOdds {
+		return string(c.method)
+	}
 	if c.method == feature.SuggestShare {
 		return fmt.Sprintf("share, %d round(s)", c.rounds)
 	}
@@ -165,15 +168,82 @@ func (ev *aspectEval) runSuggestGrid(ctx context.Context, dataDir, taxDir string
 	}
 	fmt.Fprintf(w, "\n#### One setting for every mode: leave one set out on the mean over the %d tables above\n", modes)
 	looTable(w, sets, grid, total, baseTotal, modes)
+	return ev.fallbackGrid(sets)
+}
+
+// fallbackMargins are the log-odds margins of the self-trained fallback
+// (eval_learned.go) that fallbackGrid measures.
+var fallbackMargins = []float64{0.5, 1, 2, 3, 4, 6}
+
+// fallbackGrid measures the self-trained fallback's margin on the three
+// sets, trained on the learning text or on the measured text itself, with
+// leave-one-set-out picks.
+func (ev *aspectEval) fallbackGrid(sets []suggestSet) error {
+	w := ev.stdout
+	for _, c := range []struct{ transductive, suggest bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		transductive := c.transductive
+		mode := "trained on the learning half/train (held out)"
+		if transductive {
+			mode = "trained on the measured posts themselves, without labels"
+		}
+		tax := "name-only"
+		if c.suggest {
+			tax = "name-only + suggest --method logodds --all (learned from the same text)"
+		}
+		fmt.Fprintf(w, "\n#### Self-trained fallback for posts no term matches, %s, %s: macro F1\n\n", tax, mode)
+		fmt.Fprintf(w, "| margin | %s | mean |\n|---|", strings.Join(setNames(sets), " | "))
+		fmt.Fprint(w, strings.Repeat("---:|", len(sets)+1), "\n")
+		base := make([]float64, len(sets))
+		models := make([]*selfTrained, len(sets))
+		for i, s := range sets {
+			learn := s.learn
+			if transductive {
+				learn = s.measure
+			}
+			tg, err := ev.tagger(s.path)
+			if c.suggest {
+				tg, _, err = ev.suggestedWith(s.path, learn, true, feature.SuggestOptions{Method: feature.SuggestLogOdds})
+			}
+			if err != nil {
+				return err
+			}
+			base[i] = macroF1(tg, s.measure)
+			texts := make([]string, len(learn))
+			for j, x := range learn {
+				texts[j] = x.text
+			}
+			models[i] = trainSelf(tg, texts)
+		}
+		fmt.Fprintf(w, "| no fallback (terms only) | %s | %.3f |\n", f3s(base), mean(base))
+		scores := make([][]float64, len(fallbackMargins)+1)
+		scores[0] = base
+		grid := []suggestConfig{{method: "no fallback"}}
+		for mi, mg := range fallbackMargins {
+			row := make([]float64, len(sets))
+			tagged := make([]string, len(sets))
+			for i, s := range sets {
+				models[i].fb.Margin = mg
+				row[i], tagged[i] = macroF1With(models[i].tg, models[i].tag, s.measure), ""
+			}
+			scores[mi+1] = row
+			grid = append(grid, suggestConfig{method: feature.SuggestMethod(fmt.Sprintf("margin %g", mg))})
+			fmt.Fprintf(w, "| %g | %s | %.3f |\n", mg, f3s(row), mean(row))
+		}
+		looTable(w, sets, grid, scores, base, 1)
+	}
 	return nil
 }
 
 // looTable picks, for each set, the setting with the best sum of scores on
 // the other sets and prints its score on the held-out set (sums divided by
-// n) beside the baseline's and today's statistic's (grid[0]).
+// n) beside the baseline's and the first setting's (grid[0]).
 func looTable(w io.Writer, sets []suggestSet, grid []suggestConfig, scores [][]float64, base []float64, n int) {
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| held-out set | setting picked on the other two | macro F1, no suggest | share (today) | picked |")
+	first := "share (today)"
+	if grid[0].method != feature.SuggestShare {
+		first = grid[0].String()
+	}
+	fmt.Fprintf(w, "| held-out set | setting picked on the other two | macro F1, terms only | %s | picked |\n", first)
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|")
 	d := float64(n)
 	for h := range sets {
@@ -220,6 +290,11 @@ func mean(v []float64) float64 {
 // macroF1 is the macro F1 over the features (not "other") that report
 // prints, for the tagger on sents.
 func macroF1(tg *feature.Tagger, sents []aspectSentence) float64 {
+	return macroF1With(tg, tg.Tag, sents)
+}
+
+// macroF1With is macroF1 with tag in place of tg.Tag.
+func macroF1With(tg *feature.Tagger, tag func(string, []feature.Match) []feature.Match, sents []aspectSentence) float64 {
 	type c struct{ gold, pred, tp int }
 	counts := map[string]*c{}
 	get := func(k string) *c {
@@ -230,7 +305,7 @@ func macroF1(tg *feature.Tagger, sents []aspectSentence) float64 {
 	}
 	var ms []feature.Match
 	for _, s := range sents {
-		ms = tg.Tag(s.text, ms[:0])
+		ms = tag(s.text, ms[:0])
 		pred := map[string]bool{}
 		for _, m := range ms {
 			pred[tg.Features()[m.Feature].ID] = true
