@@ -1,6 +1,7 @@
 package feature
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -127,8 +128,21 @@ func (fb *Fallback) Trained() int { return fb.trained }
 // reaches the margin. scores is scratch space of at least as many elements
 // as the taxonomy has features; Classify does not allocate.
 func (fb *Fallback) Classify(text string, scores []float64) int {
-	if fb.trained == 0 || len(scores) < fb.k {
+	if !fb.score(text, scores) {
 		return -1
+	}
+	bi, conf := pick(scores[:fb.k])
+	if bi >= 0 && conf >= fb.Margin {
+		return bi
+	}
+	return -1
+}
+
+// score fills scores[:k] with each feature's log-odds for text. It reports
+// false, leaving scores alone, when the model is untrained or scores short.
+func (fb *Fallback) score(text string, scores []float64) bool {
+	if fb.trained == 0 || len(scores) < fb.k {
+		return false
 	}
 	scores = scores[:fb.k]
 	for f := range scores {
@@ -153,6 +167,12 @@ func (fb *Fallback) Classify(text string, scores []float64) int {
 			scores[f] += float64(x)
 		}
 	}
+	return true
+}
+
+// pick returns the best-scoring feature and its confidence: the smaller of
+// its log-odds and its lead over the next feature.
+func pick(scores []float64) (int, float64) {
 	best, second, bi := math.Inf(-1), math.Inf(-1), -1
 	for f, s := range scores {
 		if s > best {
@@ -161,10 +181,75 @@ func (fb *Fallback) Classify(text string, scores []float64) int {
 			second = s
 		}
 	}
-	if bi >= 0 && best >= fb.Margin && best-second >= fb.Margin {
-		return bi
+	return bi, min(best, best-second)
+}
+
+// CalibrateMargin sets Margin from the posts tg's terms match, without
+// labels: it trains a model on half of texts, hides the mentions of the
+// other half's tagged posts, classifies them as if no term had matched, and
+// takes the least margin at which the features it names agree with the
+// terms' on at least target of the posts named. It returns the margin and
+// the number of posts it was calibrated on; with none it leaves Margin.
+func (fb *Fallback) CalibrateMargin(tg *Tagger, texts []string, target float64) (float64, int) {
+	var train, held []string
+	for i, t := range texts {
+		if i%2 == 0 {
+			train = append(train, t)
+		} else {
+			held = append(held, t)
+		}
 	}
-	return -1
+	half := TrainFallback(tg, train)
+	type guess struct {
+		conf float64
+		ok   bool
+	}
+	var gs []guess
+	var ms []Match
+	scores := make([]float64, fb.k)
+	for _, t := range held {
+		ms = tg.Tag(t, ms[:0])
+		if len(ms) == 0 {
+			continue
+		}
+		b := []byte(t)
+		for _, m := range ms {
+			for i := m.Start; i < m.End; i++ {
+				b[i] = ' '
+			}
+		}
+		if !half.score(string(b), scores) {
+			continue
+		}
+		f, conf := pick(scores)
+		if f < 0 {
+			continue
+		}
+		ok := false
+		for _, m := range ms {
+			ok = ok || m.Feature == f
+		}
+		gs = append(gs, guess{conf, ok})
+	}
+	if len(gs) == 0 {
+		return fb.Margin, 0
+	}
+	slices.SortFunc(gs, func(a, b guess) int { return cmp.Compare(b.conf, a.conf) })
+	// The least confidence whose posts at or above it are right often enough.
+	right, margin := 0, math.Inf(1)
+	for i, g := range gs {
+		if g.ok {
+			right++
+		}
+		if float64(right) >= target*float64(i+1) && (i+1 == len(gs) || gs[i+1].conf < g.conf) {
+			margin = g.conf
+		}
+	}
+	if math.IsInf(margin, 1) {
+		margin = gs[0].conf + 1 // never right enough: name nothing
+	}
+	fb.Margin = max(margin, 0)
+	return fb.Margin, len(gs)
 }
 
 func suggestStopwordBytes(w []byte) bool {

@@ -108,3 +108,36 @@ func BenchmarkFallbackClassify(b *testing.B) {
 		fb.Classify(benchPosts[i%len(benchPosts)], scores)
 	}
 }
+
+func TestFallbackCalibrateMargin(t *testing.T) {
+	tg := suggestTagger(t)
+	posts := slices.Concat(fallbackPosts(), repeat(3, "delivery and login both broken, courier password"))
+	tests := []struct {
+		name      string
+		texts     []string
+		targets   []float64 // in increasing order
+		wantPosts int
+	}{
+		{"a stricter target never lowers the margin", posts, []float64{0.5, 0.8, 0.95, 1}, 17},
+		{"no tagged posts leave the margin as it was", []string{"nothing", "here either"}, []float64{0.9}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prev := -1.0
+			for _, target := range tt.targets {
+				fb := TrainFallback(tg, tt.texts)
+				m, n := fb.CalibrateMargin(tg, tt.texts, target)
+				if n != tt.wantPosts {
+					t.Errorf("target %v: calibrated on %d posts, want %d", target, n, tt.wantPosts)
+				}
+				if n == 0 && m != DefaultFallbackMargin {
+					t.Errorf("margin %v without posts, want the default %v", m, DefaultFallbackMargin)
+				}
+				if m < prev || m < 0 || fb.Margin != m {
+					t.Errorf("target %v: margin %v (Margin %v) after %v", target, m, fb.Margin, prev)
+				}
+				prev = m
+			}
+		})
+	}
+}

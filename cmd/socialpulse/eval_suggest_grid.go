@@ -175,6 +175,10 @@ func (ev *aspectEval) runSuggestGrid(ctx context.Context, dataDir, taxDir string
 // (eval_learned.go) that fallbackGrid measures.
 var fallbackMargins = []float64{0.5, 1, 2, 3, 4, 6}
 
+// fallbackTargets are the agreements with the terms' own features that
+// CalibrateMargin is asked for.
+var fallbackTargets = []float64{0.5, 0.6, 0.7, 0.8, 0.9}
+
 // fallbackGrid measures the self-trained fallback's margin on the three
 // sets, trained on the learning text or on the measured text itself, with
 // leave-one-set-out picks.
@@ -195,6 +199,7 @@ func (ev *aspectEval) fallbackGrid(sets []suggestSet) error {
 		fmt.Fprint(w, strings.Repeat("---:|", len(sets)+1), "\n")
 		base := make([]float64, len(sets))
 		models := make([]*selfTrained, len(sets))
+		learnTexts := make([][]string, len(sets))
 		for i, s := range sets {
 			learn := s.learn
 			if transductive {
@@ -213,6 +218,7 @@ func (ev *aspectEval) fallbackGrid(sets []suggestSet) error {
 				texts[j] = x.text
 			}
 			models[i] = trainSelf(tg, texts)
+			learnTexts[i] = texts
 		}
 		fmt.Fprintf(w, "| no fallback (terms only) | %s | %.3f |\n", f3s(base), mean(base))
 		scores := make([][]float64, len(fallbackMargins)+1)
@@ -220,16 +226,34 @@ func (ev *aspectEval) fallbackGrid(sets []suggestSet) error {
 		grid := []suggestConfig{{method: "no fallback"}}
 		for mi, mg := range fallbackMargins {
 			row := make([]float64, len(sets))
-			tagged := make([]string, len(sets))
 			for i, s := range sets {
 				models[i].fb.Margin = mg
-				row[i], tagged[i] = macroF1With(models[i].tg, models[i].tag, s.measure), ""
+				row[i] = macroF1With(models[i].tg, models[i].tag, s.measure)
 			}
 			scores[mi+1] = row
 			grid = append(grid, suggestConfig{method: feature.SuggestMethod(fmt.Sprintf("margin %g", mg))})
 			fmt.Fprintf(w, "| %g | %s | %.3f |\n", mg, f3s(row), mean(row))
 		}
+		// The margin calibrated on the learning text's own tagged posts
+		// (feature.Fallback.CalibrateMargin) for each agreement target.
+		cscores := [][]float64{base}
+		cgrid := []suggestConfig{{method: "no fallback"}}
+		for _, target := range fallbackTargets {
+			row := make([]float64, len(sets))
+			cells := make([]string, len(sets))
+			for i, s := range sets {
+				mg, n := models[i].fb.CalibrateMargin(models[i].tg, learnTexts[i], target)
+				row[i] = macroF1With(models[i].tg, models[i].tag, s.measure)
+				cells[i] = fmt.Sprintf("%.3f (margin %.2f from %d posts)", row[i], mg, n)
+			}
+			cscores = append(cscores, row)
+			cgrid = append(cgrid, suggestConfig{method: feature.SuggestMethod(fmt.Sprintf("calibrated to %g agreement", target))})
+			fmt.Fprintf(w, "| calibrated to %g agreement | %s | %.3f |\n", target, strings.Join(cells, " | "), mean(row))
+		}
+		fmt.Fprint(w, "\nFixed margin:\n")
 		looTable(w, sets, grid, scores, base, 1)
+		fmt.Fprint(w, "\nCalibrated margin:\n")
+		looTable(w, sets, cgrid, cscores, base, 1)
 	}
 	return nil
 }
