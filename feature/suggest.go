@@ -17,7 +17,7 @@ type SuggestOptions struct {
 	// that must be posts of the feature: the word must be rare in the
 	// posts of other features and in unmatched posts. Default: 0.3.
 	MinShare float64
-	// MaxTerms caps the terms suggested per feature. Default: 8.
+	// MaxTerms caps the terms suggested per feature and round. Default: 8.
 	MaxTerms int
 	// MaxCandidates caps the new features proposed. Default: 8.
 	MaxCandidates int
@@ -304,7 +304,8 @@ func (s *Suggester) covered(term string) bool {
 }
 
 // Terms returns the suggested terms, per feature in taxonomy order and best
-// first within a feature (and round).
+// first within a feature (and round). A later round's counts are taken with
+// the earlier rounds' terms added to the taxonomy.
 func (s *Suggester) Terms() []TermSuggestion {
 	out := s.terms()
 	for r := 1; r < s.opt.Rounds && len(out) > 0 && len(s.kept) == s.examined; r++ {
