@@ -91,6 +91,11 @@
 // customers use with each feature's terms, and which words unmatched
 // complaints share; AddTerms writes chosen suggestions into a copy of a
 // taxonomy file that still passes Check ("socialpulse taxonomy suggest").
+// It ranks words by their share of a feature's posts (SuggestShare, the
+// default) or by their log-odds against all other posts, in rounds
+// (SuggestLogOdds). Fallback is a naive Bayes model trained the same way
+// that names a feature for a post no term matches; it is measured by
+// "socialpulse eval aspects" and not used by the processor.
 //
 // # Non-goals
 //

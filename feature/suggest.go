@@ -17,7 +17,7 @@ type SuggestOptions struct {
 	// that must be posts of the feature: the word must be rare in the
 	// posts of other features and in unmatched posts. Default: 0.3.
 	MinShare float64
-	// MaxTerms caps the terms suggested per feature. Default: 8.
+	// MaxTerms caps the terms suggested per feature and round. Default: 8.
 	MaxTerms int
 	// MaxCandidates caps the new features proposed. Default: 8.
 	MaxCandidates int
@@ -26,6 +26,22 @@ type SuggestOptions struct {
 	// MaxUnmatched bounds the unmatched posts kept for proposing new
 	// features. Default: 50,000.
 	MaxUnmatched int
+	// Method is the statistic that picks a feature's terms: SuggestShare or
+	// SuggestLogOdds. Default: SuggestShare.
+	Method SuggestMethod
+	// MinZ is, for SuggestLogOdds, the least z-score of a term's smoothed
+	// log-odds in the feature's posts against all other examined posts.
+	// Default: 1.5.
+	MinZ float64
+	// Rounds is how many times suggestion runs: each round after the first
+	// tags the kept posts again with the terms suggested so far and
+	// suggests more. Default: 2 for SuggestLogOdds, 1 for SuggestShare.
+	// (The log-odds defaults are the setting eval aspects --suggest-grid
+	// picks when each of its three sets is left out in turn.)
+	Rounds int
+	// MaxKept bounds the posts kept for rounds after the first; with more
+	// examined posts than this, only one round runs. Default: 200,000.
+	MaxKept int
 	// CandidateTerms, when set, returns the terms of a post that candidate
 	// features are built from (such as the emerging-issue miner's words and
 	// noun phrases, which leave out words every complaint uses). Default:
@@ -52,7 +68,41 @@ func (o *SuggestOptions) defaults() {
 	if o.MaxUnmatched <= 0 {
 		o.MaxUnmatched = 50000
 	}
+	if o.Method == "" {
+		o.Method = SuggestShare
+	}
+	if o.MinZ <= 0 {
+		o.MinZ = 1.5
+	}
+	if o.Rounds <= 0 {
+		o.Rounds = 1
+		if o.Method == SuggestLogOdds {
+			o.Rounds = 2
+		}
+	}
+	if o.MaxKept <= 0 {
+		o.MaxKept = 200000
+	}
 }
+
+// SuggestMethod names the statistic a Suggester ranks a feature's terms by.
+type SuggestMethod string
+
+const (
+	// SuggestShare proposes a word in enough of the feature's posts that
+	// has at least MinShare of its examined posts there and beats chance by
+	// 3 standard deviations.
+	SuggestShare SuggestMethod = "share"
+	// SuggestLogOdds proposes a word whose smoothed log-odds of being in the
+	// feature's posts, against all other examined posts (other features'
+	// and unmatched ones), is at least MinZ standard errors above zero, and
+	// that at least half of the matched posts containing it are the
+	// feature's (a word spread evenly over several features is not one
+	// feature's). Unmatched posts count against a word only as background,
+	// so a word common in the complaints the terms miss is not refused for
+	// being there.
+	SuggestLogOdds SuggestMethod = "logodds"
+)
 
 // minSurprise is how many standard deviations above the count chance
 // would give a word's count in a feature's posts must be.
@@ -107,6 +157,7 @@ type Suggester struct {
 	ms   []Match
 	keys []postWord
 	seen map[string]bool
+	kept []string // examined posts, for later rounds, up to MaxKept
 }
 
 type wordStats struct {
@@ -138,6 +189,9 @@ func NewSuggester(tg *Tagger, opt SuggestOptions) *Suggester {
 // posts of a stream, whose complaints are what the taxonomy must find.
 func (s *Suggester) Add(text string) {
 	s.examined++
+	if s.opt.Rounds > 1 && len(s.kept) < s.opt.MaxKept {
+		s.kept = append(s.kept, text)
+	}
 	s.ms = s.tg.Tag(text, s.ms[:0])
 	for _, m := range s.ms {
 		s.perFeat[m.Feature]++
@@ -250,8 +304,51 @@ func (s *Suggester) covered(term string) bool {
 }
 
 // Terms returns the suggested terms, per feature in taxonomy order and best
-// first within a feature.
+// first within a feature (and round). A later round's counts are taken with
+// the earlier rounds' terms added to the taxonomy.
 func (s *Suggester) Terms() []TermSuggestion {
+	out := s.terms()
+	for r := 1; r < s.opt.Rounds && len(out) > 0 && len(s.kept) == s.examined; r++ {
+		tg, err := NewTagger(s.taxonomyWith(out))
+		if err != nil {
+			break
+		}
+		opt := s.opt
+		opt.Rounds = 1
+		next := NewSuggester(tg, opt)
+		for _, text := range s.kept {
+			next.Add(text)
+		}
+		more := next.terms()
+		if len(more) == 0 {
+			break
+		}
+		out = append(out, more...)
+		slices.SortStableFunc(out, func(a, b TermSuggestion) int {
+			return cmp.Compare(s.tg.ids[a.Feature], s.tg.ids[b.Feature])
+		})
+	}
+	return out
+}
+
+// taxonomyWith returns the tagger's taxonomy with the suggested terms added.
+func (s *Suggester) taxonomyWith(ts []TermSuggestion) *Taxonomy {
+	t := &Taxonomy{Version: s.tg.version, Expand: s.tg.expand, ExpandSenses: s.tg.expandSenses, Features: make([]Feature, len(s.tg.features))}
+	for i, f := range s.tg.features {
+		f.Terms = slices.Clone(f.Terms)
+		f.Examples = Examples{} // not run here
+		t.Features[i] = f
+	}
+	for _, x := range ts {
+		if i, ok := s.tg.ids[x.Feature]; ok {
+			t.Features[i].Terms = append(t.Features[i].Terms, x.Term)
+		}
+	}
+	return t
+}
+
+// terms is one round of Terms.
+func (s *Suggester) terms() []TermSuggestion {
 	minPosts := s.minPosts()
 	type cand struct {
 		key string
@@ -262,6 +359,17 @@ func (s *Suggester) Terms() []TermSuggestion {
 	for key, st := range s.words {
 		for f, n := range st.feat {
 			if n < minPosts {
+				continue
+			}
+			if s.opt.Method == SuggestLogOdds {
+				sc, ok := s.logOdds(st, f, n)
+				if !ok {
+					continue
+				}
+				per[f] = append(per[f], cand{key: key, sc: sc, ts: TermSuggestion{
+					Feature: s.tg.features[f].ID, Term: st.spelling(), Posts: n, Elsewhere: st.examined - n, New: st.unmatched,
+					Examples: slices.Clone(st.examples[f]),
+				}})
 				continue
 			}
 			// The word must be the feature's: its posts of other features and
@@ -316,6 +424,42 @@ func (s *Suggester) Terms() []TermSuggestion {
 		}
 	}
 	return out
+}
+
+// logOddsPrior is the pseudo-count added to each cell of a term's 2x2
+// table (feature's posts or not, containing the term or not).
+const logOddsPrior = 0.5
+
+// logOdds scores word st for feature f, in whose posts it is n times
+// outside the mention: the z-score of its smoothed log-odds ratio, feature
+// posts against all other examined posts. ok is false when the z-score is
+// below MinZ, when other features' posts hold the word as often as f's (a
+// word spread over features), or when the word is mostly inside f's own
+// mentions.
+func (s *Suggester) logOdds(st *wordStats, f int32, n int) (float64, bool) {
+	others := 0
+	for g, m := range st.feat {
+		if g != f {
+			others += m
+		}
+	}
+	if 2*others >= n || st.inMention[f] > n {
+		return 0, false
+	}
+	a := float64(n)
+	A := float64(s.perFeat[f])
+	b := float64(max(st.examined-n-st.inMention[f], 0))
+	B := float64(s.examined) - A
+	if A-a < 0 || B-b < 0 {
+		return 0, false
+	}
+	const k = logOddsPrior
+	lo := math.Log((a+k)/(A-a+k)) - math.Log((b+k)/(B-b+k))
+	z := lo / math.Sqrt(1/(a+k)+1/(A-a+k)+1/(b+k)+1/(B-b+k))
+	if z < s.opt.MinZ {
+		return 0, false
+	}
+	return z, true
 }
 
 // overlapsWord reports whether two keys (words or "a b" phrases) share a word.

@@ -185,3 +185,64 @@ func TestSuggesterCandidatesUseTheGivenTerms(t *testing.T) {
 		t.Errorf("candidates %+v after %d calls, want one loyalty_point over 12 posts", cs, calls)
 	}
 }
+
+func TestSuggesterLogOdds(t *testing.T) {
+	// delivery's posts name the parcel; three times as many complaints say
+	// "parcel" without "delivery", so only a quarter of the posts with
+	// "parcel" are delivery's today.
+	missed := slices.Concat(
+		repeat(10, "delivery late, the parcel is lost"),
+		repeat(30, "parcel never arrived"),
+		repeat(5, "login broken, account password rejected", "delivery to my account address failed"),
+		repeat(40, "the app is slow today"),
+	)
+	// courier comes with delivery; tracking only with courier.
+	chained := slices.Concat(
+		repeat(6, "delivery late, courier gave up"),
+		repeat(6, "courier gave up, tracking page useless"),
+		repeat(20, "login broken, password rejected"),
+		repeat(20, "the app is slow today"),
+	)
+	tests := []struct {
+		name    string
+		posts   []string
+		opt     SuggestOptions
+		feature string
+		want    []string
+		notWant []string
+	}{
+		{"a word common in the complaints the terms miss is proposed", missed,
+			SuggestOptions{Method: SuggestLogOdds}, "delivery", []string{"parcel"}, nil},
+		{"the share statistic refuses it", missed,
+			SuggestOptions{Method: SuggestShare}, "delivery", nil, []string{"parcel"}},
+		{"a word spread over two features is proposed for neither", missed,
+			SuggestOptions{Method: SuggestLogOdds}, "login", nil, []string{"account"}},
+		{"a word spread over two features is not the other's either", missed,
+			SuggestOptions{Method: SuggestLogOdds}, "delivery", nil, []string{"account"}},
+		{"a second round finds words that come only with first-round terms", chained,
+			SuggestOptions{Method: SuggestLogOdds, Rounds: 2}, "delivery", []string{"courier", "tracking"}, nil},
+		{"one round does not", chained,
+			SuggestOptions{Method: SuggestLogOdds, Rounds: 1}, "delivery", []string{"courier"}, []string{"tracking", "tracking page"}},
+		{"rounds need the posts kept", chained,
+			SuggestOptions{Method: SuggestLogOdds, Rounds: 2, MaxKept: 10}, "delivery", []string{"courier"}, []string{"tracking", "tracking page"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sg := NewSuggester(suggestTagger(t), tt.opt)
+			for _, p := range tt.posts {
+				sg.Add(p)
+			}
+			got := termsOf(sg.Terms(), tt.feature)
+			for _, w := range tt.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("%s terms %q, want %q among them", tt.feature, got, w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if slices.Contains(got, w) {
+					t.Errorf("%s terms %q, do not want %q", tt.feature, got, w)
+				}
+			}
+		})
+	}
+}

@@ -40,6 +40,10 @@ type Tagger struct {
 	nameTerms  [][]string
 	expanded   [][]string // WordNet words each feature's terms expand to
 	a          *automaton
+	// expand and expandSenses are the taxonomy's, for rebuilding it with
+	// more terms (Suggester rounds).
+	expand       Expand
+	expandSenses int
 }
 
 // NewTagger validates a taxonomy and compiles it. The taxonomy's examples
@@ -52,12 +56,14 @@ func NewTagger(t *Taxonomy) (*Tagger, error) {
 		return nil, &ProblemsError{ps}
 	}
 	tg := &Tagger{
-		version:    t.Version,
-		features:   make([]Feature, len(t.Features)),
-		ids:        make(map[string]int, len(t.Features)),
-		hasExclude: make([]bool, len(t.Features)),
-		nameTerms:  make([][]string, len(t.Features)),
-		expanded:   make([][]string, len(t.Features)),
+		version:      t.Version,
+		features:     make([]Feature, len(t.Features)),
+		ids:          make(map[string]int, len(t.Features)),
+		hasExclude:   make([]bool, len(t.Features)),
+		nameTerms:    make([][]string, len(t.Features)),
+		expanded:     make([][]string, len(t.Features)),
+		expand:       t.Expand,
+		expandSenses: t.ExpandSenses,
 	}
 	var phrases [][]byte
 	var outs []output

@@ -25,6 +25,7 @@ func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer
 	dir := fl.String("data", "../shared/data", "dev data directory (with aspects/)")
 	taxDir := fl.String("taxonomies", "taxonomies", "directory with semeval-restaurants.yaml and semeval-laptops.yaml")
 	showErrors := fl.Int("errors", 0, "print up to `N` missed and spurious categories per data set to stderr (for tuning)")
+	grid := fl.Bool("suggest-grid", false, "instead of the tables, measure taxonomy suggest's settings on the three name-only sets, with leave-one-set-out picks")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: socialpulse eval aspects [--data DIR] [--taxonomies DIR] [--errors N]")
 		fmt.Fprintln(stderr)
@@ -44,6 +45,9 @@ func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fmt.Errorf("aspect dev data not found at %s (pass --data DIR): %w", aspects, orNotDir(err))
 	}
 	ev := aspectEval{sa: sentiment.New(), stdout: stdout, stderr: stderr, errors: *showErrors}
+	if *grid {
+		return ev.runSuggestGrid(ctx, *dir, *taxDir)
+	}
 
 	rest, err := ev.tagger(filepath.Join(*taxDir, "semeval-restaurants.yaml"))
 	if err != nil {
@@ -522,28 +526,44 @@ func (ev *aspectEval) nameOnlyRuns(ctx context.Context, aspects, taxDir string) 
 		if err := ev.selfTrainedRun(ctx, set.name+" name-only, "+set.measureName, set.path, set.learn, set.measure); err != nil {
 			return err
 		}
-		for _, all := range []bool{false, true} {
-			stg, n, err := ev.suggested(set.path, set.learn, all)
-			if err != nil {
-				return err
-			}
-			scope := "negative sentences"
-			if all {
-				scope = "all sentences"
-			}
-			name := fmt.Sprintf("%s name-only + suggest (%d terms from %s of %s), %s", set.name, n, scope, map[bool]string{true: "train", false: "the even half"}[set.name != "restaurants"], set.measureName)
-			if err := ev.report(ctx, name, stg, set.measure); err != nil {
-				return err
+		for _, method := range []feature.SuggestMethod{feature.SuggestShare, feature.SuggestLogOdds} {
+			for _, all := range []bool{false, true} {
+				stg, n, err := ev.suggestedWith(set.path, set.learn, all, feature.SuggestOptions{Method: method})
+				if err != nil {
+					return err
+				}
+				scope := "negative sentences"
+				if all {
+					scope = "all sentences"
+				}
+				name := fmt.Sprintf("%s name-only + suggest%s (%d terms from %s of %s), %s", set.name, methodLabel(method), n, scope, map[bool]string{true: "train", false: "the even half"}[set.name != "restaurants"], set.measureName)
+				if err := ev.report(ctx, name, stg, set.measure); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	return nil
 }
 
+// methodLabel names a suggest statistic in a table title: nothing for the
+// default.
+func methodLabel(m feature.SuggestMethod) string {
+	if m == feature.SuggestShare {
+		return ""
+	}
+	return " --method " + string(m)
+}
+
 // suggested runs taxonomy suggest on the sentences' text (the negative ones
 // unless all) and returns the tagger of the applied taxonomy and the number
 // of terms added.
 func (ev *aspectEval) suggested(path string, sents []aspectSentence, all bool) (*feature.Tagger, int, error) {
+	return ev.suggestedWith(path, sents, all, feature.SuggestOptions{})
+}
+
+// suggestedWith is suggested with the given options.
+func (ev *aspectEval) suggestedWith(path string, sents []aspectSentence, all bool, opt feature.SuggestOptions) (*feature.Tagger, int, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, 0, err
@@ -552,7 +572,7 @@ func (ev *aspectEval) suggested(path string, sents []aspectSentence, all bool) (
 	if err != nil {
 		return nil, 0, err
 	}
-	sg := feature.NewSuggester(tg, feature.SuggestOptions{})
+	sg := feature.NewSuggester(tg, opt)
 	var clauses []sentiment.Clause
 	for _, s := range sents {
 		if !all {

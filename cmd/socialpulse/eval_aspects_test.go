@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/internal/testenv"
 )
 
@@ -99,5 +100,71 @@ func TestEvalAspectsDevData(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "laptops 2016, test (held out): 808 sentences") {
 		t.Errorf("unexpected output:\n%s", out.String())
+	}
+}
+
+func TestEvalAspectsSuggestGrid(t *testing.T) {
+	dir := writeAspectData(t)
+	comp := filepath.Join(dir, "complaints")
+	if err := os.MkdirAll(comp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	csv := "1,my flight was cancelled again,1,transport\n2,the app crashes on update,1,software\n3,nice day,0,random_tweet\n4,train late again,1,transport\n"
+	if err := os.WriteFile(filepath.Join(comp, "complaints-data.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := runEvalAspects(context.Background(), []string{"--data", dir, "--taxonomies", "../../taxonomies", "--suggest-grid"}, &out, &errOut); err != nil {
+		t.Fatalf("runEvalAspects: %v\n%s", err, errOut.String())
+	}
+	got := out.String()
+	tests := []struct {
+		name, want string
+	}{
+		{"held-out learning, negative posts", "learned from the learning half/train (held out), negative posts"},
+		{"same posts, --all", "learned from the measured posts themselves, without labels, all posts (--all)"},
+		{"today's statistic is a row", "| share, 1 round(s) |"},
+		{"the log-odds settings are rows", "| log-odds z>=1.5, min posts 3, 2 round(s) |"},
+		{"each set is picked for on the other two", "| complaints | "},
+		{"one setting over every mode", "#### One setting for every mode: leave one set out on the mean over the 4 tables above"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("output lacks %q:\n%s", tt.want, got)
+			}
+		})
+	}
+}
+
+func TestMacroF1(t *testing.T) {
+	tg, err := enrich.LoadTagger("../../taxonomies/semeval-restaurants-nameonly.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := func(text string, cats ...string) aspectSentence {
+		s := aspectSentence{text: text}
+		for _, c := range cats {
+			s.add(c, "")
+		}
+		s.finish()
+		return s
+	}
+	tests := []struct {
+		name  string
+		sents []aspectSentence
+		want  float64
+	}{
+		{"every feature found once", []aspectSentence{sent("the waiter was rude", "service"), sent("lovely decor", "ambience")}, 1},
+		{"tags on the wrong features score zero", []aspectSentence{sent("the waiter was rude", "ambience"), sent("lovely decor", "service")}, 0},
+		{"other is not a feature", []aspectSentence{sent("the waiter was rude", "service"), sent("we went for my birthday")}, 1},
+		{"one of two features found", []aspectSentence{sent("the waiter was rude", "service"), sent("it was loud", "ambience")}, 0.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := macroF1(tg, tt.sents); got != tt.want {
+				t.Errorf("macroF1 = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/socialpulse/socialpulse/feature"
 )
 
 // complaintDomains reads the complaints of the Complaints on Twitter data
@@ -81,17 +83,19 @@ func (ev *aspectEval) complaintRuns(ctx context.Context, dataDir, taxDir string)
 	if err := ev.selfTrainedRun(ctx, "complaint domains name-only, odd complaints", path, even, odd); err != nil {
 		return err
 	}
-	for _, all := range []bool{false, true} {
-		stg, n, err := ev.suggested(path, even, all)
-		if err != nil {
-			return err
-		}
-		scope := "negative"
-		if all {
-			scope = "all"
-		}
-		if err := ev.report(ctx, fmt.Sprintf("complaint domains name-only + suggest (%d terms from %s even complaints), odd complaints", n, scope), stg, odd); err != nil {
-			return err
+	for _, method := range []feature.SuggestMethod{feature.SuggestShare, feature.SuggestLogOdds} {
+		for _, all := range []bool{false, true} {
+			stg, n, err := ev.suggestedWith(path, even, all, feature.SuggestOptions{Method: method})
+			if err != nil {
+				return err
+			}
+			scope := "negative"
+			if all {
+				scope = "all"
+			}
+			if err := ev.report(ctx, fmt.Sprintf("complaint domains name-only + suggest%s (%d terms from %s even complaints), odd complaints", methodLabel(method), n, scope), stg, odd); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

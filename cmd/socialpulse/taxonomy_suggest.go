@@ -28,7 +28,8 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	fs := flag.NewFlagSet("taxonomy suggest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: socialpulse taxonomy suggest [--taxonomy FILE] [--apply OUT] [--all] [--json] [FILE|-]
+		fmt.Fprint(stderr, `Usage: socialpulse taxonomy suggest [--taxonomy FILE] [--apply OUT] [--all] [--json]
+       [--method share|logodds] [--min-z Z] [--rounds N] [FILE|-]
 
 Reads JSONL posts (at least "text"; "lang" is used when present), tags the
 negative ones with the taxonomy and proposes, per feature, words and phrases
@@ -37,6 +38,10 @@ candidate new features from complaints no feature matches, each with counts
 and example posts. No labels are needed. --apply writes a copy of the
 taxonomy with the proposed terms added (each marked with a comment); it
 passes "taxonomy check". Candidate features are listed, never applied.
+--method logodds ranks words by their smoothed log-odds in a feature's
+posts against all other examined posts and suggests in rounds (each round
+tags the posts again with the terms so far), so words common in the
+complaints the terms miss are not refused for being there.
 `)
 		fs.PrintDefaults()
 	}
@@ -45,12 +50,21 @@ passes "taxonomy check". Candidate features are listed, never applied.
 	all := fs.Bool("all", false, "learn from all posts, not only the negative ones (for reviews, which praise as often as they complain)")
 	asJSON := fs.Bool("json", false, "print the suggestions as JSON instead of text")
 	minPosts := fs.Int("min-posts", 0, "fewest posts of a feature a term must occur in (default: 3, or one post in 500)")
-	maxTerms := fs.Int("max-terms", 0, "most terms suggested per feature (default 8)")
+	maxTerms := fs.Int("max-terms", 0, "most terms suggested per feature and round (default 8)")
+	method := fs.String("method", string(feature.SuggestShare), "statistic that picks terms: share or logodds")
+	minZ := fs.Float64("min-z", 0, "with --method logodds, least z-score of a term's log-odds (default 1.5)")
+	rounds := fs.Int("rounds", 0, "suggestion rounds, each on the posts tagged with the terms so far (default 2 with logodds, 1 with share)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
 		return usageErrorf("want at most one FILE, got %d arguments", fs.NArg())
+	}
+	if m := feature.SuggestMethod(*method); m != feature.SuggestShare && m != feature.SuggestLogOdds {
+		return usageErrorf("--method %q: want share or logodds", *method)
+	}
+	if *minZ < 0 || *rounds < 0 || *minPosts < 0 || *maxTerms < 0 {
+		return usageErrorf("--min-z, --rounds, --min-posts and --max-terms must not be negative")
 	}
 	name := "-"
 	if fs.NArg() == 1 {
@@ -78,7 +92,8 @@ passes "taxonomy check". Candidate features are listed, never applied.
 	defer closeIn()
 	// Candidate features are built from the emerging-issue miner's terms,
 	// which leave out the words every complaint uses.
-	sg := feature.NewSuggester(tg, feature.SuggestOptions{MinPosts: *minPosts, MaxTerms: *maxTerms, CandidateTerms: emerging.Terms})
+	sg := feature.NewSuggester(tg, feature.SuggestOptions{MinPosts: *minPosts, MaxTerms: *maxTerms, CandidateTerms: emerging.Terms,
+		Method: feature.SuggestMethod(*method), MinZ: *minZ, Rounds: *rounds})
 	read, bad, err := feedSuggester(ctx, sg, sentiment.New(), in, *all)
 	if err != nil {
 		return err

@@ -17,8 +17,14 @@ import (
 // TestTaxonomySuggestOnDemoStream runs suggest on the demo's synthetic stream
 // with the default taxonomy: it must propose words the synthetic complaints
 // use that the taxonomy lacks, and --apply must write a taxonomy that passes
-// check and tags them.
+// check and tags them, with either statistic.
 func TestTaxonomySuggestOnDemoStream(t *testing.T) {
+	for _, method := range []string{"share", "logodds"} {
+		t.Run(method, func(t *testing.T) { testTaxonomySuggestOnDemoStream(t, method) })
+	}
+}
+
+func testTaxonomySuggestOnDemoStream(t *testing.T, method string) {
 	dir := t.TempDir()
 	posts := filepath.Join(dir, "posts.jsonl")
 	var buf bytes.Buffer
@@ -33,7 +39,7 @@ func TestTaxonomySuggestOnDemoStream(t *testing.T) {
 	}
 	applied := filepath.Join(dir, "applied.yaml")
 	var out, errOut bytes.Buffer
-	if err := runTaxonomy(context.Background(), []string{"suggest", "--json", "--apply", applied, posts}, nil, &out, &errOut); err != nil {
+	if err := runTaxonomy(context.Background(), []string{"suggest", "--json", "--method", method, "--apply", applied, posts}, nil, &out, &errOut); err != nil {
 		t.Fatalf("suggest: %v\n%s", err, errOut.String())
 	}
 	var res struct {

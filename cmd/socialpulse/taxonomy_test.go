@@ -79,7 +79,7 @@ func TestTaxonomyShow(t *testing.T) {
 }
 
 func TestTaxonomyUsageErrors(t *testing.T) {
-	for _, args := range [][]string{nil, {"frobnicate"}, {"show", "a", "b"}} {
+	for _, args := range [][]string{nil, {"frobnicate"}, {"show", "a", "b"}, {"suggest", "--method", "bogus"}, {"suggest", "--rounds", "-1"}} {
 		var out bytes.Buffer
 		if err := runTaxonomy(context.Background(), args, nil, &out, &out); !errors.Is(err, errUsage) {
 			t.Errorf("runTaxonomy(%q) = %v, want a usage error", args, err)
