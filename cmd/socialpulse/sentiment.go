@@ -60,10 +60,9 @@ type adaptOptions struct {
 	rate        float64 // 0: the mode's default
 }
 
-// adapt trains the adapted model. With a data directory it trains from zero
-// on the SemEval tweets plus the corrections (weight w each), with the
-// embedded model's settings; without one it fine-tunes the embedded model
-// on the corrections alone (sentiment.FineTuneConfig).
+// adapt trains the adapted model with sentiment.Adapt: with a data
+// directory, from zero on the SemEval tweets plus the corrections; without
+// one, by fine-tuning the embedded model on the corrections alone.
 func adapt(o adaptOptions) (*sentiment.Model, int, error) {
 	if o.weight <= 0 {
 		return nil, 0, usageErrorf("--weight %g: want > 0", o.weight)
@@ -72,37 +71,14 @@ func adapt(o adaptOptions) (*sentiment.Model, int, error) {
 	if len(ex) == 0 {
 		return nil, 0, fmt.Errorf("no corrections to adapt to")
 	}
-	var c sentiment.TrainConfig
-	var all []sentiment.Example
-	if o.dataDir == "" {
-		c = sentiment.FineTuneConfig(sentiment.EmbeddedModel())
-		all = ex
-	} else {
-		tweets, err := devdata.ReadSemEval(filepath.Join(o.dataDir, "semeval2017-4a-train"))
-		if err != nil {
+	var base []sentiment.Example
+	if o.dataDir != "" {
+		var err error
+		if base, err = devdata.SemEvalExamples(filepath.Join(o.dataDir, "semeval2017-4a-train")); err != nil {
 			return nil, 0, err
 		}
-		if len(tweets) == 0 {
-			return nil, 0, fmt.Errorf("no SemEval tweets in %s", filepath.Join(o.dataDir, "semeval2017-4a-train"))
-		}
-		c = sentiment.DefaultTrainConfig()
-		for _, t := range tweets {
-			var l sentiment.Label
-			if err := l.UnmarshalText([]byte(t.Label)); err != nil {
-				return nil, 0, err
-			}
-			all = append(all, sentiment.Example{Text: t.Text, Label: l})
-		}
-		all = append(all, ex...)
 	}
-	c.Seed = o.seed
-	if o.epochs > 0 {
-		c.Epochs = o.epochs
-	}
-	if o.rate > 0 {
-		c.Rate = o.rate
-	}
-	m, err := sentiment.Train(all, c)
+	m, err := sentiment.Adapt(ex, base, sentiment.AdaptConfig{Seed: o.seed, Epochs: o.epochs, Rate: o.rate})
 	return m, len(ex), err
 }
 
