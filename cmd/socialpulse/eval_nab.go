@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/socialpulse/socialpulse/detect"
+	"github.com/socialpulse/socialpulse/evaluate"
 	"github.com/socialpulse/socialpulse/nab"
 )
 
@@ -108,7 +109,7 @@ func runEvalNAB(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	root := filepath.Join(*dir, "nab")
 	if st, err := os.Stat(root); err != nil || !st.IsDir() {
-		return fmt.Errorf("NAB dev data not found at %s (pass --data DIR): %w", root, orNotDir(err))
+		return fmt.Errorf("NAB dev data not found at %s (pass --data DIR): %w", root, evaluate.NotDir(err))
 	}
 	files, unlabelled, err := loadNAB(ctx, root, *extra)
 	if err != nil {

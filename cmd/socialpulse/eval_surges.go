@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/socialpulse/socialpulse/detect"
+	"github.com/socialpulse/socialpulse/evaluate"
 	"github.com/socialpulse/socialpulse/nab"
 )
 
@@ -77,7 +78,7 @@ func runEvalSurges(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	root := filepath.Join(*dir, "nab")
 	if st, err := os.Stat(root); err != nil || !st.IsDir() {
-		return fmt.Errorf("NAB dev data not found at %s (pass --data DIR): %w", root, orNotDir(err))
+		return fmt.Errorf("NAB dev data not found at %s (pass --data DIR): %w", root, evaluate.NotDir(err))
 	}
 	files, _, err := loadNAB(ctx, root, "")
 	if err != nil {

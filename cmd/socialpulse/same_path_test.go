@@ -17,6 +17,7 @@ import (
 	"github.com/socialpulse/socialpulse/app"
 	"github.com/socialpulse/socialpulse/config"
 	"github.com/socialpulse/socialpulse/enrich"
+	"github.com/socialpulse/socialpulse/evaluate"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/pipeline"
 	"github.com/socialpulse/socialpulse/post"
@@ -173,21 +174,15 @@ func TestOnePostsFileGivesTheSameResultsInEveryTool(t *testing.T) {
 		// With the processor's labels as the gold standard, the evaluation
 		// finds every feature and no other, and every feature's sentiment.
 		var out, errb bytes.Buffer
-		ev := aspectEval{sa: sentiment.New(), stdout: &out, stderr: &errb, errors: len(want)}
-		tg, err := ev.tagger(taxPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sents []aspectSentence
+		var sents []evaluate.Sentence
 		for _, sp := range want {
-			s := aspectSentence{text: sp.Text}
+			s := evaluate.Sentence{Text: sp.Text}
 			for _, f := range sp.Features {
-				s.opinions = append(s.opinions, aspectOpinion{category: f.ID, polarity: f.Label})
+				s.Opinions = append(s.Opinions, evaluate.Opinion{Category: f.ID, Polarity: f.Label})
 			}
-			s.finish()
 			sents = append(sents, s)
 		}
-		if err := ev.report(ctx, "same posts", tg, sents); err != nil {
+		if err := evaluate.AspectReport(ctx, &out, &errb, len(want), "same posts", taxPath, sents); err != nil {
 			t.Fatal(err)
 		}
 		if errb.Len() > 0 {

@@ -1,10 +1,9 @@
-package main
+package evaluate
 
 import (
 	"bytes"
 	"context"
 	"encoding/xml"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,35 +16,35 @@ import (
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
-// runEvalAspects implements "eval aspects": aspect category detection and
-// per-aspect sentiment on SemEval data, with the taxonomies in taxonomies/.
-func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("eval aspects", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	dir := fl.String("data", "../shared/data", "dev data directory (with aspects/)")
-	taxDir := fl.String("taxonomies", "taxonomies", "directory with semeval-restaurants.yaml and semeval-laptops.yaml")
-	showErrors := fl.Int("errors", 0, "print up to `N` missed and spurious categories per data set to stderr (for tuning)")
-	grid := fl.Bool("suggest-grid", false, "instead of the tables, measure taxonomy suggest's settings on the three name-only sets, with leave-one-set-out picks")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: socialpulse eval aspects [--data DIR] [--taxonomies DIR] [--errors N]")
-		fmt.Fprintln(stderr)
-		fmt.Fprintln(stderr, "Tags SemEval-2014 restaurant and SemEval-2016 laptop sentences with the")
-		fmt.Fprintln(stderr, "SemEval taxonomies and prints category precision/recall/F1 and per-category")
-		fmt.Fprintln(stderr, "sentiment accuracy as markdown tables.")
-		fl.PrintDefaults()
-	}
-	if err := parseFlags(fl, args); err != nil {
-		return err
-	}
-	if fl.NArg() > 0 {
-		return usageErrorf("unexpected arguments: %q", fl.Args())
-	}
+// AspectsOptions configure Aspects.
+type AspectsOptions struct {
+	// Data is the dev data directory, with aspects/ and complaints/.
+	Data string
+	// Taxonomies is the directory with the SemEval taxonomies and their
+	// name-only versions.
+	Taxonomies string
+	// Errors prints up to this many missed and spurious categories per
+	// data set to ErrOut.
+	Errors int
+	// SuggestGrid measures taxonomy suggest's settings on the three
+	// name-only sets, with leave-one-set-out picks, instead of the tables.
+	SuggestGrid bool
+	// Out receives the markdown tables; ErrOut the error listings.
+	Out, ErrOut io.Writer
+}
+
+// Aspects measures aspect category detection and per-aspect sentiment on
+// the SemEval sets with the taxonomies in o.Taxonomies, then the name-only
+// taxonomies with and without taxonomy suggest and matching beyond the
+// terms, and the complaint domains ("socialpulse eval aspects").
+func Aspects(ctx context.Context, o AspectsOptions) error {
+	dir, taxDir, stdout := &o.Data, &o.Taxonomies, o.Out
 	aspects := filepath.Join(*dir, "aspects")
 	if st, err := os.Stat(aspects); err != nil || !st.IsDir() {
-		return fmt.Errorf("aspect dev data not found at %s (pass --data DIR): %w", aspects, orNotDir(err))
+		return fmt.Errorf("aspect dev data not found at %s (pass --data DIR): %w", aspects, NotDir(err))
 	}
-	ev := aspectEval{sa: sentiment.New(), stdout: stdout, stderr: stderr, errors: *showErrors}
-	if *grid {
+	ev := aspectEval{sa: sentiment.New(), stdout: o.Out, stderr: o.ErrOut, errors: o.Errors}
+	if o.SuggestGrid {
 		return ev.runSuggestGrid(ctx, *dir, *taxDir)
 	}
 
@@ -298,6 +297,37 @@ func (s *aspectSentence) finish() {
 	if len(s.opinions) == 0 {
 		s.opinions = []aspectOpinion{{feature.OtherID, ""}}
 	}
+}
+
+// Opinion is a gold category of a Sentence, with its polarity (positive,
+// negative, neutral, conflict, or "" when unknown).
+type Opinion struct{ Category, Polarity string }
+
+// Sentence is a labelled text for AspectReport; no opinion means "other".
+type Sentence struct {
+	Text     string
+	Opinions []Opinion
+}
+
+// AspectReport tags sents with the taxonomy at taxPath, loaded and checked
+// as the processor loads it, and writes the tables eval aspects prints for
+// one data set to out; up to errors missed and spurious categories are
+// listed on errOut.
+func AspectReport(ctx context.Context, out, errOut io.Writer, errors int, name, taxPath string, sents []Sentence) error {
+	ev := aspectEval{sa: sentiment.New(), stdout: out, stderr: errOut, errors: errors}
+	tg, err := ev.tagger(taxPath)
+	if err != nil {
+		return err
+	}
+	as := make([]aspectSentence, len(sents))
+	for i, s := range sents {
+		as[i].text = s.Text
+		for _, o := range s.Opinions {
+			as[i].opinions = append(as[i].opinions, aspectOpinion{category: o.Category, polarity: o.Polarity})
+		}
+		as[i].finish()
+	}
+	return ev.report(ctx, name, tg, as)
 }
 
 type aspectEval struct {

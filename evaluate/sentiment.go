@@ -1,9 +1,8 @@
-package main
+package evaluate
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -18,33 +17,28 @@ import (
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
-// runEvalSentiment measures the lexicon scorer, the learned scorer (the
-// default) and govader on the dev data and prints a markdown table (for
-// BENCHMARKS.md) to stdout.
-func runEvalSentiment(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("eval sentiment", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	dir := fl.String("data", "../shared/data", "dev data directory (with vader/, complaints/ and semeval2017-4a-train/)")
-	showErrors := fl.Int("errors", 0, "print up to `N` posts per data set that the learned scorer misreads to stderr")
-	folds := fl.Int("folds", 5, "cross-validation folds over the SemEval tweets (0: skip the cross-validation)")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: socialpulse eval sentiment [--data DIR] [--folds K] [--errors N]")
-		fmt.Fprintln(stderr)
-		fmt.Fprintln(stderr, "Scores the VADER rated texts, the complaint tweets and the SemEval tweets with")
-		fmt.Fprintln(stderr, "socialpulse's lexicon scorer, its learned scorer and govader in the same run and")
-		fmt.Fprintln(stderr, "prints a markdown table. The learned scorer was trained on the SemEval tweets, so")
-		fmt.Fprintln(stderr, "on those its figures come from models retrained without the tweets they score:")
-		fmt.Fprintln(stderr, "a temporal hold-out (without the 2016 test file) and K-fold cross-validation.")
-		fl.PrintDefaults()
-	}
-	if err := parseFlags(fl, args); err != nil {
-		return err
-	}
-	if fl.NArg() > 0 {
-		return usageErrorf("unexpected arguments: %q", fl.Args())
-	}
+// SentimentOptions configure Sentiment.
+type SentimentOptions struct {
+	// Data is the dev data directory, with vader/, complaints/ and
+	// semeval2017-4a-train/.
+	Data string
+	// Folds is the number of cross-validation folds over the SemEval
+	// tweets; 0 skips the cross-validation.
+	Folds int
+	// Errors prints up to this many posts per data set that the learned
+	// scorer misreads to ErrOut.
+	Errors int
+	// Out receives the markdown table; ErrOut the error listings.
+	Out, ErrOut io.Writer
+}
+
+// Sentiment measures the lexicon scorer, the learned scorer (the default)
+// and govader on the dev data and prints a markdown table (for
+// BENCHMARKS.md) to o.Out ("socialpulse eval sentiment").
+func Sentiment(ctx context.Context, o SentimentOptions) error {
+	dir, folds, stdout, stderr, showErrors := &o.Data, &o.Folds, o.Out, o.ErrOut, &o.Errors
 	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
-		return fmt.Errorf("sentiment dev data not found at %s (pass --data DIR): %w", *dir, orNotDir(err))
+		return fmt.Errorf("sentiment dev data not found at %s (pass --data DIR): %w", *dir, NotDir(err))
 	}
 
 	ev := &sentEval{
@@ -109,7 +103,9 @@ func runEvalSentiment(ctx context.Context, args []string, stdout, stderr io.Writ
 	return nil
 }
 
-func orNotDir(err error) error {
+// NotDir is err, or when err is nil (the path exists but is a file) an
+// error that says it is not a directory.
+func NotDir(err error) error {
 	if err == nil {
 		return errors.New("not a directory")
 	}

@@ -1,4 +1,4 @@
-package main
+package evaluate
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/socialpulse/socialpulse/correction"
@@ -14,36 +13,40 @@ import (
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
-// runEvalCorrections measures what corrections buy on one domain: for each
-// seed, N labelled VADER tweets (3-class gold as in eval sentiment) become
-// corrections, adapt trains on them, and the rest of the tweets are scored
-// by the embedded model and by the adapted one.
-func runEvalCorrections(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval corrections", "[--data DIR] [--set vader|complaints] [--sizes 200,1000] [--seeds 3] [--with-data]",
-		"Takes N tweets of one domain as corrections (their gold labels), adapts the model\n"+
-			"to them with sentiment adapt's defaults, and reports macro-F1 and accuracy on the other tweets,\n"+
-			"before and after, averaged over seeds (a different random draw of the N each).", stderr)
-	dir := fs.String("data", "../shared/data", "dev data directory (with vader/ and, for --with-data, semeval2017-4a-train/)")
-	sizes := fs.String("sizes", "200,1000", "comma-separated numbers of corrections")
-	seeds := fs.Int("seeds", 3, "random draws per size")
-	withData := fs.Bool("with-data", false, "also adapt with the SemEval tweets (retraining; slower)")
-	weight := fs.Float64("weight", defaultCorrectionWeight, "adapt's --weight")
-	epochs := fs.Int("epochs", 0, "adapt's --epochs (default: adapt's)")
-	rate := fs.Float64("rate", 0, "adapt's --rate (default: adapt's)")
-	seed0 := fs.Int("first-seed", 1, "seed of the first draw")
-	set := fs.String("set", "vader", "domain: vader (VADER rated tweets, 3-class gold, macro-F1) or complaints "+
-		"(complaint tweets: a complaint is corrected to negative, any other tweet to neutral; complaint F1)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// CorrectionsOptions configure Corrections.
+type CorrectionsOptions struct {
+	// Data is the dev data directory, with vader/, complaints/ and, for
+	// WithData, semeval2017-4a-train/.
+	Data string
+	// Set is the domain: "vader" (VADER rated tweets, 3-class gold,
+	// macro-F1) or "complaints" (a complaint is corrected to negative, any
+	// other tweet to neutral; complaint F1).
+	Set string
+	// Sizes are the numbers of corrections to draw.
+	Sizes []int
+	// Seeds is how many random draws each size gets, from FirstSeed up.
+	Seeds, FirstSeed int
+	// WithData also adapts with the SemEval tweets (retraining; slower).
+	WithData bool
+	// Weight is a correction's weight (correction.Examples); Epochs and
+	// Rate are sentiment.AdaptConfig's (0: the mode's default).
+	Weight float64
+	Epochs int
+	Rate   float64
+	// Out receives the markdown table; ErrOut progress lines.
+	Out, ErrOut io.Writer
+}
+
+// Corrections measures what corrections buy on one domain: for each seed,
+// N labelled tweets become corrections, sentiment.Adapt trains on them, and
+// the rest of the tweets are scored by the embedded model and by the
+// adapted one ("socialpulse eval corrections").
+func Corrections(ctx context.Context, o CorrectionsOptions) error {
+	if o.Weight <= 0 {
+		return fmt.Errorf("weight %g: want > 0", o.Weight)
 	}
-	var ns []int
-	for _, s := range strings.Split(*sizes, ",") {
-		var n int
-		if _, err := fmt.Sscan(strings.TrimSpace(s), &n); err != nil || n < 1 {
-			return usageErrorf("--sizes: want positive numbers, got %q", s)
-		}
-		ns = append(ns, n)
-	}
+	dir, set, seeds, seed0, weight, stdout, stderr := &o.Data, &o.Set, &o.Seeds, &o.FirstSeed, &o.Weight, o.Out, o.ErrOut
+	ns := o.Sizes
 	type item struct {
 		text string
 		gold sentiment.Label
@@ -83,18 +86,23 @@ func runEvalCorrections(ctx context.Context, args []string, stdout, stderr io.Wr
 			return f
 		}
 	default:
-		return usageErrorf("--set: want vader or complaints, got %q", *set)
+		return fmt.Errorf("set: want vader or complaints, got %q", *set)
 	}
 	modes := []string{""}
-	if *withData {
+	var base []sentiment.Example
+	if o.WithData {
 		modes = append(modes, *dir)
+		var err error
+		if base, err = devdata.SemEvalExamples(filepath.Join(*dir, "semeval2017-4a-train")); err != nil {
+			return err
+		}
 	}
-	base := sentiment.New()
+	embedded := sentiment.New()
 	fmt.Fprintf(stdout, "| corrections | mode | test tweets | %s before | after | gain | accuracy before | after | gain |\n", metric)
 	fmt.Fprintln(stdout, "|---:|---|---:|---:|---:|---:|---:|---:|---:|")
 	for _, n := range ns {
 		if n >= len(items) {
-			return usageErrorf("--sizes: %d corrections leave no tweets to test on (%d tweets)", n, len(items))
+			return fmt.Errorf("sizes: %d corrections leave no tweets to test on (%d tweets)", n, len(items))
 		}
 		for _, mode := range modes {
 			var f1b, f1a, accb, acca float64
@@ -110,7 +118,11 @@ func runEvalCorrections(ctx context.Context, args []string, stdout, stderr io.Wr
 						Label: items[p].gold, Previous: sentiment.Unscored})
 				}
 				start := time.Now()
-				m, _, err := adapt(adaptOptions{corrections: cs, dataDir: mode, weight: *weight, seed: seed, epochs: *epochs, rate: *rate})
+				var b []sentiment.Example
+				if mode != "" {
+					b = base
+				}
+				m, err := sentiment.Adapt(correction.Examples(cs, *weight), b, sentiment.AdaptConfig{Seed: seed, Epochs: o.Epochs, Rate: o.Rate})
 				if err != nil {
 					return err
 				}
@@ -121,7 +133,7 @@ func runEvalCorrections(ctx context.Context, args []string, stdout, stderr io.Wr
 				pa := make([]sentiment.Label, len(rest))
 				for i, p := range rest {
 					gold[i] = items[p].gold
-					pb[i] = base.Score(items[p].text).Label
+					pb[i] = embedded.Score(items[p].text).Label
 					pa[i] = adapted.Score(items[p].text).Label
 				}
 				f1b += score(gold, pb)

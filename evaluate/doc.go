@@ -1,0 +1,12 @@
+// Package evaluate measures the production scorers and taggers on labelled
+// dev data and prints markdown tables: it is the body of "socialpulse eval
+// sentiment", "eval aspects" and "eval corrections". Every figure comes
+// from the code the processor runs (sentiment.New, enrich.LoadTagger,
+// sentiment.Adapt); this package only reads the data sets, compares labels
+// and formats the results.
+//
+// Scope: reading the dev data sets (through internal/devdata and the SemEval
+// XML readers here), the measures, the tables. Non-goals: anything the
+// processor runs, and flags (cmd/socialpulse parses them into the options
+// structs here).
+package evaluate
