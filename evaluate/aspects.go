@@ -57,14 +57,7 @@ func Aspects(ctx context.Context, o AspectsOptions) error {
 	if err != nil {
 		return err
 	}
-	var even, odd []aspectSentence
-	for i, s := range sents {
-		if i%2 == 0 {
-			even = append(even, s)
-		} else {
-			odd = append(odd, s)
-		}
-	}
+	even, odd := evenOdd(sents)
 	fmt.Fprintf(stdout, "### SemEval-2014 restaurants, aspect categories (`%s`)\n\n", filepath.Base(restFile))
 	fmt.Fprintln(stdout, "The taxonomy was tuned on the even-numbered sentences only; the odd-numbered ones are held out.")
 	fmt.Fprintln(stdout, "\"other\" is anecdotes/miscellaneous: a sentence with no feature.")
@@ -518,14 +511,7 @@ func (ev *aspectEval) nameOnlyRuns(ctx context.Context, aspects, taxDir string) 
 	if err != nil {
 		return err
 	}
-	var even, odd []aspectSentence
-	for i, s := range sents {
-		if i%2 == 0 {
-			even = append(even, s)
-		} else {
-			odd = append(odd, s)
-		}
-	}
+	even, odd := evenOdd(sents)
 	lapPath := filepath.Join(taxDir, "semeval-laptops-nameonly.yaml")
 	train, err := readSemEval2016(filepath.Join(aspects, "semeval2016_laptops", "ABSA16_Laptops_Train_SB1_v2.xml"), laptopCategory)
 	if err != nil {

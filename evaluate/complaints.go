@@ -55,14 +55,7 @@ func (ev *aspectEval) complaintRuns(ctx context.Context, dataDir, taxDir string)
 	if err != nil {
 		return err
 	}
-	var even, odd []aspectSentence
-	for i, s := range sents {
-		if i%2 == 0 {
-			even = append(even, s)
-		} else {
-			odd = append(odd, s)
-		}
-	}
+	even, odd := evenOdd(sents)
 	path := filepath.Join(taxDir, "complaints-domains-nameonly.yaml")
 	fmt.Fprintln(w, "### Complaints on Twitter, the complaint's industry from a name-only taxonomy")
 	fmt.Fprintln(w)

@@ -82,6 +82,8 @@ func suggestSets(dataDir, taxDir string) ([]suggestSet, error) {
 	}, nil
 }
 
+// evenOdd splits sentences into the even-numbered ones (a tuning or
+// learning half) and the odd-numbered ones (held out).
 func evenOdd(s []aspectSentence) (even, odd []aspectSentence) {
 	for i, x := range s {
 		if i%2 == 0 {
