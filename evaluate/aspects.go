@@ -571,14 +571,9 @@ func methodLabel(m feature.SuggestMethod) string {
 	return " --method " + string(m)
 }
 
-// suggested runs taxonomy suggest on the sentences' text (the negative ones
-// unless all) and returns the tagger of the applied taxonomy and the number
-// of terms added.
-func (ev *aspectEval) suggested(path string, sents []aspectSentence, all bool) (*feature.Tagger, int, error) {
-	return ev.suggestedWith(path, sents, all, feature.SuggestOptions{})
-}
-
-// suggestedWith is suggested with the given options.
+// suggestedWith runs taxonomy suggest with opt on the sentences' text (the
+// negative ones unless all) and returns the tagger of the applied taxonomy
+// and the number of terms added.
 func (ev *aspectEval) suggestedWith(path string, sents []aspectSentence, all bool, opt feature.SuggestOptions) (*feature.Tagger, int, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
