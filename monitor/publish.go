@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
 	"go.uber.org/zap"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/socialpulse/socialpulse/detect"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/textnorm"
 )
 
 // publish turns a detector event into the next version of f's alert.
@@ -160,22 +160,23 @@ func addFollowers(sum, n int64) int64 {
 }
 
 // topWords are the most frequent content words of the samples, leaving out
-// stopwords and the feature's own name.
+// stopwords and the feature's own name. Words are textnorm's words, numbers
+// and hashtag words with apostrophes kept ("can't"); @handles, URLs and
+// emoji are not words.
 func topWords(samples []impactmatrix.Sample, f feature.Feature, n int) []string {
 	skip := map[string]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(f.ID+" "+f.Name), notWord) {
-		skip[w] = true
-	}
+	eachWord(f.ID+" "+f.Name, func(w []byte) { skip[string(w)] = true })
 	counts := map[string]int{}
 	for _, sm := range samples {
 		seen := map[string]bool{}
-		for _, w := range strings.FieldsFunc(strings.ToLower(sm.Text), notWord) {
-			if len(w) < 3 || stopwords[w] || skip[w] || seen[w] || strings.HasPrefix(w, "http") {
-				continue
+		eachWord(sm.Text, func(b []byte) {
+			if len(b) < 3 || stopwords[string(b)] || skip[string(b)] || seen[string(b)] {
+				return
 			}
+			w := string(b)
 			seen[w] = true
 			counts[w]++
-		}
+		})
 	}
 	words := make([]string, 0, len(counts))
 	for w, c := range counts {
@@ -195,7 +196,18 @@ func topWords(samples []impactmatrix.Sample, f feature.Feature, n int) []string 
 	return words
 }
 
-func notWord(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' }
+// eachWord calls fn with each normalised word of text; fn must not keep w.
+func eachWord(text string, fn func(w []byte)) {
+	sc := textnorm.NewScanner(text, textnorm.Options{KeepApostrophes: true})
+	var buf [textnorm.MaxTokenBytes]byte
+	for {
+		_, w, ok := sc.Next(&buf)
+		if !ok {
+			return
+		}
+		fn(w)
+	}
+}
 
 var stopwords = func() map[string]bool {
 	m := map[string]bool{}
