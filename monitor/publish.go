@@ -164,19 +164,38 @@ func addFollowers(sum, n int64) int64 {
 // and hashtag words with apostrophes kept ("can't"); @handles, URLs and
 // emoji are not words.
 func topWords(samples []impactmatrix.Sample, f feature.Feature, n int) []string {
+	var buf [textnorm.MaxTokenBytes]byte
 	skip := map[string]bool{}
-	eachWord(f.ID+" "+f.Name, func(w []byte) { skip[string(w)] = true })
+	sc := textnorm.NewScanner(f.ID+" "+f.Name, evidenceWords)
+	for {
+		_, w, ok := sc.Next(&buf)
+		if !ok {
+			break
+		}
+		skip[string(w)] = true
+	}
 	counts := map[string]int{}
+	interned := map[string]string{} // one string per distinct word
+	seen := map[string]bool{}
 	for _, sm := range samples {
-		seen := map[string]bool{}
-		eachWord(sm.Text, func(b []byte) {
-			if len(b) < 3 || stopwords[string(b)] || skip[string(b)] || seen[string(b)] {
-				return
+		clear(seen)
+		sc := textnorm.NewScanner(sm.Text, evidenceWords)
+		for {
+			_, b, ok := sc.Next(&buf)
+			if !ok {
+				break
 			}
-			w := string(b)
+			if len(b) < 3 || stopwords[string(b)] || skip[string(b)] || seen[string(b)] {
+				continue
+			}
+			w, ok := interned[string(b)]
+			if !ok {
+				w = string(b)
+				interned[w] = w
+			}
 			seen[w] = true
 			counts[w]++
-		})
+		}
 	}
 	words := make([]string, 0, len(counts))
 	for w, c := range counts {
@@ -196,18 +215,9 @@ func topWords(samples []impactmatrix.Sample, f feature.Feature, n int) []string 
 	return words
 }
 
-// eachWord calls fn with each normalised word of text; fn must not keep w.
-func eachWord(text string, fn func(w []byte)) {
-	sc := textnorm.NewScanner(text, textnorm.Options{KeepApostrophes: true})
-	var buf [textnorm.MaxTokenBytes]byte
-	for {
-		_, w, ok := sc.Next(&buf)
-		if !ok {
-			return
-		}
-		fn(w)
-	}
-}
+// evidenceWords are textnorm's words, numbers and hashtag words with
+// apostrophes kept, so the stopword list's contractions match.
+var evidenceWords = textnorm.Options{KeepApostrophes: true}
 
 var stopwords = func() map[string]bool {
 	m := map[string]bool{}
