@@ -84,8 +84,8 @@ func singular(w string) string {
 	}
 	var buf [textnorm.MaxTokenBytes]byte
 	s := textnorm.Singular(append(buf[:0], w...))
-	if string(s) == w {
-		return w
+	if string(s) == w[:len(s)] {
+		return w[:len(s)] // a suffix dropped: no copy
 	}
 	return string(s)
 }
