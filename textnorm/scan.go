@@ -261,7 +261,6 @@ func (s *Scanner) word(buf *[MaxTokenBytes]byte) (Token, []byte, bool) {
 	text := s.text
 	start := s.pos
 	n := 0
-	letters := false
 	over := false
 	i := start
 	end := start // after the last visible character of the word
@@ -277,9 +276,6 @@ func (s *Scanner) word(buf *[MaxTokenBytes]byte) (Token, []byte, bool) {
 					if isASCIILower(p) || isASCIIUpper(p) && i+2 < len(text) && isASCIILower(text[i+1]) && isASCIILower(text[i+2]) {
 						break
 					}
-				}
-				if !isASCIIDigit(c) {
-					letters = true
 				}
 				if n < MaxTokenBytes {
 					if isASCIIUpper(c) {
@@ -323,9 +319,6 @@ func (s *Scanner) word(buf *[MaxTokenBytes]byte) (Token, []byte, bool) {
 			break
 		}
 		if !unicode.Is(unicode.Mn, r) {
-			if !unicode.IsDigit(r) {
-				letters = true
-			}
 			lr := unicode.ToLower(r)
 			if n+utf8.RuneLen(lr) <= MaxTokenBytes && lr != utf8.RuneError {
 				n += utf8.EncodeRune(buf[n:], lr)
@@ -343,14 +336,17 @@ func (s *Scanner) word(buf *[MaxTokenBytes]byte) (Token, []byte, bool) {
 		end = i
 	}
 	s.pos = i
-	k := Word
-	switch {
-	case s.hashtag:
-		k = Hashtag
-	case !letters:
-		k = Number
+	if over {
+		s.brk = true
+		return Token{}, nil, false
 	}
-	if over || !s.opts.Emit.Has(k) {
+	k := Word
+	if s.hashtag {
+		k = Hashtag
+	} else if c := buf[0]; (c < 'A' || c >= utf8.RuneSelf) && isNumber(buf[:n]) {
+		k = Number // most words start with an ASCII letter and skip the loop
+	}
+	if !s.opts.Emit.Has(k) {
 		s.brk = true
 		return Token{}, nil, false
 	}
@@ -358,6 +354,25 @@ func (s *Scanner) word(buf *[MaxTokenBytes]byte) (Token, []byte, bool) {
 	t := Token{Start: start, End: end, Kind: k, Break: s.brk}
 	s.brk = false
 	return t, buf[:n], true
+}
+
+// isNumber reports whether the normalised word w has digits and no letters.
+func isNumber(w []byte) bool {
+	for i := 0; i < len(w); {
+		if c := w[i]; c < utf8.RuneSelf {
+			if c >= 'A' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(w[i:])
+		if !unicode.IsDigit(r) {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 // keep writes the inner punctuation c into the word when want is set.

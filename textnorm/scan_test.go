@@ -45,6 +45,7 @@ func TestScannerTokens(t *testing.T) {
 		{"camelcase splits words", "checkoutFail HTTPError", Options{}, "word:checkout word:fail word:http word:error"},
 		{"hashtags are split at case and keep their kind", "#GiftCardFail again", Options{}, "hashtag:gift hashtag:card hashtag:fail word:again"},
 		{"numbers are their own kind", "error 404 on v2", Options{}, "word:error number:404 word:on word:v2"},
+		{"digits of other scripts are numbers", "٤٠٤ ошибка", Options{}, "number:٤٠٤ word:ошибка"},
 		{"mentions and urls are skipped and break phrases by default", "@Shop checkout https://t.co/x page www.a.com now", Options{}, "word:checkout |word:page |word:now"},
 		{"mentions urls and emoji are tokens when asked", "@Shop_1 hi https://t.co/X 😡 ok", Options{Emit: all}, "mention:shop_1 |word:hi url:https://t.co/X |emoji:😡 |word:ok"},
 		{"an emoji takes its skin tone and zwj sequence", "👍🏽 👨‍👩‍👧 🇬🇧🇺🇸", Options{Emit: Set(Emoji)}, "emoji:👍🏽 |emoji:👨‍👩‍👧 |emoji:🇬🇧 |emoji:🇺🇸"},

@@ -43,7 +43,9 @@ func Stem(w []byte) []byte {
 		w[n-3] = 'y' // replies, replied → reply
 		return w[:n-2]
 	}
-	n = len(Singular(w))
+	if w[n-1] == 's' {
+		n = len(Singular(w))
+	}
 	stripped := false
 	switch {
 	case n >= 5 && w[n-2] == 'e' && w[n-1] == 'd' && hasVowel(w[:n-2]):
