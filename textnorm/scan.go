@@ -108,7 +108,6 @@ func isASCIIAlnum(c byte) bool {
 
 func isASCIIUpper(c byte) bool { return c-'A' < 26 }
 func isASCIILower(c byte) bool { return c-'a' < 26 }
-func isASCIIDigit(c byte) bool { return c-'0' < 10 }
 
 // joiner reports whether c continues a phrase between two words.
 func joiner(c byte) bool {
