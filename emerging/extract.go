@@ -30,7 +30,8 @@ type token struct {
 }
 
 // tokenize splits text into words with textnorm's scanner, keeping
-// apostrophes and hyphens inside a word ("won't", "sign-in"). URLs,
+// apostrophes and hyphens inside a word ("won't", "sign-in") and CamelCase
+// words outside hashtags whole ("PayPal"). URLs,
 // @handles, emoji and numbers are skipped and break phrases; hashtags lose
 // their # and are split at case changes (#GiftCardFail -> gift card fail).
 // Words with fewer than two letters ("x2", "3x") are dropped and break
@@ -40,6 +41,7 @@ func tokenize(text string, dst []token) []token {
 		Emit:            textnorm.Set(textnorm.Word, textnorm.Hashtag),
 		KeepApostrophes: true,
 		KeepHyphens:     true,
+		KeepCamelCase:   true,
 	})
 	var buf [textnorm.MaxTokenBytes]byte
 	brk := false

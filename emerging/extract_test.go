@@ -27,6 +27,7 @@ func TestTokenizeDropsNoise(t *testing.T) {
 		{"case folded", "LOYALTY Points", []string{"loyalty", "points"}},
 		{"typographic apostrophe becomes ascii", "can’t", []string{"can't"}},
 		{"emoji dropped", "refund 😡 please", []string{"refund", "please"}},
+		{"camelcase names stay whole outside hashtags", "PayPal iPhone", []string{"paypal", "iphone"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := words(tokenize(tc.text, nil)); !slices.Equal(got, tc.want) {

@@ -216,8 +216,9 @@ func topWords(samples []impactmatrix.Sample, f feature.Feature, n int) []string 
 }
 
 // evidenceWords are textnorm's words, numbers and hashtag words with
-// apostrophes kept, so the stopword list's contractions match.
-var evidenceWords = textnorm.Options{KeepApostrophes: true}
+// apostrophes kept, so the stopword list's contractions match, and
+// CamelCase names whole ("PayPal").
+var evidenceWords = textnorm.Options{KeepApostrophes: true, KeepCamelCase: true}
 
 var stopwords = func() map[string]bool {
 	m := map[string]bool{}

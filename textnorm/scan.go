@@ -63,6 +63,11 @@ type Options struct {
 	// word ("sign-in"). Without it the hyphen separates two words of one
 	// phrase.
 	KeepHyphens bool
+	// KeepCamelCase keeps a CamelCase word outside a hashtag whole
+	// ("PayPal" → "paypal", "iPhone" → "iphone"), for stages that show
+	// words to people. Hashtags are split either way. Without it
+	// "checkoutFail" is "checkout", "fail" wherever it is.
+	KeepCamelCase bool
 }
 
 // Token is one token of a text, located in the original bytes.
@@ -270,7 +275,7 @@ func (s *Scanner) word(buf *[MaxTokenBytes]byte) (Token, []byte, bool) {
 				// CamelCase: split before an upper-case letter that follows a
 				// lower-case one ("checkoutFail"), or that starts a lower-case
 				// run of two or more after capitals ("HTTPError").
-				if i > start && isASCIIUpper(c) {
+				if i > start && isASCIIUpper(c) && (s.hashtag || !s.opts.KeepCamelCase) {
 					p := text[i-1]
 					if isASCIILower(p) || isASCIIUpper(p) && i+2 < len(text) && isASCIILower(text[i+1]) && isASCIILower(text[i+2]) {
 						break

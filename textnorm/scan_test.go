@@ -43,6 +43,7 @@ func TestScannerTokens(t *testing.T) {
 		{"hyphens join two words of a phrase by default", "sign-in", Options{}, "word:sign word:in"},
 		{"hyphens inside words are kept on request", "sign-in -x y-", Options{KeepHyphens: true}, "word:sign-in word:x word:y"},
 		{"camelcase splits words", "checkoutFail HTTPError", Options{}, "word:checkout word:fail word:http word:error"},
+		{"camelcase words stay whole on request but hashtags still split", "PayPal iPhone #CheckoutFail", Options{KeepCamelCase: true}, "word:paypal word:iphone hashtag:checkout hashtag:fail"},
 		{"hashtags are split at case and keep their kind", "#GiftCardFail again", Options{}, "hashtag:gift hashtag:card hashtag:fail word:again"},
 		{"numbers are their own kind", "error 404 on v2", Options{}, "word:error number:404 word:on word:v2"},
 		{"digits of other scripts are numbers", "٤٠٤ ошибка", Options{}, "number:٤٠٤ word:ошибка"},
@@ -91,7 +92,7 @@ func TestScannerSpansPointAtTheTextAsWritten(t *testing.T) {
 
 func TestScannerDoesNotAllocate(t *testing.T) {
 	text := "@shop love the new #SearchBar but checkout keeps failing 😡, card declined twice and the app logged me out https://x.co/abc"
-	for _, opts := range []Options{{}, {Emit: Set(Word, Number, Hashtag, Mention, URL, Emoji), KeepApostrophes: true, KeepHyphens: true}} {
+	for _, opts := range []Options{{}, {Emit: Set(Word, Number, Hashtag, Mention, URL, Emoji), KeepApostrophes: true, KeepHyphens: true, KeepCamelCase: true}} {
 		t.Run(fmt.Sprintf("%+v", opts), func(t *testing.T) {
 			n := testing.AllocsPerRun(100, func() {
 				sc := NewScanner(text, opts)
@@ -117,7 +118,7 @@ func FuzzScanner(f *testing.F) {
 		f.Add(s, uint8(0xff))
 	}
 	f.Fuzz(func(t *testing.T, text string, flags uint8) {
-		opts := Options{Emit: Kinds(flags) &^ 1, KeepApostrophes: flags&1 != 0, KeepHyphens: flags&0x80 != 0}
+		opts := Options{Emit: Kinds(flags) &^ 1, KeepApostrophes: flags&1 != 0, KeepHyphens: flags&0x80 != 0, KeepCamelCase: flags&0x81 == 0x81}
 		sc := NewScanner(text, opts)
 		var buf [MaxTokenBytes]byte
 		last := 0
