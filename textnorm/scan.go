@@ -19,7 +19,7 @@ const (
 	Number                  // digits only
 	Hashtag                 // a word of a #hashtag; "#CheckoutFail" gives two
 	Mention                 // an @handle; the normalised form is the handle without "@"
-	URL                     // http://, https:// or www. up to the next space; no normalised form
+	URL                     // http://, https:// or www. up to the next space or invalid UTF-8; no normalised form
 	Emoji                   // one emoji with its modifiers (skin tone, variation selector, ZWJ sequence)
 )
 
@@ -88,7 +88,8 @@ type Token struct {
 // Words are runs of letters, digits and combining marks (marks are dropped
 // from the normalised form), lowercased. A word is split before an
 // upper-case letter that follows a lower-case one ("checkoutFail") or that
-// starts a lower-case run of two or more after capitals ("HTTPError").
+// starts a lower-case run of two or more after capitals ("HTTPError"); with
+// Options.KeepCamelCase only inside a hashtag.
 // Invisible format characters (zero-width space and joiners, soft hyphen,
 // BOM) inside a word are skipped: "log\u200bin" is "login".
 type Scanner struct {
@@ -145,10 +146,23 @@ func hasPrefixFold(s string, i int, p string) bool {
 	return true
 }
 
-// skipNonSpace advances past the run of non-whitespace bytes at i.
-func skipNonSpace(s string, i int) int {
-	for i < len(s) && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' && s[i] != '\r' {
-		i++
+// urlEnd returns the end of the URL starting at i: the next whitespace or
+// invalid UTF-8.
+func urlEnd(s string, i int) int {
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == ' ' || c == '\n' || c == '\t' || c == '\r' {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
 	}
 	return i
 }
@@ -166,7 +180,7 @@ func (s *Scanner) Next(buf *[MaxTokenBytes]byte) (Token, []byte, bool) {
 				if (c == 'h' || c == 'H') && (hasPrefixFold(text, s.pos, "http://") || hasPrefixFold(text, s.pos, "https://")) ||
 					(c == 'w' || c == 'W') && hasPrefixFold(text, s.pos, "www.") {
 					start := s.pos
-					s.pos = skipNonSpace(text, s.pos)
+					s.pos = urlEnd(text, s.pos)
 					if t, ok := s.other(start, URL); ok {
 						return t, buf[:0], true
 					}

@@ -61,6 +61,7 @@ func TestScannerTokens(t *testing.T) {
 		{"over-long runs are not words", "pay a" + strings.Repeat("b", MaxTokenBytes) + " ok", Options{}, "word:pay |word:ok"},
 		{"a lone at sign is a break", "meet @ noon", Options{Emit: all}, "word:meet |word:noon"},
 		{"invalid utf-8 breaks", "pay\xffment", Options{}, "word:pay |word:ment"},
+		{"invalid utf-8 ends a url", "https://x.co/a\xaepay", Options{Emit: Set(Word, URL)}, "url:https://x.co/a |word:pay"},
 		{"empty text has no tokens", "", Options{}, ""},
 	}
 	for _, tt := range tests {
