@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jdkato/prose/v2"
+
+	"github.com/socialpulse/socialpulse/textnorm"
 )
 
 // Term kinds.
@@ -27,117 +29,67 @@ type token struct {
 	breakBefore bool
 }
 
-// tokenize splits text into words, dropping URLs, @handles, numbers and
-// emoji. Hashtags lose their # and are split at case changes
-// (#GiftCardFail -> gift card fail). Apostrophes and hyphens inside a word
-// are kept ("won't", "sign-in").
+// tokenize splits text into words with textnorm's scanner, keeping
+// apostrophes and hyphens inside a word ("won't", "sign-in") and CamelCase
+// words outside hashtags whole ("PayPal"). URLs,
+// @handles, emoji and numbers are skipped and break phrases; hashtags lose
+// their # and are split at case changes (#GiftCardFail -> gift card fail).
+// Words with fewer than two letters ("x2", "3x") are dropped and break
+// phrases too.
 func tokenize(text string, dst []token) []token {
-	brk := true
-	for len(text) > 0 {
-		r, size := utf8.DecodeRuneInString(text)
-		if unicode.IsSpace(r) {
-			text = text[size:]
-			continue
+	sc := textnorm.NewScanner(text, textnorm.Options{
+		Emit:            textnorm.Set(textnorm.Word, textnorm.Hashtag),
+		KeepApostrophes: true,
+		KeepHyphens:     true,
+		KeepCamelCase:   true,
+	})
+	var buf [textnorm.MaxTokenBytes]byte
+	brk := false
+	for {
+		t, w, ok := sc.Next(&buf)
+		if !ok {
+			return dst
 		}
-		// Take a whitespace-delimited field.
-		end := strings.IndexFunc(text, unicode.IsSpace)
-		if end < 0 {
-			end = len(text)
-		}
-		field := text[:end]
-		text = text[end:]
-		low := strings.ToLower(field)
-		if strings.HasPrefix(low, "http://") || strings.HasPrefix(low, "https://") || strings.HasPrefix(low, "www.") ||
-			strings.HasPrefix(field, "@") {
+		if letters(w) < 2 {
 			brk = true
 			continue
 		}
-		if strings.HasPrefix(field, "#") {
-			dst, brk = splitHashtag(field[1:], dst), true
-			continue
+		orig := text[t.Start:t.End]
+		low := orig
+		if string(w) != orig { // case folded or a typographic apostrophe replaced
+			low = string(w)
 		}
-		// Split the field at punctuation, keeping inner ' and -.
-		start := -1
-		for i, r := range field {
-			inner := (r == '\'' || r == '’' || r == '-') && start >= 0 && i+utf8.RuneLen(r) < len(field)
-			if unicode.IsLetter(r) || unicode.IsDigit(r) || inner {
-				if start < 0 {
-					start = i
-				}
-				continue
-			}
-			if start >= 0 {
-				dst, _ = appendWord(dst, field[start:i], brk)
-				start = -1
-			}
-			brk = true
+		if low != orig && strings.ContainsRune(orig, '’') {
+			orig = strings.ReplaceAll(orig, "’", "'")
 		}
-		if start >= 0 {
-			dst, brk = appendWord(dst, field[start:], brk)
-		}
+		dst = append(dst, token{orig: orig, low: low, breakBefore: brk || t.Break || len(dst) == 0})
+		brk = false
 	}
-	return dst
 }
 
-// appendWord appends w unless it has fewer than two letters (numbers,
-// prices, "3x"); a dropped word breaks phrases.
-func appendWord(dst []token, w string, brk bool) ([]token, bool) {
-	w = strings.TrimRight(strings.ReplaceAll(w, "’", "'"), "'-")
-	letters := 0
-	for _, r := range w {
+// letters counts the letters of a normalised word.
+func letters(w []byte) int {
+	n := 0
+	for _, r := range string(w) {
 		if unicode.IsLetter(r) {
-			letters++
+			n++
 		}
 	}
-	if letters < 2 {
-		return dst, true
-	}
-	return append(dst, token{orig: w, low: strings.ToLower(w), breakBefore: brk}), false
-}
-
-func splitHashtag(tag string, dst []token) []token {
-	brk := true
-	start := 0
-	prevLower := false
-	for i, r := range tag {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			if start < i {
-				dst, _ = appendWord(dst, tag[start:i], brk)
-			}
-			start, brk, prevLower = i+utf8.RuneLen(r), true, false
-			continue
-		}
-		if unicode.IsUpper(r) && prevLower && start < i {
-			dst, brk = appendWord(dst, tag[start:i], brk)
-			start = i
-		}
-		prevLower = unicode.IsLower(r)
-	}
-	if start < len(tag) {
-		dst, _ = appendWord(dst, tag[start:], brk)
-	}
-	return dst
+	return n
 }
 
 // singular folds a regular English plural to its singular ("cards" ->
-// "card", "deliveries" -> "delivery"). It is deliberately conservative.
+// "card", "deliveries" -> "delivery") with textnorm.Singular.
 func singular(w string) string {
-	n := len(w)
-	switch {
-	case n <= 3:
+	if len(w) > textnorm.MaxTokenBytes {
 		return w
-	case strings.HasSuffix(w, "ies") && n > 4:
-		return w[:n-3] + "y"
-	case strings.HasSuffix(w, "ss"), strings.HasSuffix(w, "us"), strings.HasSuffix(w, "is"),
-		strings.HasSuffix(w, "'s"):
-		return w
-	case strings.HasSuffix(w, "sses"), strings.HasSuffix(w, "shes"), strings.HasSuffix(w, "ches"),
-		strings.HasSuffix(w, "xes"):
-		return w[:n-2]
-	case strings.HasSuffix(w, "s"):
-		return w[:n-1]
 	}
-	return w
+	var buf [textnorm.MaxTokenBytes]byte
+	s := textnorm.Singular(append(buf[:0], w...))
+	if string(s) == w[:len(s)] {
+		return w[:len(s)] // a suffix dropped: no copy
+	}
+	return string(s)
 }
 
 // content reports whether a lower-cased word can be (part of) a term: at

@@ -25,6 +25,9 @@ func TestTokenizeDropsNoise(t *testing.T) {
 		{"hashtags split at case", "#GiftCardFail again", []string{"gift", "card", "fail", "again"}},
 		{"inner apostrophes and hyphens kept", "won't sign-in 'quoted'", []string{"won't", "sign-in", "quoted"}},
 		{"case folded", "LOYALTY Points", []string{"loyalty", "points"}},
+		{"typographic apostrophe becomes ascii", "can’t", []string{"can't"}},
+		{"emoji dropped", "refund 😡 please", []string{"refund", "please"}},
+		{"camelcase names stay whole outside hashtags", "PayPal iPhone", []string{"paypal", "iphone"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := words(tokenize(tc.text, nil)); !slices.Equal(got, tc.want) {

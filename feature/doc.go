@@ -27,7 +27,8 @@
 //
 // # Matching
 //
-// Text and terms are normalised the same way: lowercase; apostrophes inside
+// Text and terms are normalised the same way, by package textnorm's scanner
+// and stemmer (words, numbers and hashtag words): lowercase; apostrophes inside
 // words dropped ("can't" = "cant"); CamelCase and hashtags split
 // ("#CheckoutFail" = "checkout fail"); common English suffixes stripped
 // ("logged", "logging", "logs" = "log"); and the words of a phrase joined

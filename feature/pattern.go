@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/socialpulse/socialpulse/textnorm"
 )
 
 // Limits that keep a taxonomy's automaton small and a post's cost bounded.
@@ -33,22 +35,22 @@ type compiled struct {
 // normalises text. prefix keeps the last word unstemmed. It reports whether
 // punctuation inside the words would break the phrase in text.
 func normalizePhrase(words string, prefix bool) (norm []byte, ntok int, broken bool) {
-	sc := scanner{text: words}
-	var buf [maxTokenBytes]byte
+	sc := textnorm.NewScanner(words, textnorm.Options{})
+	var buf [textnorm.MaxTokenBytes]byte
 	var toks [][]byte
 	for {
-		t, w, ok := sc.next(&buf)
+		t, w, ok := sc.Next(&buf)
 		if !ok {
 			break
 		}
-		if t.breakBefore && len(toks) > 0 {
+		if t.Break && len(toks) > 0 {
 			broken = true
 		}
 		toks = append(toks, append([]byte(nil), w...))
 	}
 	for i, w := range toks {
 		if !(prefix && i == len(toks)-1) {
-			w = stem(w)
+			w = textnorm.Stem(w)
 		}
 		norm = append(norm, w...)
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/socialpulse/socialpulse/textnorm"
 )
 
 // SuggestOptions tune a Suggester. Zero fields take the defaults.
@@ -580,21 +582,21 @@ func slugID(term string) string {
 // suggesting: no function words, numbers or one- and two-letter words.
 // Keys are the stemmed forms the tagger matches; surfaces are lowercase.
 func postWords(text string, dst []postWord) []postWord {
-	sc := scanner{text: text}
-	var buf [maxTokenBytes]byte
+	sc := textnorm.NewScanner(text, textnorm.Options{})
+	var buf [textnorm.MaxTokenBytes]byte
 	var prev postWord
 	prevOK := false
 	for {
-		t, w, ok := sc.next(&buf)
+		t, w, ok := sc.Next(&buf)
 		if !ok {
 			break
 		}
 		surface := string(w)
-		key := string(stem(w))
-		cur := postWord{key: key, surface: surface, start: t.start, end: t.end}
+		key := string(textnorm.Stem(w))
+		cur := postWord{key: key, surface: surface, start: t.Start, end: t.End}
 		content := len(surface) >= 3 && !suggestStopword(surface) && !allDigits(surface)
-		if prevOK && !t.breakBefore && content && !determiner(prev.surface) {
-			dst = append(dst, postWord{key: prev.key + " " + key, surface: prev.surface + " " + surface, start: prev.start, end: t.end})
+		if prevOK && !t.Break && content && !determiner(prev.surface) {
+			dst = append(dst, postWord{key: prev.key + " " + key, surface: prev.surface + " " + surface, start: prev.start, end: t.End})
 		}
 		if content {
 			dst = append(dst, cur)

@@ -3,6 +3,8 @@ package feature
 import (
 	"fmt"
 	"strings"
+
+	"github.com/socialpulse/socialpulse/textnorm"
 )
 
 // excludeWindow is how many words an exclusion may be from a mention and
@@ -245,23 +247,23 @@ func (tg *Tagger) Tag(text string, dst []Match) []Match {
 	r := run{tg: tg, dst: dst, base: len(dst)}
 	a := tg.a
 	nc := a.nclass
-	sc := scanner{text: text}
-	var buf [maxTokenBytes]byte
+	sc := textnorm.NewScanner(text, textnorm.Options{})
+	var buf [textnorm.MaxTokenBytes]byte
 	var ring [tokRing]tokPos
 	row := int32(0) // current state's row in a.delta
 	stream := int32(0)
 	tok := int32(-1)
 	for {
-		t, w, ok := sc.next(&buf)
+		t, w, ok := sc.Next(&buf)
 		if !ok {
 			break
 		}
-		if t.breakBefore {
+		if t.Break {
 			row = 0
 		}
-		w = stem(w)
+		w = textnorm.Stem(w)
 		tok++
-		ring[uint32(tok)%tokRing] = tokPos{stream: stream, start: int32(t.start), end: int32(t.end), hashtag: t.hashtag}
+		ring[uint32(tok)%tokRing] = tokPos{stream: stream, start: int32(t.Start), end: int32(t.End), hashtag: t.Kind == textnorm.Hashtag}
 		for i := 0; i < len(w); i++ {
 			row = a.delta[row+int32(a.class[w[i]])]
 			stream++
@@ -273,7 +275,7 @@ func (tg *Tagger) Tag(text string, dst []Match) []Match {
 			o0, o1 := a.outStart[state], a.outStart[state+1]
 			atEnd := i == len(w)-1
 			for _, o := range a.outs[o0:o1] {
-				interior := t.hashtag && o.length >= hashtagInteriorMin
+				interior := t.Kind == textnorm.Hashtag && o.length >= hashtagInteriorMin
 				if !atEnd && !o.prefix && !interior {
 					continue
 				}
@@ -289,7 +291,7 @@ func (tg *Tagger) Tag(text string, dst []Match) []Match {
 				if p := ring[uint32(k)%tokRing]; p.stream != begin && !(p.hashtag && interior) {
 					continue
 				}
-				r.hit(hit{rule: o.rule, seg: o.seg, a: k, b: tok, start: ring[uint32(k)%tokRing].start, end: int32(t.end)})
+				r.hit(hit{rule: o.rule, seg: o.seg, a: k, b: tok, start: ring[uint32(k)%tokRing].start, end: int32(t.End)})
 			}
 		}
 	}

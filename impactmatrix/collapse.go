@@ -2,8 +2,10 @@ package impactmatrix
 
 import (
 	"hash/fnv"
-	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"github.com/socialpulse/socialpulse/textnorm"
 )
 
 // nearDuplicate is the least Jaccard similarity of two samples' word-pair
@@ -14,7 +16,7 @@ const nearDuplicate = 0.6
 // the same template with another number, handle or link) into one sample
 // each, the first of its group, whose Count says how many samples it stands
 // for. Texts are compared by the word pairs of their normalised form
-// (lowercase, @handles, links and digits dropped). The order of the first
+// (textnorm's words, lowercase, @handles, links, emoji and digits dropped). The order of the first
 // samples is kept. Collapse is pure; it does not modify samples.
 func Collapse(samples []Sample) []Sample {
 	type group struct {
@@ -45,38 +47,44 @@ func Collapse(samples []Sample) []Sample {
 }
 
 // shingles returns the hashed adjacent word pairs of a text's normalised
-// words, or its single word.
+// words, or its single word. Words are textnorm's words and hashtag words
+// (so @handles, links, emoji and numbers are not words) with their letters
+// only ("v2" is "v"), and the retweet marker "rt" is dropped.
 func shingles(text string) map[uint64]struct{} {
-	var words []string
-	for _, f := range strings.Fields(strings.ToLower(text)) {
-		if strings.HasPrefix(f, "@") || strings.HasPrefix(f, "http://") || strings.HasPrefix(f, "https://") || strings.HasPrefix(f, "www.") || f == "rt" {
-			continue
-		}
-		w := strings.Map(func(r rune) rune {
-			if unicode.IsLetter(r) {
-				return r
-			}
-			return -1
-		}, f)
-		if w != "" {
-			words = append(words, w)
-		}
-	}
-	out := make(map[uint64]struct{}, len(words))
+	sc := textnorm.NewScanner(text, textnorm.Options{Emit: textnorm.Set(textnorm.Word, textnorm.Hashtag)})
+	var buf, cur, prev [textnorm.MaxTokenBytes]byte
+	np, words := 0, 0
+	out := make(map[uint64]struct{}, 16)
 	h := fnv.New64a()
-	add := func(parts ...string) {
+	add := func(parts ...[]byte) {
 		h.Reset()
 		for _, p := range parts {
-			h.Write([]byte(p))
+			h.Write(p)
 			h.Write([]byte{0})
 		}
 		out[h.Sum64()] = struct{}{}
 	}
-	if len(words) == 1 {
-		add(words[0])
+	for {
+		_, w, ok := sc.Next(&buf)
+		if !ok {
+			break
+		}
+		n := 0
+		for _, r := range string(w) {
+			if unicode.IsLetter(r) {
+				n += utf8.EncodeRune(cur[n:], r)
+			}
+		}
+		if n == 0 || string(cur[:n]) == "rt" {
+			continue
+		}
+		if words++; words > 1 {
+			add(prev[:np], cur[:n])
+		}
+		prev, np = cur, n
 	}
-	for i := 1; i < len(words); i++ {
-		add(words[i-1], words[i])
+	if words == 1 {
+		add(prev[:np])
 	}
 	return out
 }

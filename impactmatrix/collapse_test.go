@@ -27,6 +27,12 @@ func TestCollapse(t *testing.T) {
 			[]Sample{s("1", "charged twice for the same order and still waiting for a reply from support"), s("2", "charged twice for the same order and still waiting for any reply from support")},
 			[]string{"1"}, []int{2}},
 		{"posts sharing a few words are not", []Sample{s("1", "checkout is broken"), s("2", "checkout is slow but works")}, []string{"1", "2"}, []int{1, 1}},
+		{"copies differing in emoji and order numbers are one sample",
+			[]Sample{s("1", "refund still missing for order #4411 😡 fix it"), s("2", "Refund still missing for order #9862 🙄 fix it")},
+			[]string{"1"}, []int{2}},
+		{"hashtags read as their words",
+			[]Sample{s("1", "#CheckoutBroken again, cannot pay"), s("2", "checkout broken again, cannot pay")},
+			[]string{"1"}, []int{2}},
 		{"empty input", nil, nil, nil},
 	}
 	for _, tt := range tests {

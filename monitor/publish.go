@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
 	"go.uber.org/zap"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/socialpulse/socialpulse/detect"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/textnorm"
 )
 
 // publish turns a detector event into the next version of f's alert.
@@ -160,18 +160,38 @@ func addFollowers(sum, n int64) int64 {
 }
 
 // topWords are the most frequent content words of the samples, leaving out
-// stopwords and the feature's own name.
+// stopwords and the feature's own name. Words are textnorm's words, numbers
+// and hashtag words with apostrophes kept ("can't"); @handles, URLs and
+// emoji are not words.
 func topWords(samples []impactmatrix.Sample, f feature.Feature, n int) []string {
+	var buf [textnorm.MaxTokenBytes]byte
 	skip := map[string]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(f.ID+" "+f.Name), notWord) {
-		skip[w] = true
+	sc := textnorm.NewScanner(f.ID+" "+f.Name, evidenceWords)
+	for {
+		_, w, ok := sc.Next(&buf)
+		if !ok {
+			break
+		}
+		skip[string(w)] = true
 	}
 	counts := map[string]int{}
+	interned := map[string]string{} // one string per distinct word
+	seen := map[string]bool{}
 	for _, sm := range samples {
-		seen := map[string]bool{}
-		for _, w := range strings.FieldsFunc(strings.ToLower(sm.Text), notWord) {
-			if len(w) < 3 || stopwords[w] || skip[w] || seen[w] || strings.HasPrefix(w, "http") {
+		clear(seen)
+		sc := textnorm.NewScanner(sm.Text, evidenceWords)
+		for {
+			_, b, ok := sc.Next(&buf)
+			if !ok {
+				break
+			}
+			if len(b) < 3 || stopwords[string(b)] || skip[string(b)] || seen[string(b)] {
 				continue
+			}
+			w, ok := interned[string(b)]
+			if !ok {
+				w = string(b)
+				interned[w] = w
 			}
 			seen[w] = true
 			counts[w]++
@@ -195,7 +215,10 @@ func topWords(samples []impactmatrix.Sample, f feature.Feature, n int) []string 
 	return words
 }
 
-func notWord(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' }
+// evidenceWords are textnorm's words, numbers and hashtag words with
+// apostrophes kept, so the stopword list's contractions match, and
+// CamelCase names whole ("PayPal").
+var evidenceWords = textnorm.Options{KeepApostrophes: true, KeepCamelCase: true}
 
 var stopwords = func() map[string]bool {
 	m := map[string]bool{}
