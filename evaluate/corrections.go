@@ -93,7 +93,7 @@ func Corrections(ctx context.Context, o CorrectionsOptions) error {
 	if o.WithData {
 		modes = append(modes, *dir)
 		var err error
-		if base, err = devdata.SemEvalExamples(filepath.Join(*dir, "semeval2017-4a-train")); err != nil {
+		if base, err = SemEvalExamples(filepath.Join(*dir, "semeval2017-4a-train")); err != nil {
 			return err
 		}
 	}
@@ -155,3 +155,22 @@ func Corrections(ctx context.Context, o CorrectionsOptions) error {
 }
 
 var classes3 = []sentiment.Label{sentiment.Negative, sentiment.Neutral, sentiment.Positive}
+
+// SemEvalExamples reads the SemEval tweets of dir (devdata.ReadSemEval) as
+// training examples: the base data of "sentiment adapt --data" and of
+// "eval corrections --with-data".
+func SemEvalExamples(dir string) ([]sentiment.Example, error) {
+	tweets, err := devdata.ReadSemEval(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sentiment.Example, 0, len(tweets))
+	for _, t := range tweets {
+		var l sentiment.Label
+		if err := l.UnmarshalText([]byte(t.Label)); err != nil {
+			return nil, fmt.Errorf("SemEval tweet %s: %w", t.ID, err)
+		}
+		out = append(out, sentiment.Example{Text: t.Text, Label: l})
+	}
+	return out, nil
+}

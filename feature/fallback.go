@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+
+	"github.com/socialpulse/socialpulse/textnorm"
 )
 
 // Fallback is a per-feature naive Bayes model learned, without labels,
@@ -148,17 +150,17 @@ func (fb *Fallback) score(text string, scores []float64) bool {
 	for f := range scores {
 		scores[f] = float64(fb.prior[f])
 	}
-	sc := scanner{text: text}
-	var buf [maxTokenBytes]byte
+	sc := textnorm.NewScanner(text, textnorm.Options{})
+	var buf [textnorm.MaxTokenBytes]byte
 	for {
-		_, w, ok := sc.next(&buf)
+		_, w, ok := sc.Next(&buf)
 		if !ok {
 			break
 		}
 		if len(w) < 3 || suggestStopwordBytes(w) || allDigitsBytes(w) {
 			continue
 		}
-		row, ok := fb.words[string(stem(w))]
+		row, ok := fb.words[string(textnorm.Stem(w))]
 		if !ok {
 			continue
 		}

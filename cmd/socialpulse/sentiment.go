@@ -15,7 +15,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/correction"
 	"github.com/socialpulse/socialpulse/correctionsapi"
-	"github.com/socialpulse/socialpulse/internal/devdata"
+	"github.com/socialpulse/socialpulse/evaluate"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
@@ -74,7 +74,7 @@ func adapt(o adaptOptions) (*sentiment.Model, int, error) {
 	var base []sentiment.Example
 	if o.dataDir != "" {
 		var err error
-		if base, err = devdata.SemEvalExamples(filepath.Join(o.dataDir, "semeval2017-4a-train")); err != nil {
+		if base, err = evaluate.SemEvalExamples(filepath.Join(o.dataDir, "semeval2017-4a-train")); err != nil {
 			return nil, 0, err
 		}
 	}

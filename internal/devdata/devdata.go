@@ -19,8 +19,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/socialpulse/socialpulse/sentiment"
 )
 
 // Rated is one text of a VADER ground-truth file.
@@ -259,24 +257,6 @@ func ReadSemEval(dir string) ([]Tweet, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", base, err)
 		}
-	}
-	return out, nil
-}
-
-// SemEvalExamples reads the SemEval tweets of dir (ReadSemEval) as
-// training examples.
-func SemEvalExamples(dir string) ([]sentiment.Example, error) {
-	tweets, err := ReadSemEval(dir)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]sentiment.Example, 0, len(tweets))
-	for _, t := range tweets {
-		var l sentiment.Label
-		if err := l.UnmarshalText([]byte(t.Label)); err != nil {
-			return nil, fmt.Errorf("SemEval tweet %s: %w", t.ID, err)
-		}
-		out = append(out, sentiment.Example{Text: t.Text, Label: l})
 	}
 	return out, nil
 }
