@@ -33,6 +33,8 @@ const (
 	seedBigram  = 0x27d4eb2f
 	seedChar    = 0x165667b1
 	seedEmoji   = 0x4cf5ad43
+	seedElong   = 0x2545f491
+	seedHashtag = 0x9e3779b9
 )
 
 // maxNormWord caps the bytes of a word that take part in its features.
@@ -43,7 +45,22 @@ const maxNormWord = 32
 // "<word>", 0 for none).
 type featureSpec struct {
 	charMin, charMax int
+	flags            uint8 // feature* bits
 }
+
+// Optional hashed features, recorded in the model file.
+const (
+	// FeatureNegToPunct extends a negation's scope from three words to
+	// the next punctuation or the clause's end.
+	FeatureNegToPunct uint8 = 1 << iota
+	// FeatureNegBoth also emits the plain unigram of a negated word.
+	FeatureNegBoth
+	// FeatureElong emits a marker for each elongated word ("sooo").
+	FeatureElong
+	// FeatureHashtag emits the words of a hashtag a second time, marked.
+	FeatureHashtag
+	featureAll = FeatureNegToPunct | FeatureNegBoth | FeatureElong | FeatureHashtag
+)
 
 // dense fills d from tokens [t0, t1) after valence has run; compound is the
 // lexicon's score of that span, quest and excl its '?' and '!' counts.
@@ -152,8 +169,9 @@ func fnv(h uint32, b []byte) uint32 {
 
 // normWord writes the feature form of a lowercased word to buf: runs of a
 // letter longer than two are cut to two ("sooo" is "soo"), digits read as
-// '0', and at most maxNormWord bytes are kept.
-func normWord(buf *[maxNormWord]byte, low []byte) []byte {
+// '0', and at most maxNormWord bytes are kept. elongated reports a cut run
+// of a letter.
+func normWord(buf *[maxNormWord]byte, low []byte) (w []byte, elongated bool) {
 	n := 0
 	for i, c := range low {
 		if n == maxNormWord {
@@ -163,12 +181,13 @@ func normWord(buf *[maxNormWord]byte, low []byte) []byte {
 			c = '0'
 		}
 		if i >= 2 && low[i-1] == low[i] && low[i-2] == low[i] {
+			elongated = elongated || c > '9'
 			continue
 		}
 		buf[n] = c
 		n++
 	}
-	return buf[:n]
+	return buf[:n], elongated
 }
 
 // appendFeatures appends the hashed features of the post's tokens to
@@ -194,20 +213,32 @@ func appendFeatures(s *scratch, text string, spec featureSpec) {
 				havePrev = false
 				continue
 			}
-			w := normWord(&buf, s.lowerBuf[t.lo:t.hi])
+			w, elongated := normWord(&buf, s.lowerBuf[t.lo:t.hi])
 			h := fnv(seedWord, w)
 			u := h
 			if negLeft > 0 {
 				u = fnv(seedNegated, w)
 				negLeft--
+				if spec.flags&FeatureNegBoth != 0 {
+					s.rows = append(s.rows, h)
+				}
 			}
 			s.rows = append(s.rows, u)
+			if spec.flags&FeatureElong != 0 && elongated {
+				s.rows = append(s.rows, seedElong)
+			}
+			if spec.flags&FeatureHashtag != 0 && t.hashtag {
+				s.rows = append(s.rows, fnv(seedHashtag, w))
+			}
 			if havePrev {
 				s.rows = append(s.rows, (prev^seedBigram)*0x85EBCA6B^h*0xC2B2AE35)
 			}
 			prev, havePrev = h, true
 			if t.flags&fNegator != 0 {
 				negLeft = 3
+				if spec.flags&FeatureNegToPunct != 0 {
+					negLeft = 1 << 30
+				}
 			}
 			if t.punctAfter {
 				negLeft = 0
