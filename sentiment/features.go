@@ -42,7 +42,7 @@ const maxNormWord = 32
 
 // featureSpec says which hashed features a model uses: word unigrams and
 // bigrams always, character n-grams of lengths charMin..charMax (inside
-// "<word>", 0 for none).
+// "<word>", 0 for none), and the optional features in flags.
 type featureSpec struct {
 	charMin, charMax int
 	flags            uint8 // feature* bits
@@ -195,7 +195,9 @@ func normWord(buf *[maxNormWord]byte, low []byte) (w []byte, elongated bool) {
 // every word's unigram (marked when it is in a negation's scope: up to
 // three words after a negator in its clause, before punctuation), the
 // bigram with the word before it in the same clause, the word's character
-// n-grams, and each emoji or emoticon.
+// n-grams, and each emoji or emoticon; and, as spec.flags ask, the plain
+// unigram of a negated word too, a marker for an elongated word and a
+// hashtag word's marked unigram.
 func appendFeatures(s *scratch, text string, spec featureSpec) {
 	s.rows = s.rows[:0]
 	var buf [maxNormWord]byte

@@ -14,7 +14,8 @@ import (
 // Model is a learned linear scorer: a multinomial logistic regression over
 // three classes (negative, neutral, positive) whose inputs are the lexicon's
 // outputs (dense features) and hashed word unigrams, bigrams, character
-// n-grams and emoji (see appendFeatures). The hashed weights are stored as
+// n-grams, emoji and the optional features of its flags (see
+// appendFeatures). The hashed weights are stored as
 // 8-bit integers times one scale. A Model is immutable and safe for
 // concurrent use.
 type Model struct {
