@@ -35,6 +35,8 @@ const (
 	seedEmoji   = 0x4cf5ad43
 	seedElong   = 0x2545f491
 	seedHashtag = 0x9e3779b9
+	seedPrefix  = 0x61c88647
+	seedSuffix  = 0x3c6ef372
 )
 
 // maxNormWord caps the bytes of a word that take part in its features.
@@ -59,7 +61,10 @@ const (
 	FeatureElong
 	// FeatureHashtag emits the words of a hashtag a second time, marked.
 	FeatureHashtag
-	featureAll = FeatureNegToPunct | FeatureNegBoth | FeatureElong | FeatureHashtag
+	// FeatureAffix emits the first four and last three letters of a word
+	// of six or more letters that the lexicon does not rate.
+	FeatureAffix
+	featureAll = FeatureNegToPunct | FeatureNegBoth | FeatureElong | FeatureHashtag | FeatureAffix
 )
 
 // dense fills d from tokens [t0, t1) after valence has run; compound is the
@@ -231,6 +236,9 @@ func appendFeatures(s *scratch, text string, spec featureSpec) {
 			}
 			if spec.flags&FeatureHashtag != 0 && t.hashtag {
 				s.rows = append(s.rows, fnv(seedHashtag, w))
+			}
+			if spec.flags&FeatureAffix != 0 && t.val == 0 && len(w) >= 6 && isAlnum(w[0]) {
+				s.rows = append(s.rows, fnv(seedPrefix, w[:4]), fnv(seedSuffix, w[len(w)-3:]))
 			}
 			if havePrev {
 				s.rows = append(s.rows, (prev^seedBigram)*0x85EBCA6B^h*0xC2B2AE35)

@@ -217,6 +217,7 @@ func TestTrainOptionsChangeTheModelReproducibly(t *testing.T) {
 		{"negated words also plain", func(c *sentiment.TrainConfig) { c.Flags = sentiment.FeatureNegBoth }},
 		{"elongation marker", func(c *sentiment.TrainConfig) { c.Flags = sentiment.FeatureElong }},
 		{"no hashtag words", func(c *sentiment.TrainConfig) { c.Flags = 0 }},
+		{"affixes of unrated words", func(c *sentiment.TrainConfig) { c.Flags |= sentiment.FeatureAffix }},
 		{"three models averaged", func(c *sentiment.TrainConfig) { c.Average = 3 }},
 		{"hashed features dropped out", func(c *sentiment.TrainConfig) { c.Dropout = 0.3 }},
 		{"neutral bias shifted", func(c *sentiment.TrainConfig) { c.NeutralShift = 0.5 }},

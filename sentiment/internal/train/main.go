@@ -58,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fl.BoolVar(&c.Balance, "balance", c.Balance, "weigh the classes equally")
 	fl.IntVar(&c.Average, "average", c.Average, "average the weights of `N` models trained with seeds seed..seed+N-1")
 	var flags uint
-	fl.UintVar(&flags, "features", uint(c.Flags), "optional hashed features, a bit set (1 negation to punctuation, 2 negated words also plain, 4 elongation marker, 8 hashtag words marked)")
+	fl.UintVar(&flags, "features", uint(c.Flags), "optional hashed features, a bit set (1 negation to punctuation, 2 negated words also plain, 4 elongation marker, 8 hashtag words marked, 16 affixes of unrated words)")
 	fl.Float64Var(&c.Dropout, "dropout", c.Dropout, "chance that a hashed feature is left out of a training pass")
 	fl.Float64Var(&c.NeutralShift, "neutral-shift", c.NeutralShift, "added to the neutral class's bias")
 	if err := fl.Parse(args); err != nil {
