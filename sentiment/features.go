@@ -33,6 +33,10 @@ const (
 	seedBigram  = 0x27d4eb2f
 	seedChar    = 0x165667b1
 	seedEmoji   = 0x4cf5ad43
+	seedElong   = 0x2545f491
+	seedHashtag = 0x9e3779b9
+	seedPrefix  = 0x61c88647
+	seedSuffix  = 0x3c6ef372
 )
 
 // maxNormWord caps the bytes of a word that take part in its features.
@@ -40,10 +44,28 @@ const maxNormWord = 32
 
 // featureSpec says which hashed features a model uses: word unigrams and
 // bigrams always, character n-grams of lengths charMin..charMax (inside
-// "<word>", 0 for none).
+// "<word>", 0 for none), and the optional features in flags.
 type featureSpec struct {
 	charMin, charMax int
+	flags            uint8 // feature* bits
 }
+
+// Optional hashed features, recorded in the model file.
+const (
+	// FeatureNegToPunct extends a negation's scope from three words to
+	// the next punctuation or the clause's end.
+	FeatureNegToPunct uint8 = 1 << iota
+	// FeatureNegBoth also emits the plain unigram of a negated word.
+	FeatureNegBoth
+	// FeatureElong emits a marker for each elongated word ("sooo").
+	FeatureElong
+	// FeatureHashtag emits the words of a hashtag a second time, marked.
+	FeatureHashtag
+	// FeatureAffix emits the first four and last three letters of a word
+	// of six or more letters that the lexicon does not rate.
+	FeatureAffix
+	featureAll = FeatureNegToPunct | FeatureNegBoth | FeatureElong | FeatureHashtag | FeatureAffix
+)
 
 // dense fills d from tokens [t0, t1) after valence has run; compound is the
 // lexicon's score of that span, quest and excl its '?' and '!' counts.
@@ -152,8 +174,9 @@ func fnv(h uint32, b []byte) uint32 {
 
 // normWord writes the feature form of a lowercased word to buf: runs of a
 // letter longer than two are cut to two ("sooo" is "soo"), digits read as
-// '0', and at most maxNormWord bytes are kept.
-func normWord(buf *[maxNormWord]byte, low []byte) []byte {
+// '0', and at most maxNormWord bytes are kept. elongated reports a cut run
+// of a letter.
+func normWord(buf *[maxNormWord]byte, low []byte) (w []byte, elongated bool) {
 	n := 0
 	for i, c := range low {
 		if n == maxNormWord {
@@ -163,12 +186,13 @@ func normWord(buf *[maxNormWord]byte, low []byte) []byte {
 			c = '0'
 		}
 		if i >= 2 && low[i-1] == low[i] && low[i-2] == low[i] {
+			elongated = elongated || c > '9'
 			continue
 		}
 		buf[n] = c
 		n++
 	}
-	return buf[:n]
+	return buf[:n], elongated
 }
 
 // appendFeatures appends the hashed features of the post's tokens to
@@ -176,7 +200,9 @@ func normWord(buf *[maxNormWord]byte, low []byte) []byte {
 // every word's unigram (marked when it is in a negation's scope: up to
 // three words after a negator in its clause, before punctuation), the
 // bigram with the word before it in the same clause, the word's character
-// n-grams, and each emoji or emoticon.
+// n-grams, and each emoji or emoticon; and, as spec.flags ask, the plain
+// unigram of a negated word too, a marker for an elongated word and a
+// hashtag word's marked unigram.
 func appendFeatures(s *scratch, text string, spec featureSpec) {
 	s.rows = s.rows[:0]
 	var buf [maxNormWord]byte
@@ -194,20 +220,35 @@ func appendFeatures(s *scratch, text string, spec featureSpec) {
 				havePrev = false
 				continue
 			}
-			w := normWord(&buf, s.lowerBuf[t.lo:t.hi])
+			w, elongated := normWord(&buf, s.lowerBuf[t.lo:t.hi])
 			h := fnv(seedWord, w)
 			u := h
 			if negLeft > 0 {
 				u = fnv(seedNegated, w)
 				negLeft--
+				if spec.flags&FeatureNegBoth != 0 {
+					s.rows = append(s.rows, h)
+				}
 			}
 			s.rows = append(s.rows, u)
+			if spec.flags&FeatureElong != 0 && elongated {
+				s.rows = append(s.rows, seedElong)
+			}
+			if spec.flags&FeatureHashtag != 0 && t.hashtag {
+				s.rows = append(s.rows, fnv(seedHashtag, w))
+			}
+			if spec.flags&FeatureAffix != 0 && t.val == 0 && len(w) >= 6 && isAlnum(w[0]) {
+				s.rows = append(s.rows, fnv(seedPrefix, w[:4]), fnv(seedSuffix, w[len(w)-3:]))
+			}
 			if havePrev {
 				s.rows = append(s.rows, (prev^seedBigram)*0x85EBCA6B^h*0xC2B2AE35)
 			}
 			prev, havePrev = h, true
 			if t.flags&fNegator != 0 {
 				negLeft = 3
+				if spec.flags&FeatureNegToPunct != 0 {
+					negLeft = 1 << 30
+				}
 			}
 			if t.punctAfter {
 				negLeft = 0

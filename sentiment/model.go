@@ -14,7 +14,8 @@ import (
 // Model is a learned linear scorer: a multinomial logistic regression over
 // three classes (negative, neutral, positive) whose inputs are the lexicon's
 // outputs (dense features) and hashed word unigrams, bigrams, character
-// n-grams and emoji (see appendFeatures). The hashed weights are stored as
+// n-grams, emoji and the optional features of its flags (see
+// appendFeatures). The hashed weights are stored as
 // 8-bit integers times one scale. A Model is immutable and safe for
 // concurrent use.
 type Model struct {
@@ -29,13 +30,13 @@ type Model struct {
 // Model file layout (little endian):
 //
 //	magic    [8]byte  "SPSENTLM"
-//	version  uint16   1
+//	version  uint16   2 (1: the same layout with flags always 0)
 //	classes  uint8    3
 //	dense    uint8    number of dense features
 //	bits     uint8    log2 of the hash buckets, 10..24
 //	charMin  uint8    shortest character n-gram (0: none)
 //	charMax  uint8    longest character n-gram (0: none)
-//	reserved uint8    0
+//	flags    uint8    optional hashed features (Feature* bits)
 //	scale    float32  of the hashed weights
 //	bias     3 float32
 //	dense    dense × 3 float32
@@ -43,10 +44,14 @@ type Model struct {
 //	crc      uint32   CRC-32 (IEEE) of everything before it
 const (
 	modelMagic   = "SPSENTLM"
-	modelVersion = 1
-	headerSize   = 8 + 2 + 6 + 4
-	maxModelBits = 24
-	minModelBits = 10
+	modelVersion = 2
+	// modelVersion1 files predate the feature flags: their flags byte is
+	// reserved and 0, which reads the same under version 2, so they load
+	// and score exactly as they did.
+	modelVersion1 = 1
+	headerSize    = 8 + 2 + 6 + 4
+	maxModelBits  = 24
+	minModelBits  = 10
 )
 
 // ErrBadModel is wrapped by every error of LoadModel about the file's
@@ -89,8 +94,9 @@ func LoadModel(r io.Reader) (*Model, error) {
 		return nil, bad("magic %q, want %q", b[:8], modelMagic)
 	}
 	le := binary.LittleEndian
-	if v := le.Uint16(b[8:]); v != modelVersion {
-		return nil, bad("version %d, want %d", v, modelVersion)
+	v := le.Uint16(b[8:])
+	if v != modelVersion && v != modelVersion1 {
+		return nil, bad("format version %d, this build reads versions %d and %d (a newer socialpulse wrote it?)", v, modelVersion1, modelVersion)
 	}
 	if b[10] != 3 {
 		return nil, bad("%d classes, want 3", b[10])
@@ -98,15 +104,18 @@ func LoadModel(r io.Reader) (*Model, error) {
 	if int(b[11]) != nDense {
 		return nil, bad("%d dense features, want %d", b[11], nDense)
 	}
-	m := &Model{bits: b[12], spec: featureSpec{charMin: int(b[13]), charMax: int(b[14])}}
+	m := &Model{bits: b[12], spec: featureSpec{charMin: int(b[13]), charMax: int(b[14]), flags: b[15]}}
 	if m.bits < minModelBits || m.bits > maxModelBits {
 		return nil, bad("hash bits %d, want %d..%d", m.bits, minModelBits, maxModelBits)
 	}
 	if c := m.spec; c.charMin > c.charMax || c.charMax > 8 || (c.charMin == 0) != (c.charMax == 0) {
 		return nil, bad("character n-grams %d..%d", c.charMin, c.charMax)
 	}
-	if b[15] != 0 {
-		return nil, bad("reserved byte %d, want 0", b[15])
+	if v == modelVersion1 && b[15] != 0 {
+		return nil, bad("version 1 file with reserved byte %d, want 0", b[15])
+	}
+	if b[15]&^featureAll != 0 {
+		return nil, bad("feature flags %#x, this build knows %#x", b[15], featureAll)
 	}
 	want := headerSize + 4*3 + 4*3*nDense + 3<<m.bits + 4
 	if len(b) != want {
@@ -157,7 +166,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	b := make([]byte, 0, headerSize+4*3+4*3*nDense+len(m.hash)+4)
 	b = append(b, modelMagic...)
 	b = le.AppendUint16(b, modelVersion)
-	b = append(b, 3, nDense, m.bits, byte(m.spec.charMin), byte(m.spec.charMax), 0)
+	b = append(b, 3, nDense, m.bits, byte(m.spec.charMin), byte(m.spec.charMax), m.spec.flags)
 	b = le.AppendUint32(b, math.Float32bits(m.scale))
 	for _, v := range m.bias {
 		b = le.AppendUint32(b, math.Float32bits(v))

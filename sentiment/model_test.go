@@ -116,6 +116,10 @@ func TestTrainRejectsBadInput(t *testing.T) {
 		{"character n-grams out of order", ok, func(c *sentiment.TrainConfig) { c.CharMin, c.CharMax = 5, 2 }},
 		{"zero rate", ok, func(c *sentiment.TrainConfig) { c.Rate = 0 }},
 		{"no epochs", ok, func(c *sentiment.TrainConfig) { c.Epochs = 0 }},
+		{"unknown feature flag", ok, func(c *sentiment.TrainConfig) { c.Flags = 0x80 }},
+		{"negative average", ok, func(c *sentiment.TrainConfig) { c.Average = -1 }},
+		{"dropout of one", ok, func(c *sentiment.TrainConfig) { c.Dropout = 1 }},
+		{"infinite neutral shift", ok, func(c *sentiment.TrainConfig) { c.NeutralShift = math.Inf(1) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,6 +175,8 @@ func TestLoadModelRejectsBadFiles(t *testing.T) {
 		{"hash bits out of range", edit(func(b []byte) []byte { b[12] = 30; return resum(b) })},
 		{"hash bits that do not match the length", edit(func(b []byte) []byte { b[12]++; return resum(b) })},
 		{"character n-grams out of order", edit(func(b []byte) []byte { b[13], b[14] = 5, 2; return resum(b) })},
+		{"unknown feature flag", edit(func(b []byte) []byte { b[15] |= 0x80; return resum(b) })},
+		{"version 1 with feature flags", edit(func(b []byte) []byte { b[8], b[15] = 1, sentiment.FeatureHashtag; return resum(b) })},
 		{"truncated", good[:len(good)-10]},
 		{"flipped weight byte", edit(func(b []byte) []byte { b[len(b)-20] ^= 1; return b })},
 		{"NaN bias", edit(func(b []byte) []byte {
@@ -193,5 +199,83 @@ func TestLoadModelRejectsBadFiles(t *testing.T) {
 				t.Errorf("LoadModel = %v, want an ErrBadModel", err)
 			}
 		})
+	}
+}
+
+func TestTrainOptionsChangeTheModelReproducibly(t *testing.T) {
+	sample := readSample(t)
+	base, err := sentiment.Train(sample, smallConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	baseBytes := modelBytes(t, base)
+	tests := []struct {
+		name string
+		edit func(*sentiment.TrainConfig)
+	}{
+		{"negation to punctuation", func(c *sentiment.TrainConfig) { c.Flags = sentiment.FeatureNegToPunct }},
+		{"negated words also plain", func(c *sentiment.TrainConfig) { c.Flags = sentiment.FeatureNegBoth }},
+		{"elongation marker", func(c *sentiment.TrainConfig) { c.Flags = sentiment.FeatureElong }},
+		{"no hashtag words", func(c *sentiment.TrainConfig) { c.Flags = 0 }},
+		{"affixes of unrated words", func(c *sentiment.TrainConfig) { c.Flags |= sentiment.FeatureAffix }},
+		{"three models averaged", func(c *sentiment.TrainConfig) { c.Average = 3 }},
+		{"hashed features dropped out", func(c *sentiment.TrainConfig) { c.Dropout = 0.3 }},
+		{"neutral bias shifted", func(c *sentiment.TrainConfig) { c.NeutralShift = 0.5 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := smallConfig()
+			tt.edit(&c)
+			m1, err := sentiment.Train(sample, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m2, err := sentiment.Train(sample, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b1, b2 := modelBytes(t, m1), modelBytes(t, m2)
+			if !bytes.Equal(b1, b2) {
+				t.Fatal("two trainings with the option wrote different model files")
+			}
+			// The weights follow the 16-byte header and end before the checksum.
+			if bytes.Equal(b1[16:len(b1)-4], baseBytes[16:len(baseBytes)-4]) {
+				t.Fatal("the option did not change the model's weights")
+			}
+			again, err := sentiment.LoadModel(bytes.NewReader(b1))
+			if err != nil {
+				t.Fatalf("the model does not load: %v", err)
+			}
+			if !bytes.Equal(b1, modelBytes(t, again)) {
+				t.Error("loading and writing the model changed its bytes")
+			}
+		})
+	}
+}
+
+func TestLoadModelReadsVersion1Files(t *testing.T) {
+	c := smallConfig()
+	c.Flags = 0
+	m, err := sentiment.Train(readSample(t), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := modelBytes(t, m)
+	if v := binary.LittleEndian.Uint16(b[8:]); v != 2 {
+		t.Fatalf("WriteTo wrote version %d, want 2", v)
+	}
+	// A version 1 file is the same layout with the flags byte reserved (0).
+	v1 := bytes.Clone(b)
+	binary.LittleEndian.PutUint16(v1[8:], 1)
+	binary.LittleEndian.PutUint32(v1[len(v1)-4:], crc32.ChecksumIEEE(v1[:len(v1)-4]))
+	old, err := sentiment.LoadModel(bytes.NewReader(v1))
+	if err != nil {
+		t.Fatalf("a version 1 file does not load: %v", err)
+	}
+	a, o := sentiment.NewWithModel(m), sentiment.NewWithModel(old)
+	for _, text := range []string{"#EpicFail the app crashed again", "love the new #FastCheckout!", "not bad at all"} {
+		if got, want := o.Score(text), a.Score(text); got != want {
+			t.Errorf("Score(%q) with the version 1 file = %+v, want %+v", text, got, want)
+		}
 	}
 }

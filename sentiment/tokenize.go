@@ -19,6 +19,7 @@ type token struct {
 	elong      bool // elongated word ("sooo")
 	used       bool // negator already spent on a function verb
 	punctAfter bool // punctuation follows directly ("no," "ok.")
+	hashtag    bool // a word of a hashtag
 	maxPh      uint8
 }
 
@@ -564,6 +565,7 @@ func (a *Analyzer) endWord(s *scratch, w *wordState, end int, hashtag bool) {
 	t.clause = int32(len(s.clauses) - 1)
 	t.val, t.neg, t.boost, t.flags, t.maxPh = e.val, e.neg, e.boost, flags, e.maxPh
 	t.caps, t.elong = caps, elong && e.val != 0
+	t.hashtag = hashtag
 	s.lastEnd = int32(end)
 }
 

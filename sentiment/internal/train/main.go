@@ -13,8 +13,10 @@
 // With --eval it also prints the proxies for text the model never saw,
 // beside the lexicon alone: a temporal hold-out (trained without
 // twitter-2016test-A.tsv, tested on it), k-fold cross-validation over all
-// the SemEval tweets (--folds), and the VADER rated tweets and the
-// complaints corpus scored by the model trained on all of SemEval.
+// the SemEval tweets (--folds), and the four VADER rated sets and the
+// complaints corpus scored by the model trained on all of SemEval; then
+// the mean of the six figures used to compare settings (hold-out and CV
+// macro-recall and macro-F1, VADER tweets macro-F1, complaint F1).
 package main
 
 import (
@@ -54,9 +56,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fl.IntVar(&c.CharMin, "char-min", c.CharMin, "shortest character n-gram (0: none)")
 	fl.IntVar(&c.CharMax, "char-max", c.CharMax, "longest character n-gram (0: none)")
 	fl.BoolVar(&c.Balance, "balance", c.Balance, "weigh the classes equally")
+	fl.IntVar(&c.Average, "average", c.Average, "average the weights of `N` models trained with seeds seed..seed+N-1")
+	var flags uint
+	fl.UintVar(&flags, "features", uint(c.Flags), "optional hashed features, a bit set (1 negation to punctuation, 2 negated words also plain, 4 elongation marker, 8 hashtag words marked, 16 affixes of unrated words)")
+	fl.Float64Var(&c.Dropout, "dropout", c.Dropout, "chance that a hashed feature is left out of a training pass")
+	fl.Float64Var(&c.NeutralShift, "neutral-shift", c.NeutralShift, "added to the neutral class's bias")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
+	if flags > 255 {
+		return fmt.Errorf("--features %d: want 0..255", flags)
+	}
+	c.Flags = uint8(flags)
 	tweets, err := devdata.ReadSemEval(filepath.Join(*dir, "semeval2017-4a-train"))
 	if err != nil {
 		return err
@@ -114,6 +125,17 @@ func labels(a *sentiment.Analyzer, texts []string) []sentiment.Label {
 // lexicon alone.
 func Evaluate(w, stderr io.Writer, dir string, tweets []devdata.Tweet, c sentiment.TrainConfig, folds int) error {
 	lex := sentiment.NewLexicon()
+	var proxies []float64 // the learned scorer's figures that the summary averages
+	defer func() {
+		if len(proxies) == 0 {
+			return
+		}
+		var sum float64
+		for _, v := range proxies {
+			sum += v
+		}
+		fmt.Fprintf(w, "\nmean of the %d proxies (hold-out and CV macro-recall and macro-F1, VADER tweets macro-F1, complaint F1): %.4f\n", len(proxies), sum/float64(len(proxies)))
+	}()
 	fmt.Fprintln(w, "| data set | n | metric | lexicon | learned |")
 	fmt.Fprintln(w, "|---|---:|---|---:|---:|")
 	row := func(set string, n int, metric string, a, b float64) {
@@ -126,8 +148,10 @@ func Evaluate(w, stderr io.Writer, dir string, tweets []devdata.Tweet, c sentime
 			gold[i], texts[i] = e.Label, e.Text
 		}
 		lp := labels(lex, texts)
-		row(set, len(test), "macro-recall", devdata.MacroRecall(gold, lp, classes), devdata.MacroRecall(gold, pred, classes))
-		row(set, len(test), "macro-F1", devdata.MacroF1(gold, lp, classes, false), devdata.MacroF1(gold, pred, classes, false))
+		mr, mf := devdata.MacroRecall(gold, pred, classes), devdata.MacroF1(gold, pred, classes, false)
+		proxies = append(proxies, mr, mf)
+		row(set, len(test), "macro-recall", devdata.MacroRecall(gold, lp, classes), mr)
+		row(set, len(test), "macro-F1", devdata.MacroF1(gold, lp, classes, false), mf)
 		row(set, len(test), "accuracy", devdata.Accuracy(gold, lp), devdata.Accuracy(gold, pred))
 	}
 
@@ -190,33 +214,44 @@ func Evaluate(w, stderr io.Writer, dir string, tweets []devdata.Tweet, c sentime
 		return err
 	}
 	learned := sentiment.NewWithModel(full)
-	rated, err := devdata.ReadRated(filepath.Join(dir, "vader", "tweets_GroundTruth.txt"))
-	if err != nil {
-		return err
-	}
-	gold := make([]sentiment.Label, len(rated))
-	texts = make([]string, len(rated))
-	for i, r := range rated {
-		texts[i] = r.Text
-		switch {
-		case r.Mean > 0.5:
-			gold[i] = sentiment.Positive
-		case r.Mean < -0.5:
-			gold[i] = sentiment.Negative
-		default:
-			gold[i] = sentiment.Neutral
+	for _, set := range []struct{ name, file string }{
+		{"VADER tweets", "tweets_GroundTruth.txt"},
+		{"VADER movie reviews", "movieReviewSnippets_GroundTruth.txt"},
+		{"VADER Amazon reviews", "amazonReviewSnippets_GroundTruth.txt"},
+		{"VADER NYT editorials", "nytEditorialSnippets_GroundTruth.txt"},
+	} {
+		rated, err := devdata.ReadRated(filepath.Join(dir, "vader", set.file))
+		if err != nil {
+			return err
 		}
+		gold := make([]sentiment.Label, len(rated))
+		texts := make([]string, len(rated))
+		for i, r := range rated {
+			texts[i] = r.Text
+			switch {
+			case r.Mean > 0.5:
+				gold[i] = sentiment.Positive
+			case r.Mean < -0.5:
+				gold[i] = sentiment.Negative
+			default:
+				gold[i] = sentiment.Neutral
+			}
+		}
+		lp, mp := labels(lex, texts), labels(learned, texts)
+		mf := devdata.MacroF1(gold, mp, classes, false)
+		if set.file == "tweets_GroundTruth.txt" {
+			proxies = append(proxies, mf)
+		}
+		row(set.name, len(rated), "macro-F1", devdata.MacroF1(gold, lp, classes, false), mf)
+		row(set.name, len(rated), "macro-recall", devdata.MacroRecall(gold, lp, classes), devdata.MacroRecall(gold, mp, classes))
+		row(set.name, len(rated), "accuracy", devdata.Accuracy(gold, lp), devdata.Accuracy(gold, mp))
 	}
-	lp, mp := labels(lex, texts), labels(learned, texts)
-	row("VADER tweets", len(rated), "macro-F1", devdata.MacroF1(gold, lp, classes, false), devdata.MacroF1(gold, mp, classes, false))
-	row("VADER tweets", len(rated), "macro-recall", devdata.MacroRecall(gold, lp, classes), devdata.MacroRecall(gold, mp, classes))
-	row("VADER tweets", len(rated), "accuracy", devdata.Accuracy(gold, lp), devdata.Accuracy(gold, mp))
 
 	compl, err := devdata.ReadComplaints(filepath.Join(dir, "complaints", "complaints-data.csv"))
 	if err != nil {
 		return err
 	}
-	gold = make([]sentiment.Label, len(compl))
+	gold := make([]sentiment.Label, len(compl))
 	texts = make([]string, len(compl))
 	for i, x := range compl {
 		texts[i] = x.Text
@@ -233,9 +268,10 @@ func Evaluate(w, stderr io.Writer, dir string, tweets []devdata.Tweet, c sentime
 		}
 		return p
 	}
-	lp, mp = notNeg(labels(lex, texts)), notNeg(labels(learned, texts))
+	lp, mp := notNeg(labels(lex, texts)), notNeg(labels(learned, texts))
 	_, _, lf := devdata.PRF(gold, lp, sentiment.Negative)
 	_, _, mf := devdata.PRF(gold, mp, sentiment.Negative)
+	proxies = append(proxies, mf)
 	row("Complaints", len(compl), "complaint F1", lf, mf)
 	row("Complaints", len(compl), "accuracy (complaint or not)", devdata.Accuracy(gold, lp), devdata.Accuracy(gold, mp))
 	return nil
