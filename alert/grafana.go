@@ -11,7 +11,8 @@ import (
 
 // GrafanaAnnotation marks spikes on a Grafana dashboard: the first version of
 // an alert creates an annotation at StartsAt tagged "socialpulse",
-// "feature:<feature>", "priority:P<n>" and "kind:<kind>"; later versions
+// "feature:<feature>", "priority:P<n>", "kind:<kind>" and, when the alert
+// carries one, "incident:<incident id>"; later versions
 // update its text and tags, and the resolved version turns it into a region
 // ending at EndsAt. The annotation id is kept in the alert's history record
 // (Record.ReceiverState["grafana"]).
@@ -47,6 +48,9 @@ func (g *GrafanaAnnotation) SendState(ctx context.Context, a Alert, state string
 		Tags: []string{"socialpulse", "feature:" + a.Evidence.Feature,
 			"priority:" + PriorityLabel(a.Priority), "kind:" + a.Kind},
 		Text: grafanaText(a),
+	}
+	if a.Incident != "" {
+		ann.Tags = append(ann.Tags, "incident:"+a.Incident)
 	}
 	if a.State == StateResolved {
 		ann.TimeEnd = a.EndsAt.UnixMilli()

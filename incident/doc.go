@@ -9,7 +9,9 @@
 // pre-incident Baseline and reports time to detect, time to first response,
 // time to recover, the excess negative posts (and their reach) and, for
 // each Milestone, the change from the window before it to the window after
-// it with a significance test.
+// it with a significance test. Assign gives a newly raised spike the
+// incident id it carries in its alert, so receivers can page once per
+// incident.
 //
 // Scope: pure functions over values the caller reads elsewhere (the spike
 // history, the matrix, the milestones). The package does no I/O, keeps no
