@@ -224,3 +224,20 @@ func Assign(raised []Spike, labels map[string]string, s Spike, o GroupOptions) s
 	}
 	return s.ID
 }
+
+// OpenAt returns the incident open at t among incidents: one that started
+// at or before t and had not ended before t (an ongoing one has not). When
+// several are, the one that started last wins (then the larger ID).
+func OpenAt(incidents []Incident, t time.Time) (Incident, bool) {
+	var best Incident
+	found := false
+	for _, in := range incidents {
+		if in.Start.After(t) || (!in.Ongoing() && in.End.Before(t)) {
+			continue
+		}
+		if !found || in.Start.After(best.Start) || (in.Start.Equal(best.Start) && in.ID > best.ID) {
+			best, found = in, true
+		}
+	}
+	return best, found
+}

@@ -159,3 +159,32 @@ func TestAssignLabelsAJoiningSpikeWithTheOpenIncident(t *testing.T) {
 		})
 	}
 }
+
+func TestOpenAtFindsTheIncidentGoingOnAtATime(t *testing.T) {
+	ins := Group([]Spike{spike("a", "checkout", 0, 30, 1), spike("b", "search", 100, -1, 2), spike("c", "login", 110, 130, 3)},
+		GroupOptions{JoinGap: -1})
+	// Incidents of one Group never overlap; from two groupings they may.
+	ins = append(ins, Group([]Spike{spike("d", "payment", 10, 25, 2)}, GroupOptions{})...)
+	cases := []struct {
+		name string
+		at   int
+		want string // "" for none
+	}{
+		{"before any incident", -5, ""},
+		{"at the start", 0, "a"},
+		{"during a resolved incident", 5, "a"},
+		{"two open: the later start wins", 20, "d"},
+		{"at its end", 30, "a"},
+		{"between incidents", 60, ""},
+		{"during an ongoing incident", 500, "b"},
+		{"a spike that joined an ongoing incident finds that incident", 120, "b"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in, ok := OpenAt(ins, at(c.at))
+			if got := map[bool]string{true: in.ID, false: ""}[ok]; got != c.want {
+				t.Errorf("OpenAt = %q, want %q", got, c.want)
+			}
+		})
+	}
+}

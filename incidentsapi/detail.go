@@ -271,7 +271,7 @@ func (h *Handler) measure(r *http.Request, in incident.Incident, alertAt time.Ti
 	b := incident.NewBaseline(series.Points[:nBase])
 	milestones := make([]incident.Milestone, len(ms))
 	for i, m := range ms {
-		milestones[i] = incident.Milestone{Type: incident.MilestoneType(m.Type), Time: m.Time, Author: m.Author, Text: m.Text}
+		milestones[i] = incident.Milestone{Type: incident.MilestoneType(m.Type), Time: m.Time, Author: m.Author, Text: m.Text, Source: m.Source}
 	}
 	res, err := incident.Measure(incident.Input{Series: series, Baseline: b, Start: in.Start, Alert: alertAt, Milestones: milestones}, h.o.Measure)
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 	"github.com/socialpulse/socialpulse/internal/backoff"
 	"github.com/socialpulse/socialpulse/post"
 	"github.com/socialpulse/socialpulse/sentiment"
+	"github.com/socialpulse/socialpulse/statements"
 	"github.com/socialpulse/socialpulse/stream"
 )
 
@@ -66,6 +67,12 @@ type Options struct {
 	// feature (emerging-issue mining). It must not block, and must copy
 	// text if it keeps it: text is only valid during the call.
 	Unmapped UnmappedObserver
+	// Statements, when set, is asked about every post's author handle
+	// (Match must not allocate: it is on the hot path), and given the posts
+	// that match, the brand's own, after the batch's matrix write, to be
+	// recorded as statement milestones (best effort, like the evidence
+	// samples; *statements.Recorder is one).
+	Statements StatementRecorder
 	// MaxTextBytes bounds a post's text. Default: post.DefaultMaxTextBytes.
 	MaxTextBytes int
 	// MaxFutureSkew is how far ahead of the clock a post's created_at may
@@ -77,6 +84,12 @@ type Options struct {
 	Logger   *zap.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// StatementRecorder records the brand's own posts as statements.
+type StatementRecorder interface {
+	Match(handle string) bool
+	Record(ctx context.Context, posts []statements.Post) []statements.Outcome
 }
 
 // UnmappedObserver receives negative posts that no feature matched.
@@ -173,6 +186,7 @@ type partition struct {
 	classCounts   [impactmatrix.NumClasses]int
 	featureCounts map[featureClass]int
 	reasons       map[post.Reason]int
+	brand         []statements.Post // the brand's own posts, this batch
 
 	dedupe bool // the store has a dedupe window; see dedupe.go
 	batchDedupe
@@ -197,6 +211,8 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 		h.samples[f] = h.samples[f][:0]
 	}
 	h.batchDedupe.reset()
+	clear(h.brand)
+	h.brand = h.brand[:0]
 	var last int64 = -1
 	skipped := 0
 	start := time.Now()
@@ -238,7 +254,19 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 	h.prev = last
 	h.p.m.observeBatch(h, skipped, time.Since(start))
 	h.storeSamples(ctx)
+	h.recordStatements(ctx)
 	return nil
+}
+
+// recordStatements hands the batch's brand posts to the statement recorder.
+// It is best effort: the recorder logs its failures.
+func (h *partition) recordStatements(ctx context.Context) {
+	if len(h.brand) == 0 {
+		return
+	}
+	for _, o := range h.p.o.Statements.Record(ctx, h.brand) {
+		h.p.m.Statements.WithLabelValues(string(o)).Inc()
+	}
 }
 
 // samplesPerBatch bounds the evidence kept per feature and batch.
@@ -316,6 +344,10 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 		h.deadLetter(r, &post.Error{Reason: post.ReasonStale, Field: "created_at",
 			Detail: "event time " + t.UTC().Format(time.RFC3339) + " is older than the matrix retention"})
 		return
+	}
+	if st := h.p.o.Statements; st != nil && st.Match(ps.Author.Handle) {
+		c := ps.Clone()
+		h.brand = append(h.brand, statements.Post{ID: c.ID, Platform: c.Platform, Handle: c.Author.Handle, Text: c.Text, URL: c.URL, Time: t})
 	}
 	res := h.p.o.Enricher.Enrich(ps.Text, ps.Lang, &h.sc)
 	reach := impactmatrix.ReachWeight(ps.Author.Followers)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/incident"
 	"github.com/socialpulse/socialpulse/incidentsapi"
 )
 
@@ -87,7 +89,7 @@ func buildReport(d incidentsapi.Detail) report {
 				m.Baseline.Negative, 100*m.Baseline.Share, m.VolumeUpper, 100*m.ShareUpper), "the " + m.Baseline.To.Sub(m.Baseline.From).String() + " before the start"},
 		}
 		for _, e := range m.Effects {
-			re := reportEffect{Time: fmtTime(e.Milestone.Time), Type: string(e.Milestone.Type), Author: e.Milestone.Author, Text: e.Milestone.Text,
+			re := reportEffect{Time: fmtTime(e.Milestone.Time), Type: string(e.Milestone.Type), Author: milestoneAuthor(e.Milestone), Text: e.Milestone.Text,
 				Volume:            fmt.Sprintf("%.0f → %.0f (%s per bucket)", e.Before.Negative, e.After.Negative, signed(e.VolumeChange, "%.1f")),
 				Share:             fmt.Sprintf("%.1f%% → %.1f%% (%s points)", 100*e.Before.Share, 100*e.After.Share, signed(100*e.ShareChange, "%.1f")),
 				Sentiment:         fmt.Sprintf("%.2f → %.2f (%s)", e.Before.MeanSentiment, e.After.MeanSentiment, signed(e.SentimentChange, "%.2f")),
@@ -101,6 +103,15 @@ func buildReport(d incidentsapi.Detail) report {
 	}
 	r.Chart = chart(d)
 	return r
+}
+
+// milestoneAuthor is who recorded a milestone, marking the statements
+// recorded automatically from the brand's own posts.
+func milestoneAuthor(m incident.Milestone) string {
+	if m.Source == alert.SourceBrandPost {
+		return m.Author + " (brand post, recorded automatically)"
+	}
+	return m.Author
 }
 
 func star(b bool) string {
