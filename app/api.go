@@ -12,6 +12,7 @@ import (
 	"github.com/socialpulse/socialpulse/correction"
 	"github.com/socialpulse/socialpulse/correctionsapi"
 	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/incident"
 	"github.com/socialpulse/socialpulse/incidentsapi"
 	"github.com/socialpulse/socialpulse/spikesapi"
 )
@@ -62,7 +63,8 @@ func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Hand
 		return nil, nil, err
 	}
 	routes := h.Routes()
-	ih, err := incidentsapi.New(incidentsapi.Options{History: a.outbox, Matrix: a.store, Logger: log.Named("incidents")})
+	ih, err := incidentsapi.New(incidentsapi.Options{History: a.outbox, Matrix: a.store,
+		AfterCare: incident.AfterCareOptions{Period: cfg.Incidents.AfterCare}, Logger: log.Named("incidents")})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -178,6 +178,10 @@ type Incidents struct {
 	// one of them during an open incident is recorded on it as a statement
 	// milestone, marked source "brand_post". Default: [] (none)
 	BrandHandles []string `yaml:"brand_handles"`
+	// AfterCare is how long after an incident ends its after-care watch
+	// runs (daily negative share against the pre-incident share, posts
+	// saying they are leaving). Default: 720h (30 days)
+	AfterCare time.Duration `yaml:"after_care"`
 }
 
 // Detector configures spike detection over the matrix. One processor of
@@ -334,7 +338,7 @@ func Default() Config {
 			Windows:      []time.Duration{5 * time.Minute, 15 * time.Minute, time.Hour, 24 * time.Hour},
 			MaxTextBytes: 64 << 10, MaxFutureSkew: 10 * time.Minute,
 		},
-		Incidents: Incidents{BrandHandles: []string{}},
+		Incidents: Incidents{BrandHandles: []string{}, AfterCare: 30 * 24 * time.Hour},
 		Emerging:  Emerging{Enabled: true, Window: 5 * time.Minute, Baseline: time.Hour, Workers: 1, MaxRate: 200},
 		Detector: Detector{
 			Enabled: true, Grace: 15 * time.Second, Warmup: 6 * time.Hour, LeaseTTL: 30 * time.Second,
@@ -545,6 +549,10 @@ func (c Config) Validate() error {
 	}
 	if m.MaxFutureSkew < 0 {
 		bad("matrix.max_future_skew", "must not be negative")
+	}
+
+	if c.Incidents.AfterCare < 24*time.Hour {
+		bad("incidents.after_care", "want at least 24h (one day), got %v", c.Incidents.AfterCare)
 	}
 
 	if e := c.Emerging; e.Enabled {

@@ -114,3 +114,12 @@ func TestAfterCareComparesEachDayWithTheBaselineShare(t *testing.T) {
 		t.Errorf("watch %+v, want 2 days above, the last on day 4, 16 posts with leave intent, not complete", w)
 	}
 }
+
+// BenchmarkExpressesLeaveIntent is the per-post cost the pipeline pays for
+// a post that mentions a feature and expresses no intent (the common case).
+func BenchmarkExpressesLeaveIntent(b *testing.B) {
+	text := "Checkout keeps failing with a payment gateway timeout, third time today, come on @shop fix it please"
+	for b.Loop() {
+		ExpressesLeaveIntent(text)
+	}
+}

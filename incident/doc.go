@@ -20,7 +20,9 @@
 //
 // Non-goals: storing milestones or reading the matrix (packages alert and
 // impactmatrix; incidentsapi wires them), paging (receivers), detecting
-// spikes (impactmatrix.Detector), grouping by shared posts (spikes are
-// joined by time alone; shared evidence words are reported, not required)
-// and the after-care watch over the weeks after resolution.
+// spikes (impactmatrix.Detector) and grouping by shared posts (spikes are
+// joined by time alone; shared evidence words are reported, not required).
+// AfterCare computes the after-care watch over the weeks after resolution
+// from daily counts the caller reads, and ExpressesLeaveIntent holds the one
+// list of phrases that mark a post as saying it is leaving.
 package incident

@@ -37,6 +37,7 @@ func at(min int) time.Time { return base.Add(time.Duration(min) * time.Minute) }
 type env struct {
 	url    string
 	outbox *alert.Outbox
+	store  *impactmatrix.Store
 	routes []string
 }
 
@@ -144,7 +145,7 @@ func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string) *env {
 	}
 	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
-	return &env{url: srv.URL, outbox: ob, routes: routes}
+	return &env{url: srv.URL, outbox: ob, store: st, routes: routes}
 }
 
 type response struct {
@@ -276,6 +277,40 @@ func TestDetailMeasuresTheResponse(t *testing.T) {
 			if tl == nil || tl.Step != "1m" || !tl.From.Equal(at(150)) || len(tl.Points) < 60 || tl.Points[30].Negative != 50 {
 				t.Fatalf("timeline %+v", tl)
 			}
+		}
+	})
+}
+
+func TestDetailWatchesTheAfterCare(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		e := newEnv(t, rdb, prefix)
+		ctx := context.Background()
+		// Posts that say they are leaving: two about checkout in the hour
+		// after the end (the watch counts them), one in the hour that
+		// began during the incident (it does not), one about search.
+		if err := e.store.AddLeaveIntent(ctx, map[impactmatrix.IntentCell]int64{
+			{Feature: "checkout", Hour: impactmatrix.HourOf(at(240))}:     2,
+			{Feature: "availability", Hour: impactmatrix.HourOf(at(180))}: 1,
+			{Feature: "search", Hour: impactmatrix.HourOf(at(240))}:       5,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		r := e.do(t, http.MethodGet, "/api/v1/incidents/checkout-1", readToken, "", "")
+		var d incidentsapi.Detail
+		r.json(t, &d)
+		w := d.AfterCare
+		if w == nil || len(d.Warnings) != 0 {
+			t.Fatalf("after-care %+v, warnings %v", w, d.Warnings)
+		}
+		// The incident ended at minute 205; the matrix holds minutes
+		// 205-239 after it, at the baseline's 10 negative of 100.
+		if !w.From.Equal(at(205)) || !w.To.Equal(at(205).Add(30*24*time.Hour)) || w.BaselineShare != 0.1 || len(w.Days) != 1 || w.Complete {
+			t.Fatalf("watch %+v", w)
+		}
+		day := w.Days[0]
+		if day.Negative != 350 || day.Scored != 3500 || day.Share != 0.1 || day.Above || day.Complete || !day.Available ||
+			day.LeaveIntent != 2 || w.LeaveIntent != 2 || w.DaysAbove != 0 {
+			t.Fatalf("first day %+v (watch leave intent %d, days above %d)", day, w.LeaveIntent, w.DaysAbove)
 		}
 	})
 }

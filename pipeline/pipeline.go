@@ -28,6 +28,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/incident"
 	"github.com/socialpulse/socialpulse/internal/backoff"
 	"github.com/socialpulse/socialpulse/post"
 	"github.com/socialpulse/socialpulse/sentiment"
@@ -155,6 +156,7 @@ func (p *Processor) Assign(ctx context.Context, topic string, part int) (stream.
 		delta:         impactmatrix.NewDelta(p.o.Store.Bucket()),
 		featureCounts: make(map[featureClass]int),
 		samples:       make(map[string][]impactmatrix.Sample),
+		intent:        make(map[impactmatrix.IntentCell]int64),
 		reasons:       make(map[post.Reason]int),
 		log:           p.log.With(zap.String("topic", topic), zap.Int("partition", part)),
 		dedupe:        p.o.Store.DedupeWindow() > 0,
@@ -187,6 +189,9 @@ type partition struct {
 	featureCounts map[featureClass]int
 	reasons       map[post.Reason]int
 	brand         []statements.Post // the brand's own posts, this batch
+	// intent counts, this batch, the posts per feature and hour that
+	// express an intent to leave (incident.ExpressesLeaveIntent).
+	intent map[impactmatrix.IntentCell]int64
 
 	dedupe bool // the store has a dedupe window; see dedupe.go
 	batchDedupe
@@ -213,6 +218,7 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 	h.batchDedupe.reset()
 	clear(h.brand)
 	h.brand = h.brand[:0]
+	clear(h.intent)
 	var last int64 = -1
 	skipped := 0
 	start := time.Now()
@@ -254,8 +260,20 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 	h.prev = last
 	h.p.m.observeBatch(h, skipped, time.Since(start))
 	h.storeSamples(ctx)
+	h.storeLeaveIntent(ctx)
 	h.recordStatements(ctx)
 	return nil
+}
+
+// storeLeaveIntent writes the batch's leave-intent counts, best effort
+// like the evidence samples.
+func (h *partition) storeLeaveIntent(ctx context.Context) {
+	if len(h.intent) == 0 {
+		return
+	}
+	if err := h.p.o.Store.AddLeaveIntent(ctx, h.intent); err != nil {
+		h.log.Warn("leave-intent counts not stored", zap.Error(err))
+	}
 }
 
 // recordStatements hands the batch's brand posts to the statement recorder.
@@ -362,6 +380,12 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 			if h.p.o.Unmapped != nil {
 				h.p.o.Unmapped.Offer(ps.Text, t)
 			}
+		}
+	}
+	if len(res.Features) > 0 && incident.ExpressesLeaveIntent(ps.Text) {
+		hour := impactmatrix.HourOf(t)
+		for _, f := range res.Features {
+			h.intent[impactmatrix.IntentCell{Feature: f.ID, Hour: hour}]++
 		}
 	}
 	var author uint64 // for the distinct-author sketches, once per post

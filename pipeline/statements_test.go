@@ -113,3 +113,41 @@ func TestProcessAllocatesNothingMoreForPostsNotFromTheBrand(t *testing.T) {
 		t.Errorf("process allocates %.1f times a post with brand handles configured, %.1f without; want the same", with, without)
 	}
 }
+
+func TestPostsThatExpressAnIntentToLeaveAreCountedPerFeatureAndHour(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ph, _, err := f.proc.Assign(ctx, "posts", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := []stream.Record{
+		rec(0, `{"id":"1","text":"checkout failed again, switching to another shop","created_at":"2026-11-23T11:30:00Z"}`),
+		rec(1, `{"id":"2","text":"checkout keeps failing","created_at":"2026-11-23T11:31:00Z"}`),
+		rec(2, `{"id":"3","text":"never again, what a mess","created_at":"2026-11-23T11:32:00Z"}`), // no feature
+		rec(3, `{"id":"4","text":"I don't trust your payment page with my card","created_at":"2026-11-23T10:10:00Z"}`),
+	}
+	for range 2 { // the second time, a redelivery: skipped
+		if err := ph.Handle(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name     string
+		features []string
+		from, to time.Time
+		want     int64
+	}{
+		{"checkout in the 11:00 hour", []string{"checkout"}, now.Add(-time.Hour), now, 1},
+		{"the payment post an hour earlier", []string{"payment"}, now.Add(-2 * time.Hour), now.Add(-time.Hour), 1},
+		{"a post with no feature is not counted", []string{"other"}, now.Add(-2 * time.Hour), now, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := f.store.LeaveIntent(ctx, c.features, c.from, c.to)
+			if err != nil || got != c.want {
+				t.Errorf("LeaveIntent = %d, %v; want %d", got, err, c.want)
+			}
+		})
+	}
+}
