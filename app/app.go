@@ -69,6 +69,8 @@ type App struct {
 	reloads     *prometheus.CounterVec
 	// modelReloads counts reloads of sentiment.model_file.
 	modelReloads *prometheus.CounterVec
+	// grafana annotates spikes and milestones when alerting.grafana is set.
+	grafana *alert.GrafanaAnnotation
 }
 
 // New builds every component; it does not contact Kafka yet, but it opens
@@ -151,9 +153,11 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("config: incidents.brand_handles: %w", err)
 		}
-		if popts.Statements, err = statements.NewRecorder(statements.Options{
-			History: a.outbox, Handles: handles, Logger: log.Named("statements"),
-		}); err != nil {
+		so := statements.Options{History: a.outbox, Handles: handles, Logger: log.Named("statements")}
+		if a.grafana != nil {
+			so.Annotator = a.grafana
+		}
+		if popts.Statements, err = statements.NewRecorder(so); err != nil {
 			return nil, err
 		}
 	}

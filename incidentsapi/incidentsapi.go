@@ -54,6 +54,16 @@ type Matrix interface {
 	LeaveIntent(ctx context.Context, features []string, from, to time.Time) (int64, error)
 }
 
+// MilestoneAnnotator marks milestones elsewhere, such as Grafana
+// (*alert.GrafanaAnnotation).
+type MilestoneAnnotator interface {
+	AnnotateMilestone(ctx context.Context, incident string, m alert.Milestone) (int64, error)
+}
+
+// annotateTimeout bounds marking a milestone in Grafana, which a request
+// that recorded one waits for.
+const annotateTimeout = 3 * time.Second
+
 // Options configure a Handler.
 type Options struct {
 	History History
@@ -63,6 +73,9 @@ type Options struct {
 	// Measure configures the measures (band, recovery hold, before/after
 	// window of 30m).
 	Measure incident.MeasureOptions
+	// Annotator, when set, is told of every milestone recorded through the
+	// API (best effort: a failure is logged, the milestone is kept).
+	Annotator MilestoneAnnotator
 	// AfterCare configures the after-care watch (period, default 30 days).
 	AfterCare incident.AfterCareOptions
 	// BaselineSpan is how much history before an incident's start its

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -66,7 +67,7 @@ func forEachRedis(t *testing.T, fn func(t *testing.T, rdb redis.UniversalClient,
 //   - spikes checkout-1 (onset 180, first alert 185, end 200, P2) and
 //     availability-1 (onset 182, alert 186, end 205, P1) make one incident;
 //     search-1 (60-70) is another.
-func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string) *env {
+func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string, opts ...func(*incidentsapi.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	ob, err := alert.NewOutbox(rdb, alert.OutboxOptions{Prefix: prefix, Logger: zaptest.NewLogger(t)})
@@ -133,7 +134,11 @@ func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := incidentsapi.New(incidentsapi.Options{History: ob, Matrix: st, Logger: zaptest.NewLogger(t)})
+	o := incidentsapi.Options{History: ob, Matrix: st, Logger: zaptest.NewLogger(t)}
+	for _, f := range opts {
+		f(&o)
+	}
+	h, err := incidentsapi.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,6 +318,48 @@ func TestDetailWatchesTheAfterCare(t *testing.T) {
 			t.Fatalf("first day %+v (watch leave intent %d, days above %d)", day, w.LeaveIntent, w.DaysAbove)
 		}
 	})
+}
+
+// annotator records the milestones it is told of, failing when told to.
+type annotator struct {
+	got  []string
+	fail bool
+}
+
+func (a *annotator) AnnotateMilestone(_ context.Context, incident string, m alert.Milestone) (int64, error) {
+	a.got = append(a.got, incident+" "+m.Type)
+	if a.fail {
+		return 0, errors.New("grafana down")
+	}
+	return 1, nil
+}
+
+func TestMilestonesAreAnnotatedUnderTheIncidentLabel(t *testing.T) {
+	cases := []struct {
+		name string
+		fail bool
+	}{
+		{"grafana up", false},
+		{"grafana down: the milestone is still recorded", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			forEachRedis(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+				ann := &annotator{fail: c.fail}
+				e := newEnv(t, rdb, prefix, func(o *incidentsapi.Options) { o.Annotator = ann })
+				r := e.do(t, http.MethodPost, "/api/v1/incidents/availability-1/milestones", writeToken, "application/json",
+					`{"type": "statement", "text": "We know"}`)
+				if r.status != http.StatusCreated {
+					t.Fatalf("post: %d %s", r.status, r.body)
+				}
+				// The spikes were raised before incidents were labelled: the
+				// spike's own id is the label.
+				if len(ann.got) != 1 || ann.got[0] != "availability-1 statement" {
+					t.Errorf("annotations %v", ann.got)
+				}
+			})
+		})
+	}
 }
 
 func TestRequestsAreChecked(t *testing.T) {

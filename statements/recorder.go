@@ -1,6 +1,7 @@
 package statements
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -38,6 +39,11 @@ type Options struct {
 	// Group configures how spikes join incidents; it should be the
 	// incidents API's (default join gap 15m).
 	Group incident.GroupOptions
+	// Annotator, when set, is told of every statement recorded (best
+	// effort; *alert.GrafanaAnnotation is one).
+	Annotator interface {
+		AnnotateMilestone(ctx context.Context, incident string, m alert.Milestone) (int64, error)
+	}
 	// Timeout bounds one Record call. Default: 5s.
 	Timeout time.Duration
 	// Logger logs what is recorded and what fails; nil discards.
@@ -108,7 +114,7 @@ func (r *Recorder) Record(ctx context.Context, posts []Post) []Outcome {
 
 func (r *Recorder) record(ctx context.Context, p Post) Outcome {
 	log := r.log.With(zap.String("post", p.ID), zap.String("handle", p.Handle), zap.Time("time", p.Time))
-	spikes, err := r.spikes(ctx, p.Time.Add(-Span), p.Time)
+	spikes, labels, err := r.spikes(ctx, p.Time.Add(-Span), p.Time)
 	if err != nil {
 		log.Warn("brand post not recorded as a statement: the spike history could not be read", zap.Error(err))
 		return Failed
@@ -129,6 +135,12 @@ func (r *Recorder) record(ctx context.Context, p Post) Outcome {
 		return Duplicate
 	}
 	log.Info("brand post recorded as a statement milestone", zap.String("incident", in.ID))
+	if r.o.Annotator != nil {
+		label := cmp.Or(labels[in.ID], in.ID) // as the spike annotations are tagged
+		if _, err := r.o.Annotator.AnnotateMilestone(ctx, label, m); err != nil {
+			log.Warn("statement not annotated", zap.String("incident", in.ID), zap.Error(err))
+		}
+	}
 	return Recorded
 }
 
@@ -136,14 +148,16 @@ func (r *Recorder) record(ctx context.Context, p Post) Outcome {
 // the post id.
 func Key(p Post) string { return "brand_post:" + p.Platform + ":" + p.ID }
 
-// spikes returns the spikes with onsets in [from, to] as incident spikes.
-func (r *Recorder) spikes(ctx context.Context, from, to time.Time) ([]incident.Spike, error) {
+// spikes returns the spikes with onsets in [from, to] as incident spikes,
+// and the incident label of each that has one.
+func (r *Recorder) spikes(ctx context.Context, from, to time.Time) ([]incident.Spike, map[string]string, error) {
 	var out []incident.Spike
+	labels := map[string]string{}
 	cursor := ""
 	for range maxPages {
 		page, next, err := r.o.History.List(ctx, alert.Query{From: from, To: to.Add(time.Nanosecond), Order: "asc", Limit: 500, Cursor: cursor})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, a := range page {
 			if a.Kind != "" && a.Kind != alert.KindNegativeSurge {
@@ -157,13 +171,16 @@ func (r *Recorder) spikes(ctx context.Context, from, to time.Time) ([]incident.S
 				}
 			}
 			out = append(out, s)
+			if a.Incident != "" {
+				labels[a.ID] = a.Incident
+			}
 		}
 		if next == "" {
 			break
 		}
 		cursor = next
 	}
-	return out, nil
+	return out, labels, nil
 }
 
 // clipRunes cuts s to at most n runes.

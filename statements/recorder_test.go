@@ -135,3 +135,28 @@ func TestClipRunesKeepsWholeCharacters(t *testing.T) {
 		})
 	}
 }
+
+// annotations records the milestones it is told of.
+type annotations struct{ got []string }
+
+func (a *annotations) AnnotateMilestone(_ context.Context, incident string, m alert.Milestone) (int64, error) {
+	a.got = append(a.got, incident+" "+m.Type+" "+m.Post)
+	return 1, nil
+}
+
+func TestRecordedStatementsAreAnnotatedOnce(t *testing.T) {
+	ctx := context.Background()
+	checkout := spikeAlert("checkout", 0, 40)
+	checkout.Incident = "label-1"
+	ob := newHistory(t, checkout)
+	ann := &annotations{}
+	r, err := NewRecorder(Options{History: ob, Annotator: ann})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Post{ID: "s1", Platform: "x", Handle: "shop", Text: "On it", Time: at(6)}
+	r.Record(ctx, []Post{p, p, {ID: "s9", Handle: "shop", Time: at(300)}})
+	if len(ann.got) != 1 || ann.got[0] != "label-1 statement s1" {
+		t.Errorf("annotations %v, want one for the statement, under the incident label", ann.got)
+	}
+}
