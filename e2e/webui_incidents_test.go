@@ -175,6 +175,25 @@ func TestWebUIShowsAnIncidentWithItsMilestonesAndEscapesPosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	saveArtifact(t, "webui-incident.png", shot)
+
+	// On a phone, neither the incident nor the list scrolls sideways.
+	const overflow = `document.documentElement.scrollWidth > window.innerWidth + 1`
+	do("the incident at 390 px", chromedp.EmulateViewport(390, 844), visible("#aftercare"))
+	if eval(overflow) != false {
+		t.Error("at 390 px the incident is wider than the screen")
+	}
+	if shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
+		t.Fatal(err)
+	}
+	saveArtifact(t, "webui-incident-390.png", shot)
+	do("the list at 390 px", chromedp.Navigate(base+"/ui/#/incidents"), visible(row))
+	if eval(overflow) != false {
+		t.Error("at 390 px the incident list is wider than the screen")
+	}
+	do("the spike list at 390 px", chromedp.Navigate(base+"/ui/#/"), visible("#spikes-table"))
+	if eval(overflow) != false {
+		t.Error("at 390 px the spike list (and its header) is wider than the screen")
+	}
 	if p := problems(); len(p) > 0 {
 		t.Errorf("the browser reported problems: %q", p)
 	}
