@@ -84,6 +84,13 @@ type Alert struct {
 	Priority int `json:"priority"`
 	// Sequence increments on each update of the episode; starts at 1.
 	Sequence int `json:"sequence"`
+	// Incident is the id of the incident the spike belongs to (package
+	// incident): its own ID when it opened the incident, else the incident
+	// id of the spikes it joined. It is set when the spike is raised and
+	// kept by every later version, so receivers group on it (Alertmanager
+	// groups pages by its incident label). Empty in alerts raised before
+	// incidents were labelled.
+	Incident string `json:"incident,omitempty"`
 
 	StartsAt  time.Time `json:"startsAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
@@ -232,6 +239,8 @@ func (a Alert) Validate() error {
 	switch {
 	case a.ID == "" || len(a.ID) > 256 || strings.ContainsAny(a.ID, "|\r\n"):
 		return bad("id %q must be 1-256 characters without '|' or newlines", a.ID)
+	case len(a.Incident) > 256 || strings.ContainsAny(a.Incident, "|\r\n"):
+		return bad("alert %s has incident %q, want at most 256 characters without '|' or newlines", a.ID, a.Incident)
 	case a.Fingerprint == "":
 		return bad("alert %s has no fingerprint", a.ID)
 	case a.State != StateFiring && a.State != StateResolved:

@@ -16,7 +16,8 @@ const AlertmanagerAlertName = "SocialpulseSpike"
 // Alertmanager posts alerts to Prometheus Alertmanager's /api/v2/alerts, so
 // IT keeps its own routing, grouping, silences and paging. Labels:
 // alertname=SocialpulseSpike, feature, priority ("P1".."P4"), owner, kind,
-// fingerprint; annotations: summary, description, dashboard, api. Like
+// fingerprint, incident (Alert.Incident: group routes by it so that one
+// incident is one page); annotations: summary, description, dashboard, api. Like
 // Prometheus, it gives a firing alert an endsAt a few resend intervals
 // ahead and the Outbox re-sends firing alerts every ResendInterval (it is a
 // Resender), so an alert whose publisher vanished still resolves; a
@@ -126,6 +127,7 @@ func NewAMAlert(a Alert, now time.Time, ttl time.Duration) AMAlert {
 			"owner":       ev.Owner,
 			"kind":        a.Kind,
 			"fingerprint": a.Fingerprint,
+			"incident":    a.Incident,
 		},
 		Annotations: map[string]string{
 			"summary":     firstNonEmpty(a.Summary, FormatSummary(a)),

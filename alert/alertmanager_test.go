@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -112,4 +115,70 @@ func TestAlertmanagerResolvesOldPriorityWhenPriorityChanges(t *testing.T) {
 		act := activeAlerts(t, base)
 		return len(act) == 1 && act[0].Labels["priority"] == "P1"
 	})
+}
+
+// amGroup is one element of Alertmanager's /api/v2/alerts/groups.
+type amGroup struct {
+	Labels map[string]string `json:"labels"`
+	Alerts []amListed        `json:"alerts"`
+}
+
+// alertGroups lists Alertmanager's alert groups that hold SocialpulseSpike
+// alerts.
+func alertGroups(t *testing.T, base string) []amGroup {
+	t.Helper()
+	q := url.Values{"filter": {`alertname="` + AlertmanagerAlertName + `"`}}
+	resp, err := http.Get(base + "/api/v2/alerts/groups?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out []amGroup
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestShippedAlertmanagerRouteGroupsOneIncidentIntoOneGroup(t *testing.T) {
+	cfg, err := os.ReadFile(filepath.Join("..", "deploy", "alertmanager", "alertmanager.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := testenv.StartAlertmanagerWithConfig(t, string(cfg))
+	ctx := context.Background()
+	am := NewAlertmanager(base)
+	onset := time.Now().Add(-10 * time.Minute).Truncate(time.Second)
+	checkout := testAlert("checkout", onset, 1)
+	checkout.Incident = checkout.ID
+	availability := testAlert("availability", onset.Add(3*time.Minute), 1)
+	availability.Priority = 2
+	availability.Incident = checkout.ID // joined the checkout incident
+	search := testAlert("search", onset.Add(5*time.Minute), 1)
+	search.Incident = search.ID // an incident of its own
+	for _, a := range []Alert{checkout, availability, search} {
+		if err := am.Send(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var groups []amGroup
+	eventually(t, 20*time.Second, "alertmanager groups the three alerts", func() bool {
+		groups = alertGroups(t, base)
+		n := 0
+		for _, g := range groups {
+			n += len(g.Alerts)
+		}
+		return n == 3
+	})
+	byIncident := map[string][]string{}
+	for _, g := range groups {
+		for _, a := range g.Alerts {
+			byIncident[g.Labels["incident"]] = append(byIncident[g.Labels["incident"]], a.Labels["feature"])
+		}
+	}
+	slices.Sort(byIncident[checkout.ID])
+	want := map[string][]string{checkout.ID: {"availability", "checkout"}, search.ID: {"search"}}
+	if len(groups) != 2 || fmt.Sprint(byIncident) != fmt.Sprint(want) {
+		t.Errorf("groups by incident = %v (%d groups), want %v", byIncident, len(groups), want)
+	}
 }

@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"fmt"
+	"html"
 	"strconv"
 	"strings"
 
@@ -11,7 +12,8 @@ import (
 
 // GrafanaAnnotation marks spikes on a Grafana dashboard: the first version of
 // an alert creates an annotation at StartsAt tagged "socialpulse",
-// "feature:<feature>", "priority:P<n>" and "kind:<kind>"; later versions
+// "feature:<feature>", "priority:P<n>", "kind:<kind>" and, when the alert
+// carries one, "incident:<incident id>"; later versions
 // update its text and tags, and the resolved version turns it into a region
 // ending at EndsAt. The annotation id is kept in the alert's history record
 // (Record.ReceiverState["grafana"]).
@@ -48,6 +50,9 @@ func (g *GrafanaAnnotation) SendState(ctx context.Context, a Alert, state string
 			"priority:" + PriorityLabel(a.Priority), "kind:" + a.Kind},
 		Text: grafanaText(a),
 	}
+	if a.Incident != "" {
+		ann.Tags = append(ann.Tags, "incident:"+a.Incident)
+	}
 	if a.State == StateResolved {
 		ann.TimeEnd = a.EndsAt.UnixMilli()
 		ann.IsRegion = true
@@ -77,6 +82,51 @@ func (g *GrafanaAnnotation) SendState(ctx context.Context, a Alert, state string
 	case r := <-done:
 		if r.err != nil {
 			return "", fmt.Errorf("grafana: annotate %s: %w", a.ID, redactURL(r.err))
+		}
+		return r.id, nil
+	}
+}
+
+// MilestoneTag is on every milestone annotation (and not on spike
+// annotations, which carry "socialpulse"), so a dashboard can show
+// milestones as an annotation query of their own.
+const MilestoneTag = "socialpulse-milestone"
+
+// AnnotateMilestone marks milestone m of incident (its id) on the
+// dashboard: an annotation at m.Time tagged MilestoneTag, "incident:<id>"
+// and "milestone:<type>", whose text is the type, author and text, HTML
+// escaped (Grafana renders annotation text as HTML, and a statement
+// recorded from a post is customer-visible text). It returns the
+// annotation's id.
+func (g *GrafanaAnnotation) AnnotateMilestone(ctx context.Context, incident string, m Milestone) (int64, error) {
+	text := html.EscapeString(m.Type + " by " + m.Author)
+	if m.Source == SourceBrandPost {
+		text += " (brand post)"
+	}
+	if m.Text != "" {
+		text += ": " + html.EscapeString(clip(oneLine(m.Text), 500))
+	}
+	ann := &gapi.Annotation{
+		DashboardUID: g.dashboardUID,
+		Time:         m.Time.UnixMilli(),
+		Tags:         []string{MilestoneTag, "incident:" + incident, "milestone:" + m.Type},
+		Text:         text,
+	}
+	type result struct {
+		id  int64
+		err error
+	}
+	done := make(chan result, 1) // the call may outlive ctx; it must not block
+	go func() {
+		id, err := g.c.NewAnnotation(ann)
+		done <- result{id, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return 0, fmt.Errorf("grafana: %w", ctx.Err())
+	case r := <-done:
+		if r.err != nil {
+			return 0, fmt.Errorf("grafana: annotate milestone of %s: %w", incident, redactURL(r.err))
 		}
 		return r.id, nil
 	}

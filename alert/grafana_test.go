@@ -84,3 +84,43 @@ func TestGrafanaAnnotationCreatedThenTurnedIntoRegion(t *testing.T) {
 		}
 	})
 }
+
+func TestGrafanaMilestoneAnnotationIsTaggedAndEscaped(t *testing.T) {
+	var got grafanaReq
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = grafanaReq{r.Method, r.URL.Path, nil}
+		_ = json.Unmarshal(b, &got.body)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id": 7, "message": "Annotation added"}`)
+	}))
+	defer srv.Close()
+	c, err := gapi.New(srv.URL, gapi.Config{APIKey: "token", Client: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := NewGrafanaAnnotation(c, "it-priorities")
+	cases := []struct {
+		name     string
+		m        Milestone
+		wantText string
+	}{
+		{"a typed statement", Milestone{Type: "statement", Author: "pr", Text: "We are on it", Time: t0},
+			"statement by pr: We are on it"},
+		{"a brand post with markup", Milestone{Type: "statement", Author: "shop", Text: "<script>x</script>\nfixed & back",
+			Time: t0, Source: SourceBrandPost}, "statement by shop (brand post): &lt;script&gt;x&lt;/script&gt; fixed &amp; back"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			id, err := g.AnnotateMilestone(context.Background(), "inc-1", c.m)
+			if err != nil || id != 7 {
+				t.Fatalf("AnnotateMilestone = %d, %v", id, err)
+			}
+			if got.method != http.MethodPost || got.path != "/api/annotations" || got.body["text"] != c.wantText ||
+				fmt.Sprint(got.body["tags"]) != "[socialpulse-milestone incident:inc-1 milestone:statement]" ||
+				got.body["time"] != float64(t0.UnixMilli()) || got.body["dashboardUID"] != "it-priorities" {
+				t.Errorf("request %s %s %v", got.method, got.path, got.body)
+			}
+		})
+	}
+}

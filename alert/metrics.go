@@ -42,6 +42,7 @@ type metrics struct {
 	pending    *prometheus.GaugeVec     // receiver
 	published  *prometheus.CounterVec   // priority, state
 	open       *prometheus.GaugeVec     // priority, owner
+	incidents  prometheus.Gauge
 }
 
 // newMetrics builds the package metrics on reg; a nil reg leaves them
@@ -76,5 +77,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Namespace: "socialpulse", Subsystem: "alerts", Name: "open",
 			Help: "Firing alerts in the history, by priority and owning team.",
 		}, []string{"priority", "owner"}),
+		incidents: f.NewGauge(prometheus.GaugeOpts{
+			Namespace: "socialpulse", Subsystem: "incidents", Name: "open",
+			Help: "Incidents with a firing alert: the distinct incident labels of the firing alerts (an alert without one counts as its own).",
+		}),
 	}
 }

@@ -2,6 +2,8 @@ package alert
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,10 +23,22 @@ type Milestone struct {
 	Author string    `json:"author"`
 	Text   string    `json:"text"`
 	Time   time.Time `json:"time"`
+	// Source is how the milestone was recorded: "" when a person typed it
+	// (API, CLI, web page), SourceBrandPost when a post of the brand's own
+	// account was recorded as a statement automatically.
+	Source string `json:"source,omitempty"`
+	// Post is the id of the post a SourceBrandPost milestone was recorded
+	// from, and URL its link when the post had one.
+	Post string `json:"post,omitempty"`
+	URL  string `json:"url,omitempty"`
 	// Spike is the ID of the alert whose record keeps the milestone (set
 	// on read).
 	Spike string `json:"spike"`
 }
+
+// SourceBrandPost marks a milestone recorded from a post of the brand's
+// own account (package statements).
+const SourceBrandPost = "brand_post"
 
 var milestoneType = regexp.MustCompile(`^[a-z_]{1,32}$`)
 
@@ -53,6 +67,58 @@ func (o *Outbox) AddMilestone(ctx context.Context, id string, m Milestone) error
 	}
 	return nil
 }
+
+// AddMilestoneOnce is AddMilestone made idempotent on key (such as the id
+// of the post it was recorded from): if a milestone with the same key was
+// added before, on any alert of this history, it stores nothing and returns
+// false. The key is remembered for the history's retention.
+func (o *Outbox) AddMilestoneOnce(ctx context.Context, id string, m Milestone, key string) (bool, error) {
+	if !milestoneType.MatchString(m.Type) {
+		return false, fmt.Errorf("alert: milestone type %q: want [a-z_]{1,32}", m.Type)
+	}
+	if key == "" {
+		return false, errors.New("alert: milestone key must not be empty")
+	}
+	if m.Time.IsZero() {
+		m.Time = o.o.Now()
+	}
+	m.Spike = ""
+	body, err := json.Marshal(m)
+	if err != nil {
+		return false, fmt.Errorf("alert: encode milestone: %w", err)
+	}
+	sum := sha256.Sum256([]byte(key))
+	k := hex.EncodeToString(sum[:16])
+	field := fmt.Sprintf("ms:%020d:%s", m.Time.UnixNano(), k)
+	n, err := milestoneOnceScript.Run(ctx, o.rdb, []string{o.alertKey(id), o.base + ":msk:" + k}, field, body,
+		o.o.Retention.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("alert: add milestone to %s: %w", id, err)
+	}
+	switch n {
+	case 0:
+		return false, fmt.Errorf("%w: %s", ErrNotFound, id)
+	case 2:
+		return false, nil
+	}
+	return true, nil
+}
+
+// milestoneOnceScript adds a milestone to an existing alert unless its key
+// was seen. KEYS: 1 alert hash, 2 key marker. ARGV: 1 field, 2 milestone
+// JSON, 3 marker TTL ms. Returns 0 if the alert does not exist, 2 if the key
+// was seen, 1 when added.
+var milestoneOnceScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return 2
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`)
 
 // Milestones returns the milestones kept on the records of alerts ids (an
 // incident's spikes), ordered by time. Unknown or expired alerts have none.

@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"cmp"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
@@ -211,7 +212,7 @@ func (o *Outbox) Publish(ctx context.Context, a Alert) (bool, error) {
 	seq := strconv.Itoa(a.Sequence)
 	keys := []string{o.alertKey(a.ID), o.timeIndex(), o.featureIndex(a.Evidence.Feature), o.openKey()}
 	args := []any{seq, body, a.StartsAt.UnixMilli(), o.o.Now().UnixMilli(), o.o.Retention.Milliseconds(),
-		a.ID, string(a.State), PriorityLabel(a.Priority) + "|" + a.Evidence.Owner, o.base, a.Evidence.Feature}
+		a.ID, string(a.State), openValue(a), o.base, a.Evidence.Feature}
 	for _, r := range o.receivers {
 		keys = append(keys, o.queueKey(r.Name()))
 		args = append(args, r.Name())
@@ -511,14 +512,16 @@ func (o *Outbox) refreshOpen(ctx context.Context, open map[string]string) error 
 		}
 	}
 	counts := map[[2]string]int{}
+	incidents := map[string]bool{}
 	var stale []string
 	for i, id := range ids {
 		if exists[i].Val() == 0 {
 			stale = append(stale, id)
 			continue
 		}
-		p, owner, _ := cutPipe(open[id])
+		p, owner, inc := parseOpenValue(open[id])
 		counts[[2]string{p, owner}]++
+		incidents[cmp.Or(inc, id)] = true
 	}
 	if len(stale) > 0 {
 		if err := o.rdb.HDel(ctx, o.openKey(), stale...).Err(); err != nil {
@@ -529,7 +532,24 @@ func (o *Outbox) refreshOpen(ctx context.Context, open map[string]string) error 
 	for k, n := range counts {
 		o.m.open.WithLabelValues(k[0], k[1]).Set(float64(n))
 	}
+	o.m.incidents.Set(float64(len(incidents)))
 	return nil
+}
+
+// openValue is an open alert's entry in the open hash:
+// "<priority>|<owner>|<incident>".
+func openValue(a Alert) string {
+	return PriorityLabel(a.Priority) + "|" + a.Evidence.Owner + "|" + a.Incident
+}
+
+// parseOpenValue reads an openValue; entries written before the incident
+// was added ("<priority>|<owner>") have none.
+func parseOpenValue(v string) (priority, owner, incident string) {
+	priority, rest, _ := cutPipe(v)
+	if i := strings.LastIndexByte(rest, '|'); i >= 0 {
+		return priority, rest[:i], rest[i+1:]
+	}
+	return priority, rest, ""
 }
 
 func cutPipe(s string) (string, string, bool) {

@@ -462,3 +462,49 @@ func TestDeliveryLogsNeverContainSecrets(t *testing.T) {
 		}
 	})
 }
+
+func TestOpenIncidentsCountDistinctIncidentLabels(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, s store) {
+		ctx := context.Background()
+		ob := newOutbox(t, s, func(o *OutboxOptions) { o.Registerer = prometheus.NewRegistry() })
+		checkout, availability, search, login := testAlert("checkout", t0, 1), testAlert("availability", t0, 1),
+			testAlert("search", t0, 1), testAlert("login", t0, 1)
+		checkout.Incident, availability.Incident = checkout.ID, checkout.ID // one outage
+		search.Incident = search.ID                                         // another, resolved below
+		// login was raised before incidents were labelled: its own.
+		for _, x := range []Alert{checkout, availability, search, login, resolved(search, 2)} {
+			if _, err := ob.Publish(ctx, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := ob.refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := metricValue(t, ob.m.incidents); got != 2 {
+			t.Errorf("open incidents = %v, want 2 (the outage and the unlabelled login alert)", got)
+		}
+		if got := metricValue(t, ob.m.open.WithLabelValues("P1", "payments-team")); got != 3 {
+			t.Errorf("open{P1} = %v, want 3 alerts", got)
+		}
+	})
+}
+
+func TestParseOpenValueReadsBothFormats(t *testing.T) {
+	cases := []struct {
+		name, v                   string
+		priority, owner, incident string
+	}{
+		{"with an incident", "P1|web-team|abc-123", "P1", "web-team", "abc-123"},
+		{"without an owner", "P2||abc-123", "P2", "", "abc-123"},
+		{"written before incidents", "P3|web-team", "P3", "web-team", ""},
+		{"an unlabelled alert", "P1|web-team|", "P1", "web-team", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, o, i := parseOpenValue(c.v)
+			if p != c.priority || o != c.owner || i != c.incident {
+				t.Errorf("parseOpenValue(%q) = %q %q %q", c.v, p, o, i)
+			}
+		})
+	}
+}

@@ -208,3 +208,75 @@ func TestFormatSummary(t *testing.T) {
 		t.Errorf("FormatSummary = %q, want %q", got, want)
 	}
 }
+
+func TestReceiversCarryTheIncident(t *testing.T) {
+	own := testAlert("checkout", t0, 1)
+	own.Incident = own.ID
+	joined := testAlert("availability", t0.Add(3*time.Minute), 1)
+	joined.Incident = own.ID
+	cases := []struct {
+		name      string
+		a         Alert
+		wantSlack string // the Slack incident field; "" for none
+	}{
+		{"a spike that opened its incident", own, "*Incident*\n" + own.ID},
+		{"a spike that joined an open incident", joined, "*Incident*\n" + own.ID + "\n(joins an open incident)"},
+		{"an alert raised before incidents were labelled", testAlert("search", t0, 1), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			hook := newCapture(t, http.StatusNoContent)
+			if err := NewWebhook(hook.URL, "", hook.Client()).Send(context.Background(), c.a); err != nil {
+				t.Fatal(err)
+			}
+			_, body := hook.last(t)
+			var env struct {
+				Alert map[string]any `json:"alert"`
+			}
+			if err := json.Unmarshal(body, &env); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := env.Alert["incident"].(string); got != c.a.Incident {
+				t.Errorf("webhook incident = %q, want %q", got, c.a.Incident)
+			}
+
+			var field string
+			for _, f := range SlackMessage(c.a)["blocks"].([]any)[2].(map[string]any)["fields"].([]any) {
+				if text := f.(map[string]any)["text"].(string); strings.HasPrefix(text, "*Incident*") {
+					field = text
+				}
+			}
+			if field != c.wantSlack {
+				t.Errorf("slack incident field = %q, want %q", field, c.wantSlack)
+			}
+
+			labels := NewAMAlert(c.a, t0, time.Minute).Labels
+			if got, ok := labels["incident"]; got != c.a.Incident || ok != (c.a.Incident != "") {
+				t.Errorf("alertmanager incident label = %q (present %v), want %q", got, ok, c.a.Incident)
+			}
+		})
+	}
+}
+
+func TestValidateRejectsAnIncidentThatCannotBeALabel(t *testing.T) {
+	cases := []struct {
+		name     string
+		incident string
+		ok       bool
+	}{
+		{"none", "", true},
+		{"an alert id", "0123abcd-1700000000", true},
+		{"a pipe", "a|b", false},
+		{"a newline", "a\nb", false},
+		{"too long", strings.Repeat("x", 257), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := testAlert("checkout", t0, 1)
+			a.Incident = c.incident
+			if err := a.Validate(); (err == nil) != c.ok {
+				t.Errorf("Validate = %v, want ok %v", err, c.ok)
+			}
+		})
+	}
+}

@@ -67,6 +67,13 @@ func SlackMessage(a Alert) map[string]any {
 		mrkdwn(fmt.Sprintf("*Distinct authors*\n%d", ev.DistinctAuthors)),
 		mrkdwn(fmt.Sprintf("*Reach*\n%.0f", ev.Reach)),
 	}
+	if a.Incident != "" {
+		inc := "*Incident*\n" + slackEscape(a.Incident)
+		if a.Incident != a.ID {
+			inc += "\n(joins an open incident)"
+		}
+		fields = append(fields, mrkdwn(inc))
+	}
 	blocks := []any{
 		map[string]any{"type": "header", "text": map[string]any{"type": "plain_text", "text": title, "emoji": true}},
 		map[string]any{"type": "section", "text": mrkdwn("*" + slackEscape(clip(summary, maxSlackText-10)) + "*")},

@@ -50,7 +50,8 @@ func (a *App) buildAlerting(cfg config.Config, kc stream.ClientConfig, reg prome
 		if err != nil {
 			return fmt.Errorf("config: alerting.grafana.url: %w", err)
 		}
-		receivers = append(receivers, alert.NewGrafanaAnnotation(gc, al.Grafana.DashboardUID))
+		a.grafana = alert.NewGrafanaAnnotation(gc, al.Grafana.DashboardUID)
+		receivers = append(receivers, a.grafana)
 	}
 	var err error
 	if a.outbox, err = alert.NewOutbox(a.rdb, alert.OutboxOptions{

@@ -12,6 +12,7 @@ import (
 	"github.com/socialpulse/socialpulse/correction"
 	"github.com/socialpulse/socialpulse/correctionsapi"
 	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/incident"
 	"github.com/socialpulse/socialpulse/incidentsapi"
 	"github.com/socialpulse/socialpulse/spikesapi"
 )
@@ -62,7 +63,12 @@ func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (map[string]http.Hand
 		return nil, nil, err
 	}
 	routes := h.Routes()
-	ih, err := incidentsapi.New(incidentsapi.Options{History: a.outbox, Matrix: a.store, Logger: log.Named("incidents")})
+	iopts := incidentsapi.Options{History: a.outbox, Matrix: a.store,
+		AfterCare: incident.AfterCareOptions{Period: cfg.Incidents.AfterCare}, Logger: log.Named("incidents")}
+	if a.grafana != nil { // a nil *GrafanaAnnotation in the interface would not be nil
+		iopts.Annotator = a.grafana
+	}
+	ih, err := incidentsapi.New(iopts)
 	if err != nil {
 		return nil, nil, err
 	}

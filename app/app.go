@@ -29,6 +29,7 @@ import (
 	"github.com/socialpulse/socialpulse/impactmatrix"
 	"github.com/socialpulse/socialpulse/monitor"
 	"github.com/socialpulse/socialpulse/pipeline"
+	"github.com/socialpulse/socialpulse/statements"
 	"github.com/socialpulse/socialpulse/stream"
 	"github.com/socialpulse/socialpulse/webui"
 )
@@ -68,6 +69,8 @@ type App struct {
 	reloads     *prometheus.CounterVec
 	// modelReloads counts reloads of sentiment.model_file.
 	modelReloads *prometheus.CounterVec
+	// grafana annotates spikes and milestones when alerting.grafana is set.
+	grafana *alert.GrafanaAnnotation
 }
 
 // New builds every component; it does not contact Kafka yet, but it opens
@@ -142,6 +145,22 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 		}
 		popts.Scored = a.scored
 	}
+	if err := a.buildAlerting(cfg, kc, reg, log); err != nil {
+		return nil, err
+	}
+	if len(cfg.Incidents.BrandHandles) > 0 {
+		handles, err := statements.NewHandles(cfg.Incidents.BrandHandles)
+		if err != nil {
+			return nil, fmt.Errorf("config: incidents.brand_handles: %w", err)
+		}
+		so := statements.Options{History: a.outbox, Handles: handles, Logger: log.Named("statements")}
+		if a.grafana != nil {
+			so.Annotator = a.grafana
+		}
+		if popts.Statements, err = statements.NewRecorder(so); err != nil {
+			return nil, err
+		}
+	}
 	if a.proc, err = pipeline.New(popts); err != nil {
 		return nil, err
 	}
@@ -170,9 +189,6 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 	promauto.With(reg).NewGaugeFunc(prometheus.GaugeOpts{Namespace: "socialpulse", Subsystem: "taxonomy", Name: "features",
 		Help: "Features in the taxonomy in use."}, func() float64 { return float64(len(a.enricher.Tagger().Features())) })
 
-	if err := a.buildAlerting(cfg, kc, reg, log); err != nil {
-		return nil, err
-	}
 	routes, guard, err := a.buildAPI(cfg, log.Named("api"))
 	if err != nil {
 		return nil, err

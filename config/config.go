@@ -37,6 +37,7 @@ type Config struct {
 	Sentiment Sentiment `yaml:"sentiment"`
 	Emerging  Emerging  `yaml:"emerging"`
 	Detector  Detector  `yaml:"detector"`
+	Incidents Incidents `yaml:"incidents"`
 	Alerting  Alerting  `yaml:"alerting"`
 	HTTP      HTTP      `yaml:"http"`
 	API       API       `yaml:"api"`
@@ -167,6 +168,20 @@ type Emerging struct {
 	// Heuristic replaces part-of-speech tagging with a cheap noun-phrase
 	// heuristic (about 100x cheaper a post). Default: false
 	Heuristic bool `yaml:"heuristic"`
+}
+
+// Incidents configures incidents (spikes of one outage grouped; see the
+// README's Incidents section).
+type Incidents struct {
+	// BrandHandles are the brand's own account handles ("@shop" or
+	// "shop"; matched without the "@" and ignoring ASCII case). A post by
+	// one of them during an open incident is recorded on it as a statement
+	// milestone, marked source "brand_post". Default: [] (none)
+	BrandHandles []string `yaml:"brand_handles"`
+	// AfterCare is how long after an incident ends its after-care watch
+	// runs (daily negative share against the pre-incident share, posts
+	// saying they are leaving). Default: 720h (30 days)
+	AfterCare time.Duration `yaml:"after_care"`
 }
 
 // Detector configures spike detection over the matrix. One processor of
@@ -323,7 +338,8 @@ func Default() Config {
 			Windows:      []time.Duration{5 * time.Minute, 15 * time.Minute, time.Hour, 24 * time.Hour},
 			MaxTextBytes: 64 << 10, MaxFutureSkew: 10 * time.Minute,
 		},
-		Emerging: Emerging{Enabled: true, Window: 5 * time.Minute, Baseline: time.Hour, Workers: 1, MaxRate: 200},
+		Incidents: Incidents{BrandHandles: []string{}, AfterCare: 30 * 24 * time.Hour},
+		Emerging:  Emerging{Enabled: true, Window: 5 * time.Minute, Baseline: time.Hour, Workers: 1, MaxRate: 200},
 		Detector: Detector{
 			Enabled: true, Grace: 15 * time.Second, Warmup: 6 * time.Hour, LeaseTTL: 30 * time.Second,
 			MinVolume: 10, MinRatio: 2, Alpha: 1e-6, ResolveRatio: 1.5, Cooldown: 24 * time.Hour, RearmFactor: 2, MinAuthors: 5,
@@ -533,6 +549,10 @@ func (c Config) Validate() error {
 	}
 	if m.MaxFutureSkew < 0 {
 		bad("matrix.max_future_skew", "must not be negative")
+	}
+
+	if c.Incidents.AfterCare < 24*time.Hour {
+		bad("incidents.after_care", "want at least 24h (one day), got %v", c.Incidents.AfterCare)
 	}
 
 	if e := c.Emerging; e.Enabled {

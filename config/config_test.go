@@ -49,6 +49,7 @@ func TestEnvironmentOverridesFile(t *testing.T) {
 		"SOCIALPULSE_MATRIX_WINDOWS=15m,1h",
 		"SOCIALPULSE_KAFKA_ENABLE_SCORED=true",
 		"SOCIALPULSE_REDIS_PASSWORD=hunter2",
+		"SOCIALPULSE_INCIDENTS_BRAND_HANDLES=@shop, shop_help",
 		"SOCIALPULSE_TEST_KAFKA=ignored:1",
 		"HOME=/root",
 	})
@@ -66,6 +67,9 @@ func TestEnvironmentOverridesFile(t *testing.T) {
 	}
 	if !cfg.Kafka.EnableScored || cfg.Redis.Password.Reveal() != "hunter2" {
 		t.Errorf("bool or secret override lost")
+	}
+	if !reflect.DeepEqual(cfg.Incidents.BrandHandles, []string{"@shop", "shop_help"}) {
+		t.Errorf("brand handles = %v", cfg.Incidents.BrandHandles)
 	}
 }
 

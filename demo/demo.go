@@ -3,7 +3,8 @@
 // real processor from package app, and a synthetic feed of posts (package
 // synth) with an injected outage, so a person can watch the impact matrix
 // react: the outage's spikes join one incident, the shop's own account posts
-// a statement that the demo records on the incident as a milestone, and the
+// a statement that the processor records on the incident as a milestone
+// (incidents.brand_handles), and the
 // surge dies away so the recovery can be measured. Unmapped complaints that
 // start rising a minute in feed the emerging-terms miner.
 //
@@ -54,9 +55,10 @@ type Options struct {
 	// Negative: the surge stops at once.
 	IncidentDecay time.Duration
 	// StatementAfter is when, counted from the incident's start, the
-	// shop's own account (synth.Handle) posts a statement into the stream;
-	// once the API lists the incident the demo records the statement on it
-	// as a milestone. Default: 4m. Negative: no statement.
+	// shop's own account (synth.Handle) posts a statement into the stream
+	// (or, if the API does not list the incident yet, as soon as it does,
+	// dated StatementAfter); the processor records it on the incident as a
+	// statement milestone. Default: 4m. Negative: no statement.
 	StatementAfter time.Duration
 	// IncidentShare is the share of posts during the incident that are
 	// complaints about IncidentFeature. Default: 0.5.
@@ -209,6 +211,8 @@ func New(o Options) (_ *Demo, err error) {
 	cfg.HTTP.Listen = o.Listen
 	cfg.Log.Format = "console"
 	cfg.ShutdownTimeout = 15 * time.Second
+	// The shop's posts during an incident become its statements.
+	cfg.Incidents.BrandHandles = []string{synth.Handle}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}

@@ -23,11 +23,13 @@ import (
 // statement on.
 const respondPoll = 2 * time.Second
 
-// respond plays the brand's response: at StatementAfter into the incident
-// the shop's own account posts a statement into the stream, and once the
-// incident is listed by the API the statement is recorded on it as a
-// milestone, stamped with the post's time. A failure is logged, never
-// fatal to the demo.
+// respond plays the brand's response: at StatementAfter into the incident,
+// once the API lists the incident (a spike of it has been raised), the
+// shop's own account posts a statement into the stream. The processor
+// records it on the incident as a statement milestone by itself (the demo
+// configures incidents.brand_handles with the shop's handle), stamped with
+// the post's time; respond waits for that and says where to look. A
+// failure is logged, never fatal to the demo.
 func (d *Demo) respond(ctx context.Context) error {
 	if d.incident == nil || d.o.StatementAfter < 0 {
 		return nil
@@ -38,6 +40,24 @@ func (d *Demo) respond(ctx context.Context) error {
 		return nil
 	case <-time.After(time.Until(at)):
 	}
+	base := "http://" + d.Addr()
+	t := time.NewTicker(respondPoll)
+	defer t.Stop()
+	id := ""
+	for id == "" {
+		var err error
+		if id, err = findIncident(ctx, http.DefaultClient, base, *d.incident); err != nil {
+			d.log.Debug("incident not listed yet", zap.Error(err))
+		}
+		if id != "" {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 	text := statementText(d.incident.Feature)
 	if err := d.postStatement(ctx, at, text); err != nil {
 		// The rest of the demo goes on without the statement.
@@ -47,18 +67,14 @@ func (d *Demo) respond(ctx context.Context) error {
 		return nil
 	}
 	d.log.Info("the shop's account posted a statement", zap.String("handle", synth.Handle), zap.String("text", text))
-
-	base := "http://" + d.Addr()
-	t := time.NewTicker(respondPoll)
-	defer t.Stop()
 	for {
-		id, err := recordStatement(ctx, http.DefaultClient, base, *d.incident, at, text)
+		ok, err := statementRecorded(ctx, http.DefaultClient, base, id)
 		switch {
 		case err != nil:
 			d.log.Debug("statement not recorded yet", zap.Error(err))
-		case id != "":
-			d.log.Info("statement recorded as a milestone; watch the incident recover",
-				zap.String("url", base+"/api/v1/incidents/"+url.PathEscape(id)))
+		case ok:
+			d.log.Info("the processor recorded the shop's post as a statement milestone; watch the incident recover",
+				zap.String("url", base+"/ui/#/incidents/"+url.PathEscape(id)))
 			return nil
 		}
 		select {
@@ -98,11 +114,10 @@ func (d *Demo) postStatement(ctx context.Context, at time.Time, text string) err
 	return nil
 }
 
-// recordStatement finds the incident that covers inc's feature and began
-// no earlier than a bucket-and-a-bit before inc, and posts the statement
-// to it as a milestone. It returns the incident's id, or "" while the API
+// findIncident returns the id of the incident that covers inc's feature
+// and began no earlier than two minutes before inc, or "" while the API
 // lists no such incident yet.
-func recordStatement(ctx context.Context, c *http.Client, base string, inc synth.Incident, at time.Time, text string) (string, error) {
+func findIncident(ctx context.Context, c *http.Client, base string, inc synth.Incident) (string, error) {
 	q := url.Values{"from": {inc.Start.Add(-10 * time.Minute).UTC().Format(time.RFC3339)}}
 	var list struct {
 		Incidents []struct {
@@ -120,19 +135,28 @@ func recordStatement(ctx context.Context, c *http.Client, base string, inc synth
 			id = in.ID
 		}
 	}
-	if id == "" {
-		return "", nil
-	}
-	body, err := json.Marshal(map[string]string{
-		"type": "statement", "text": text, "author": synth.Handle, "time": at.UTC().Format(time.RFC3339Nano),
-	})
-	if err != nil {
-		return "", err
-	}
-	if err := call(ctx, c, http.MethodPost, base+"/api/v1/incidents/"+url.PathEscape(id)+"/milestones", body, nil); err != nil {
-		return "", err
-	}
 	return id, nil
+}
+
+// statementRecorded reports whether incident id has a statement milestone
+// recorded from a post of the shop's account.
+func statementRecorded(ctx context.Context, c *http.Client, base, id string) (bool, error) {
+	var d struct {
+		Milestones []struct {
+			Type   string `json:"type"`
+			Author string `json:"author"`
+			Source string `json:"source"`
+		} `json:"milestones"`
+	}
+	if err := call(ctx, c, http.MethodGet, base+"/api/v1/incidents/"+url.PathEscape(id), nil, &d); err != nil {
+		return false, err
+	}
+	for _, m := range d.Milestones {
+		if m.Type == "statement" && m.Source == "brand_post" && m.Author == synth.Handle {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // call sends a JSON request and decodes a 2xx answer into out (when not

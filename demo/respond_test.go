@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,10 +11,9 @@ import (
 	"github.com/socialpulse/socialpulse/synth"
 )
 
-func TestRecordStatementPostsToTheIncidentOfTheFeature(t *testing.T) {
+func TestFindIncidentFindsTheIncidentOfTheFeature(t *testing.T) {
 	start := time.Date(2026, 5, 1, 12, 0, 30, 0, time.UTC)
 	inc := synth.Incident{Feature: "checkout", Start: start, End: start.Add(10 * time.Minute)}
-	at := start.Add(4 * time.Minute)
 	tests := []struct {
 		name      string
 		incidents string
@@ -29,58 +27,62 @@ func TestRecordStatementPostsToTheIncidentOfTheFeature(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var posted map[string]string
-			postedTo := ""
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				switch {
-				case r.Method == http.MethodGet && r.URL.Path == "/api/v1/incidents":
-					if _, err := time.Parse(time.RFC3339, r.URL.Query().Get("from")); err != nil {
-						t.Errorf("from: %v", err)
-					}
-					_, _ = io.WriteString(w, `{"incidents":`+tt.incidents+`}`)
-				case r.Method == http.MethodPost && r.Header.Get("Content-Type") == "application/json":
-					postedTo = r.URL.Path
-					if err := json.NewDecoder(r.Body).Decode(&posted); err != nil {
-						t.Error(err)
-					}
-					w.WriteHeader(http.StatusCreated)
-				default:
+				if r.Method != http.MethodGet || r.URL.Path != "/api/v1/incidents" {
 					http.Error(w, "unexpected", http.StatusTeapot)
+					return
 				}
+				if _, err := time.Parse(time.RFC3339, r.URL.Query().Get("from")); err != nil {
+					t.Errorf("from: %v", err)
+				}
+				_, _ = io.WriteString(w, `{"incidents":`+tt.incidents+`}`)
 			}))
 			defer srv.Close()
-			id, err := recordStatement(context.Background(), srv.Client(), srv.URL, inc, at, "we are on it")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if id != tt.wantID {
-				t.Fatalf("id %q, want %q", id, tt.wantID)
-			}
-			if tt.wantID == "" {
-				if postedTo != "" {
-					t.Errorf("posted to %s with no incident to record on", postedTo)
-				}
-				return
-			}
-			want := map[string]string{"type": "statement", "text": "we are on it", "author": synth.Handle, "time": "2026-05-01T12:04:30Z"}
-			if postedTo != "/api/v1/incidents/"+tt.wantID+"/milestones" || len(posted) != len(want) {
-				t.Fatalf("posted %v to %s", posted, postedTo)
-			}
-			for k, v := range want {
-				if posted[k] != v {
-					t.Errorf("%s = %q, want %q", k, posted[k], v)
-				}
+			id, err := findIncident(context.Background(), srv.Client(), srv.URL, inc)
+			if err != nil || id != tt.wantID {
+				t.Fatalf("findIncident = %q, %v; want %q", id, err, tt.wantID)
 			}
 		})
 	}
 }
 
-func TestRecordStatementReportsAnAPIError(t *testing.T) {
+func TestStatementRecordedWantsTheShopsBrandPost(t *testing.T) {
+	tests := []struct {
+		name       string
+		milestones string
+		want       bool
+	}{
+		{"none yet", `[]`, false},
+		{"a statement typed by PR", `[{"type":"statement","author":"pr","text":"x"}]`, false},
+		{"the shop's post", `[{"type":"statement","author":"` + synth.Handle + `","source":"brand_post"}]`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/api/v1/incidents/s2" {
+					http.Error(w, "unexpected", http.StatusTeapot)
+					return
+				}
+				_, _ = io.WriteString(w, `{"id":"s2","milestones":`+tt.milestones+`}`)
+			}))
+			defer srv.Close()
+			got, err := statementRecorded(context.Background(), srv.Client(), srv.URL, "s2")
+			if err != nil || got != tt.want {
+				t.Fatalf("statementRecorded = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFindIncidentReportsAnAPIError(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":"spike history unavailable"}`, http.StatusServiceUnavailable)
 	}))
 	defer srv.Close()
-	if _, err := recordStatement(context.Background(), srv.Client(), srv.URL, synth.Incident{Feature: "checkout"}, time.Now(), "x"); err == nil {
+	if _, err := findIncident(context.Background(), srv.Client(), srv.URL, synth.Incident{Feature: "checkout"}); err == nil {
+		t.Error("no error from a 503")
+	}
+	if _, err := statementRecorded(context.Background(), srv.Client(), srv.URL, "s2"); err == nil {
 		t.Error("no error from a 503")
 	}
 }

@@ -190,3 +190,54 @@ func Find(incidents []Incident, id string) (Incident, bool) {
 	}
 	return Incident{}, false
 }
+
+// Assign returns the incident id that a newly raised spike s carries (the
+// alert's incident label, which Alertmanager groups pages by). raised are
+// the spikes raised before s, and labels the incident id each of them
+// carries, by spike id (a spike without one counts as carrying its own id).
+// s joins the incident that Group forms of raised and s; it carries the
+// label of that incident's earliest other spike, so the id already paged
+// never changes, even when s's onset is earlier than the incident's start.
+// A spike that joins no incident carries its own id. When s bridges two
+// incidents that were apart, it takes the earlier one's label; the later
+// one's spikes keep theirs.
+func Assign(raised []Spike, labels map[string]string, s Spike, o GroupOptions) string {
+	all := make([]Spike, 0, len(raised)+1)
+	for _, r := range raised {
+		if r.ID != s.ID {
+			all = append(all, r)
+		}
+	}
+	all = append(all, s)
+	in, ok := Find(Group(all, o), s.ID)
+	if !ok {
+		return s.ID
+	}
+	for _, sp := range in.Spikes {
+		if sp.ID == s.ID {
+			continue
+		}
+		if l := labels[sp.ID]; l != "" {
+			return l
+		}
+		return sp.ID
+	}
+	return s.ID
+}
+
+// OpenAt returns the incident open at t among incidents: one that started
+// at or before t and had not ended before t (an ongoing one has not). When
+// several are, the one that started last wins (then the larger ID).
+func OpenAt(incidents []Incident, t time.Time) (Incident, bool) {
+	var best Incident
+	found := false
+	for _, in := range incidents {
+		if in.Start.After(t) || (!in.Ongoing() && in.End.Before(t)) {
+			continue
+		}
+		if !found || in.Start.After(best.Start) || (in.Start.Equal(best.Start) && in.ID > best.ID) {
+			best, found = in, true
+		}
+	}
+	return best, found
+}

@@ -121,3 +121,70 @@ func TestGroupDescribesTheIncident(t *testing.T) {
 		t.Fatalf("title %q", many.Title)
 	}
 }
+
+func TestAssignLabelsAJoiningSpikeWithTheOpenIncident(t *testing.T) {
+	cases := []struct {
+		name   string
+		raised []Spike
+		labels map[string]string
+		s      Spike
+		want   string
+	}{
+		{"the first spike carries its own id",
+			nil, nil, spike("a", "checkout", 0, -1, 1), "a"},
+		{"a spike overlapping a firing one joins its incident",
+			[]Spike{spike("a", "checkout", 0, -1, 1)}, map[string]string{"a": "a"}, spike("b", "availability", 5, -1, 2), "a"},
+		{"a spike starting within the gap after a resolved one joins it",
+			[]Spike{spike("a", "checkout", 0, 30, 1)}, map[string]string{"a": "a"}, spike("b", "login", 44, -1, 2), "a"},
+		{"a spike starting past the gap opens its own incident",
+			[]Spike{spike("a", "checkout", 0, 30, 1)}, map[string]string{"a": "a"}, spike("b", "login", 46, -1, 2), "b"},
+		{"the label already paged is kept when the new onset is earlier",
+			[]Spike{spike("a", "checkout", 10, -1, 1)}, map[string]string{"a": "a"}, spike("b", "availability", 5, -1, 2), "a"},
+		{"a third spike takes the label the incident carries, not its first spike's id",
+			[]Spike{spike("a", "checkout", 10, -1, 1), spike("b", "availability", 5, -1, 2)}, map[string]string{"a": "a", "b": "a"},
+			spike("c", "payment", 20, -1, 2), "a"},
+		{"a spike raised before labels counts as carrying its own id",
+			[]Spike{spike("a", "checkout", 0, -1, 1)}, nil, spike("b", "availability", 5, -1, 2), "a"},
+		{"a bridging spike takes the earlier incident's label",
+			[]Spike{spike("a", "checkout", 0, 30, 1), spike("c", "search", 60, -1, 3)}, map[string]string{"a": "a", "c": "c"},
+			spike("b", "login", 40, 55, 2), "a"},
+		{"a new version of the same spike is not its own incident",
+			[]Spike{spike("a", "checkout", 0, -1, 1)}, map[string]string{"a": "a"}, spike("a", "checkout", 0, -1, 1), "a"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Assign(c.raised, c.labels, c.s, GroupOptions{}); got != c.want {
+				t.Errorf("Assign = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestOpenAtFindsTheIncidentGoingOnAtATime(t *testing.T) {
+	ins := Group([]Spike{spike("a", "checkout", 0, 30, 1), spike("b", "search", 100, -1, 2), spike("c", "login", 110, 130, 3)},
+		GroupOptions{JoinGap: -1})
+	// Incidents of one Group never overlap; from two groupings they may.
+	ins = append(ins, Group([]Spike{spike("d", "payment", 10, 25, 2)}, GroupOptions{})...)
+	cases := []struct {
+		name string
+		at   int
+		want string // "" for none
+	}{
+		{"before any incident", -5, ""},
+		{"at the start", 0, "a"},
+		{"during a resolved incident", 5, "a"},
+		{"two open: the later start wins", 20, "d"},
+		{"at its end", 30, "a"},
+		{"between incidents", 60, ""},
+		{"during an ongoing incident", 500, "b"},
+		{"a spike that joined an ongoing incident finds that incident", 120, "b"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in, ok := OpenAt(ins, at(c.at))
+			if got := map[bool]string{true: in.ID, false: ""}[ok]; got != c.want {
+				t.Errorf("OpenAt = %q, want %q", got, c.want)
+			}
+		})
+	}
+}

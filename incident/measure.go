@@ -34,6 +34,10 @@ type Milestone struct {
 	Time   time.Time     `json:"time"`
 	Author string        `json:"author"`
 	Text   string        `json:"text"`
+	// Source is "" for a milestone a person recorded, and "brand_post"
+	// for a statement recorded automatically from a post of the brand's own
+	// account (package statements). It does not change any measure.
+	Source string `json:"source,omitempty"`
 }
 
 // Point is one bucket of the affected features' counts, summed over the

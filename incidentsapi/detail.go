@@ -27,6 +27,9 @@ type Detail struct {
 	// before the start; null when the matrix could not be read.
 	Timeline *Timeline `json:"timeline"`
 	Samples  []Sample  `json:"samples"`
+	// AfterCare is the after-care watch: null while the incident is open
+	// or when the matrix could not be read.
+	AfterCare *incident.AfterCareWatch `json:"afterCare"`
 	// Warnings say what could not be read (the detail is still useful).
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -196,6 +199,12 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		h.log.Warn("incident matrix read failed", zap.String("incident", in.ID), zap.Error(err))
 		d.Warnings = append(d.Warnings, "the matrix could not be read: no measures or timeline")
 	}
+	if !in.Ongoing() {
+		if err := h.afterCare(r.Context(), in, &d); err != nil {
+			h.log.Warn("incident after-care read failed", zap.String("incident", in.ID), zap.Error(err))
+			d.Warnings = append(d.Warnings, "the after-care watch could not be read")
+		}
+	}
 	api.WriteJSON(w, http.StatusOK, d)
 }
 
@@ -271,7 +280,7 @@ func (h *Handler) measure(r *http.Request, in incident.Incident, alertAt time.Ti
 	b := incident.NewBaseline(series.Points[:nBase])
 	milestones := make([]incident.Milestone, len(ms))
 	for i, m := range ms {
-		milestones[i] = incident.Milestone{Type: incident.MilestoneType(m.Type), Time: m.Time, Author: m.Author, Text: m.Text}
+		milestones[i] = incident.Milestone{Type: incident.MilestoneType(m.Type), Time: m.Time, Author: m.Author, Text: m.Text, Source: m.Source}
 	}
 	res, err := incident.Measure(incident.Input{Series: series, Baseline: b, Start: in.Start, Alert: alertAt, Milestones: milestones}, h.o.Measure)
 	if err != nil {

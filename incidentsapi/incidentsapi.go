@@ -11,9 +11,10 @@
 //
 // Scope: parsing and validating requests (a 400 names the bad parameter),
 // reading the history and the matrix, and shaping incidents for people and
-// pages. Non-goals: access control (package apiauth wraps these handlers;
-// they only read the principal, to name a milestone's author), grouping
-// alerts in receivers (Alertmanager, Slack) and the after-care watch.
+// pages, including the after-care watch of a resolved incident (aftercare.go).
+// Non-goals: access control (package apiauth wraps these handlers;
+// they only read the principal, to name a milestone's author) and grouping
+// alerts in receivers (Alertmanager, Slack).
 package incidentsapi
 
 import (
@@ -44,7 +45,24 @@ type History interface {
 type Matrix interface {
 	Series(ctx context.Context, from, to time.Time) (*impactmatrix.Buckets, error)
 	Bucket() time.Duration
+	// Window sums the matrix over [from, to), for the after-care days.
+	Window(ctx context.Context, from, to time.Time) (*impactmatrix.Matrix, error)
+	// Expired reports whether the bucket of t is past the matrix retention.
+	Expired(t time.Time) bool
+	// LeaveIntent sums the leave-intent counts of features over the hours
+	// starting in [from, to).
+	LeaveIntent(ctx context.Context, features []string, from, to time.Time) (int64, error)
 }
+
+// MilestoneAnnotator marks milestones elsewhere, such as Grafana
+// (*alert.GrafanaAnnotation).
+type MilestoneAnnotator interface {
+	AnnotateMilestone(ctx context.Context, incident string, m alert.Milestone) (int64, error)
+}
+
+// annotateTimeout bounds marking a milestone in Grafana, which a request
+// that recorded one waits for.
+const annotateTimeout = 3 * time.Second
 
 // Options configure a Handler.
 type Options struct {
@@ -55,6 +73,11 @@ type Options struct {
 	// Measure configures the measures (band, recovery hold, before/after
 	// window of 30m).
 	Measure incident.MeasureOptions
+	// Annotator, when set, is told of every milestone recorded through the
+	// API (best effort: a failure is logged, the milestone is kept).
+	Annotator MilestoneAnnotator
+	// AfterCare configures the after-care watch (period, default 30 days).
+	AfterCare incident.AfterCareOptions
 	// BaselineSpan is how much history before an incident's start its
 	// baseline is computed from. Default: DefaultBaselineSpan.
 	BaselineSpan time.Duration

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -37,6 +38,7 @@ func at(min int) time.Time { return base.Add(time.Duration(min) * time.Minute) }
 type env struct {
 	url    string
 	outbox *alert.Outbox
+	store  *impactmatrix.Store
 	routes []string
 }
 
@@ -65,7 +67,7 @@ func forEachRedis(t *testing.T, fn func(t *testing.T, rdb redis.UniversalClient,
 //   - spikes checkout-1 (onset 180, first alert 185, end 200, P2) and
 //     availability-1 (onset 182, alert 186, end 205, P1) make one incident;
 //     search-1 (60-70) is another.
-func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string) *env {
+func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string, opts ...func(*incidentsapi.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	ob, err := alert.NewOutbox(rdb, alert.OutboxOptions{Prefix: prefix, Logger: zaptest.NewLogger(t)})
@@ -132,7 +134,11 @@ func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := incidentsapi.New(incidentsapi.Options{History: ob, Matrix: st, Logger: zaptest.NewLogger(t)})
+	o := incidentsapi.Options{History: ob, Matrix: st, Logger: zaptest.NewLogger(t)}
+	for _, f := range opts {
+		f(&o)
+	}
+	h, err := incidentsapi.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +150,7 @@ func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string) *env {
 	}
 	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
-	return &env{url: srv.URL, outbox: ob, routes: routes}
+	return &env{url: srv.URL, outbox: ob, store: st, routes: routes}
 }
 
 type response struct {
@@ -278,6 +284,82 @@ func TestDetailMeasuresTheResponse(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestDetailWatchesTheAfterCare(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		e := newEnv(t, rdb, prefix)
+		ctx := context.Background()
+		// Posts that say they are leaving: two about checkout in the hour
+		// after the end (the watch counts them), one in the hour that
+		// began during the incident (it does not), one about search.
+		if err := e.store.AddLeaveIntent(ctx, map[impactmatrix.IntentCell]int64{
+			{Feature: "checkout", Hour: impactmatrix.HourOf(at(240))}:     2,
+			{Feature: "availability", Hour: impactmatrix.HourOf(at(180))}: 1,
+			{Feature: "search", Hour: impactmatrix.HourOf(at(240))}:       5,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		r := e.do(t, http.MethodGet, "/api/v1/incidents/checkout-1", readToken, "", "")
+		var d incidentsapi.Detail
+		r.json(t, &d)
+		w := d.AfterCare
+		if w == nil || len(d.Warnings) != 0 {
+			t.Fatalf("after-care %+v, warnings %v", w, d.Warnings)
+		}
+		// The incident ended at minute 205; the matrix holds minutes
+		// 205-239 after it, at the baseline's 10 negative of 100.
+		if !w.From.Equal(at(205)) || !w.To.Equal(at(205).Add(30*24*time.Hour)) || w.BaselineShare != 0.1 || len(w.Days) != 1 || w.Complete {
+			t.Fatalf("watch %+v", w)
+		}
+		day := w.Days[0]
+		if day.Negative != 350 || day.Scored != 3500 || day.Share != 0.1 || day.Above || day.Complete || !day.Available ||
+			day.LeaveIntent != 2 || w.LeaveIntent != 2 || w.DaysAbove != 0 {
+			t.Fatalf("first day %+v (watch leave intent %d, days above %d)", day, w.LeaveIntent, w.DaysAbove)
+		}
+	})
+}
+
+// annotator records the milestones it is told of, failing when told to.
+type annotator struct {
+	got  []string
+	fail bool
+}
+
+func (a *annotator) AnnotateMilestone(_ context.Context, incident string, m alert.Milestone) (int64, error) {
+	a.got = append(a.got, incident+" "+m.Type)
+	if a.fail {
+		return 0, errors.New("grafana down")
+	}
+	return 1, nil
+}
+
+func TestMilestonesAreAnnotatedUnderTheIncidentLabel(t *testing.T) {
+	cases := []struct {
+		name string
+		fail bool
+	}{
+		{"grafana up", false},
+		{"grafana down: the milestone is still recorded", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			forEachRedis(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+				ann := &annotator{fail: c.fail}
+				e := newEnv(t, rdb, prefix, func(o *incidentsapi.Options) { o.Annotator = ann })
+				r := e.do(t, http.MethodPost, "/api/v1/incidents/availability-1/milestones", writeToken, "application/json",
+					`{"type": "statement", "text": "We know"}`)
+				if r.status != http.StatusCreated {
+					t.Fatalf("post: %d %s", r.status, r.body)
+				}
+				// The spikes were raised before incidents were labelled: the
+				// spike's own id is the label.
+				if len(ann.got) != 1 || ann.got[0] != "availability-1 statement" {
+					t.Errorf("annotations %v", ann.got)
+				}
+			})
+		})
+	}
 }
 
 func TestRequestsAreChecked(t *testing.T) {

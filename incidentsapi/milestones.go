@@ -1,6 +1,7 @@
 package incidentsapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -8,6 +9,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"go.uber.org/zap"
 
 	"github.com/socialpulse/socialpulse/alert"
 	"github.com/socialpulse/socialpulse/api"
@@ -71,6 +74,7 @@ func (h *Handler) addMilestone(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.Spike = id
+	h.annotate(r.Context(), id, m)
 	w.Header().Set("Location", "/api/v1/incidents/"+id)
 	api.WriteJSON(w, http.StatusCreated, struct {
 		Milestone alert.Milestone `json:"milestone"`
@@ -133,4 +137,21 @@ func parseMilestone(body []byte, now time.Time) (alert.Milestone, *api.ParamErro
 		m.Time = t.UTC()
 	}
 	return m, nil
+}
+
+// annotate tells the annotator of milestone m, recorded on spike id, under
+// the incident label the spike carries (its own id if none).
+func (h *Handler) annotate(ctx context.Context, id string, m alert.Milestone) {
+	if h.o.Annotator == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, annotateTimeout)
+	defer cancel()
+	label := id
+	if rec, err := h.o.History.Get(ctx, id); err == nil && rec.Alert.Incident != "" {
+		label = rec.Alert.Incident
+	}
+	if _, err := h.o.Annotator.AnnotateMilestone(ctx, label, m); err != nil {
+		h.log.Warn("milestone not annotated", zap.String("spike", id), zap.Error(err))
+	}
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/socialpulse/socialpulse/detect"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/incident"
 )
 
 // Matrix is what the monitor reads from the matrix store.
@@ -79,6 +80,10 @@ type Options struct {
 	// APIURL, when set, is the base URL of this API; alerts link to
 	// <APIURL>/api/v1/spikes/<id>.
 	APIURL string
+	// Group configures how a new spike joins an incident (its incident
+	// label; see incident.go). Default: incident.DefaultJoinGap, as the
+	// incidents API groups.
+	Group incident.GroupOptions
 	// Samples is how many sample posts an alert quotes. Default: 5.
 	Samples int
 	// MinAuthors is how many distinct authors the negative mentions in the

@@ -29,6 +29,7 @@ func (m *Monitor) publish(ctx context.Context, f feature.Feature, s *series, dec
 		}
 		a = alert.Alert{ID: alert.EpisodeID(fp, onset), Fingerprint: fp, Kind: alert.KindNegativeSurge,
 			State: alert.StateFiring, Sequence: 1, StartsAt: onset}
+		a.Incident = m.incidentOf(ctx, a, at)
 	case detect.EventUpdate, detect.EventResolve:
 		if s.open == nil {
 			return // nothing open to update or resolve

@@ -8,6 +8,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/impactmatrix"
 	"github.com/socialpulse/socialpulse/post"
+	"github.com/socialpulse/socialpulse/statements"
 )
 
 // Metrics are the pipeline's Prometheus metrics. Their names are used by the
@@ -23,6 +24,7 @@ type Metrics struct {
 	Duplicates       prometheus.Counter
 	Retries          *prometheus.CounterVec // by operation
 	SamplesDropped   prometheus.Counter
+	Statements       *prometheus.CounterVec // brand posts, by outcome (statements.Outcome)
 	BatchSeconds     prometheus.Histogram
 	PostsPerBatch    prometheus.Histogram
 }
@@ -53,6 +55,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Retried writes, by operation."}, []string{"operation"}),
 		SamplesDropped: f.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "evidence_write_errors_total",
 			Help: "Batches whose evidence samples could not be stored (best effort; the counts were written)."}),
+		Statements: f.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "brand_posts_total",
+			Help: "Posts of the brand's own accounts (incidents.brand_handles), by what became of them: recorded as a statement milestone, duplicate (recorded before), no_incident, failed."},
+			[]string{"outcome"}),
 		BatchSeconds: f.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "batch_duration_seconds",
 			Help: "Time to decode, enrich, aggregate and durably write one batch.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
 		PostsPerBatch: f.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "batch_posts",
@@ -63,6 +68,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	for _, r := range post.Reasons {
 		m.DeadLetters.WithLabelValues(string(r))
+	}
+	for _, o := range []statements.Outcome{statements.Recorded, statements.Duplicate, statements.NoIncident, statements.Failed} {
+		m.Statements.WithLabelValues(string(o))
 	}
 	return m
 }

@@ -28,9 +28,11 @@ import (
 
 	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/incident"
 	"github.com/socialpulse/socialpulse/internal/backoff"
 	"github.com/socialpulse/socialpulse/post"
 	"github.com/socialpulse/socialpulse/sentiment"
+	"github.com/socialpulse/socialpulse/statements"
 	"github.com/socialpulse/socialpulse/stream"
 )
 
@@ -66,6 +68,12 @@ type Options struct {
 	// feature (emerging-issue mining). It must not block, and must copy
 	// text if it keeps it: text is only valid during the call.
 	Unmapped UnmappedObserver
+	// Statements, when set, is asked about every post's author handle
+	// (Match must not allocate: it is on the hot path), and given the posts
+	// that match, the brand's own, after the batch's matrix write, to be
+	// recorded as statement milestones (best effort, like the evidence
+	// samples; *statements.Recorder is one).
+	Statements StatementRecorder
 	// MaxTextBytes bounds a post's text. Default: post.DefaultMaxTextBytes.
 	MaxTextBytes int
 	// MaxFutureSkew is how far ahead of the clock a post's created_at may
@@ -77,6 +85,12 @@ type Options struct {
 	Logger   *zap.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// StatementRecorder records the brand's own posts as statements.
+type StatementRecorder interface {
+	Match(handle string) bool
+	Record(ctx context.Context, posts []statements.Post) []statements.Outcome
 }
 
 // UnmappedObserver receives negative posts that no feature matched.
@@ -142,6 +156,7 @@ func (p *Processor) Assign(ctx context.Context, topic string, part int) (stream.
 		delta:         impactmatrix.NewDelta(p.o.Store.Bucket()),
 		featureCounts: make(map[featureClass]int),
 		samples:       make(map[string][]impactmatrix.Sample),
+		intent:        make(map[impactmatrix.IntentCell]int64),
 		reasons:       make(map[post.Reason]int),
 		log:           p.log.With(zap.String("topic", topic), zap.Int("partition", part)),
 		dedupe:        p.o.Store.DedupeWindow() > 0,
@@ -173,6 +188,10 @@ type partition struct {
 	classCounts   [impactmatrix.NumClasses]int
 	featureCounts map[featureClass]int
 	reasons       map[post.Reason]int
+	brand         []statements.Post // the brand's own posts, this batch
+	// intent counts, this batch, the posts per feature and hour that
+	// express an intent to leave (incident.ExpressesLeaveIntent).
+	intent map[impactmatrix.IntentCell]int64
 
 	dedupe bool // the store has a dedupe window; see dedupe.go
 	batchDedupe
@@ -197,6 +216,9 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 		h.samples[f] = h.samples[f][:0]
 	}
 	h.batchDedupe.reset()
+	clear(h.brand)
+	h.brand = h.brand[:0]
+	clear(h.intent)
 	var last int64 = -1
 	skipped := 0
 	start := time.Now()
@@ -238,7 +260,31 @@ func (h *partition) Handle(ctx context.Context, recs []stream.Record) error {
 	h.prev = last
 	h.p.m.observeBatch(h, skipped, time.Since(start))
 	h.storeSamples(ctx)
+	h.storeLeaveIntent(ctx)
+	h.recordStatements(ctx)
 	return nil
+}
+
+// storeLeaveIntent writes the batch's leave-intent counts, best effort
+// like the evidence samples.
+func (h *partition) storeLeaveIntent(ctx context.Context) {
+	if len(h.intent) == 0 {
+		return
+	}
+	if err := h.p.o.Store.AddLeaveIntent(ctx, h.intent); err != nil {
+		h.log.Warn("leave-intent counts not stored", zap.Error(err))
+	}
+}
+
+// recordStatements hands the batch's brand posts to the statement recorder.
+// It is best effort: the recorder logs its failures.
+func (h *partition) recordStatements(ctx context.Context) {
+	if len(h.brand) == 0 {
+		return
+	}
+	for _, o := range h.p.o.Statements.Record(ctx, h.brand) {
+		h.p.m.Statements.WithLabelValues(string(o)).Inc()
+	}
 }
 
 // samplesPerBatch bounds the evidence kept per feature and batch.
@@ -317,6 +363,10 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 			Detail: "event time " + t.UTC().Format(time.RFC3339) + " is older than the matrix retention"})
 		return
 	}
+	if st := h.p.o.Statements; st != nil && st.Match(ps.Author.Handle) {
+		c := ps.Clone()
+		h.brand = append(h.brand, statements.Post{ID: c.ID, Platform: c.Platform, Handle: c.Author.Handle, Text: c.Text, URL: c.URL, Time: t})
+	}
 	res := h.p.o.Enricher.Enrich(ps.Text, ps.Lang, &h.sc)
 	reach := impactmatrix.ReachWeight(ps.Author.Followers)
 	class := ClassOf(res.Sentiment.Label)
@@ -330,6 +380,12 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 			if h.p.o.Unmapped != nil {
 				h.p.o.Unmapped.Offer(ps.Text, t)
 			}
+		}
+	}
+	if len(res.Features) > 0 && incident.ExpressesLeaveIntent(ps.Text) {
+		hour := impactmatrix.HourOf(t)
+		for _, f := range res.Features {
+			h.intent[impactmatrix.IntentCell{Feature: f.ID, Hour: hour}]++
 		}
 	}
 	var author uint64 // for the distinct-author sketches, once per post

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/incident"
 	"github.com/socialpulse/socialpulse/incidentsapi"
 )
 
@@ -19,6 +21,15 @@ type report struct {
 	Effects  []reportEffect
 	Chart    *reportChart
 	Made     string
+	// AfterCare is the after-care tail: a summary line and a row per day;
+	// empty while the incident is open.
+	AfterCare     string
+	AfterCareDays []reportDay
+}
+
+type reportDay struct {
+	Day, Share, Band, LeaveIntent, Status string
+	Above                                 bool
 }
 
 type reportRow struct{ Name, Value, Formula string }
@@ -87,7 +98,7 @@ func buildReport(d incidentsapi.Detail) report {
 				m.Baseline.Negative, 100*m.Baseline.Share, m.VolumeUpper, 100*m.ShareUpper), "the " + m.Baseline.To.Sub(m.Baseline.From).String() + " before the start"},
 		}
 		for _, e := range m.Effects {
-			re := reportEffect{Time: fmtTime(e.Milestone.Time), Type: string(e.Milestone.Type), Author: e.Milestone.Author, Text: e.Milestone.Text,
+			re := reportEffect{Time: fmtTime(e.Milestone.Time), Type: string(e.Milestone.Type), Author: milestoneAuthor(e.Milestone), Text: e.Milestone.Text,
 				Volume:            fmt.Sprintf("%.0f → %.0f (%s per bucket)", e.Before.Negative, e.After.Negative, signed(e.VolumeChange, "%.1f")),
 				Share:             fmt.Sprintf("%.1f%% → %.1f%% (%s points)", 100*e.Before.Share, 100*e.After.Share, signed(100*e.ShareChange, "%.1f")),
 				Sentiment:         fmt.Sprintf("%.2f → %.2f (%s)", e.Before.MeanSentiment, e.After.MeanSentiment, signed(e.SentimentChange, "%.2f")),
@@ -100,7 +111,56 @@ func buildReport(d incidentsapi.Detail) report {
 		}
 	}
 	r.Chart = chart(d)
+	r.AfterCare, r.AfterCareDays = afterCareRows(d)
 	return r
+}
+
+// afterCareRows describes d's after-care watch: a summary and one row per
+// day.
+func afterCareRows(d incidentsapi.Detail) (string, []reportDay) {
+	w := d.AfterCare
+	if w == nil {
+		return "", nil
+	}
+	sum := fmt.Sprintf("From the end (%s) to %s: %d of %d days with the negative share above the band around the pre-incident share of %.1f%%; %d posts saying they are leaving or no longer trust the brand.",
+		fmtTime(w.From), fmtTime(w.To), w.DaysAbove, len(w.Days), 100*w.BaselineShare, w.LeaveIntent)
+	if !w.LastAbove.IsZero() {
+		sum += " Last day above: " + fmtTime(w.LastAbove) + "."
+	}
+	if !w.Complete {
+		sum += " The watch is still running."
+	}
+	var rows []reportDay
+	for i, day := range w.Days {
+		rd := reportDay{Day: fmt.Sprintf("%d (%s)", i+1, day.Start.UTC().Format("2006-01-02")), LeaveIntent: fmt.Sprintf("%d", day.LeaveIntent), Above: day.Above}
+		switch {
+		case !day.Available:
+			rd.Share, rd.Band, rd.Status = "-", "-", "no longer in the matrix"
+		case day.Scored == 0:
+			rd.Share, rd.Band, rd.Status = "-", "-", "no posts"
+		default:
+			rd.Share = fmt.Sprintf("%.1f%% (%.0f of %.0f)", 100*day.Share, day.Negative, day.Scored)
+			rd.Band = fmt.Sprintf("up to %.1f%%", 100*day.Upper)
+			rd.Status = "within"
+			if day.Above {
+				rd.Status = "above"
+			}
+		}
+		if !day.Complete {
+			rd.Status += ", day still going"
+		}
+		rows = append(rows, rd)
+	}
+	return sum, rows
+}
+
+// milestoneAuthor is who recorded a milestone, marking the statements
+// recorded automatically from the brand's own posts.
+func milestoneAuthor(m incident.Milestone) string {
+	if m.Source == alert.SourceBrandPost {
+		return m.Author + " (brand post, recorded automatically)"
+	}
+	return m.Author
 }
 
 func star(b bool) string {
@@ -217,6 +277,11 @@ svg{width:100%;height:auto;background:#fff;border:1px solid #d0d7de}
 {{if .Effects}}<table><tr><th>Time</th><th>Milestone</th><th>Negative posts (30 min before → after)</th><th>Negative share</th><th>Mean sentiment</th><th>Test</th></tr>
 {{range .Effects}}<tr><td>{{.Time}}</td><td><b>{{.Type}}</b> by {{.Author}}{{if .Text}}<br><span class="post">{{.Text}}</span>{{end}}</td><td>{{.Volume}}</td><td>{{.Share}}</td><td>{{.Sentiment}}</td><td{{if or .VolumeSignificant .ShareSig}} class="sig"{{end}}>{{.Significance}}{{if .Completeness}}<br><span class="muted">{{.Completeness}}</span>{{end}}</td></tr>
 {{end}}</table>{{else}}<p>No milestones recorded.</p>{{end}}
+<h2>After-care</h2>
+{{if .AfterCare}}<p>{{.AfterCare}}</p>
+<table id="aftercare"><tr><th>Day</th><th>Negative share</th><th>Band</th><th>Leaving or distrust</th><th>Status</th></tr>
+{{range .AfterCareDays}}<tr><td>{{.Day}}</td><td>{{.Share}}</td><td>{{.Band}}</td><td>{{.LeaveIntent}}</td><td{{if .Above}} class="sig"{{end}}>{{.Status}}</td></tr>
+{{end}}</table>{{else}}<p>The after-care watch starts when the incident ends.</p>{{end}}
 <h2>Spikes</h2>
 <table><tr><th>Feature</th><th>Priority</th><th>Started</th><th>Alerted</th><th>Ended</th><th>Summary</th></tr>
 {{range .D.Spikes}}<tr><td>{{.Feature}}</td><td>{{.PriorityLabel}}</td><td>{{fmtTime .StartsAt}}</td><td>{{fmtTime .AlertedAt}}</td><td>{{fmtTime .EndsAt}}</td><td>{{.Summary}}</td></tr>
@@ -286,6 +351,16 @@ func writeMarkdownReport(w io.Writer, d incidentsapi.Detail) error {
 				test += "; " + e.Completeness
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", e.Time, what, e.Volume, e.Share, e.Sentiment, test)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("## After-care\n\n")
+	if r.AfterCare == "" {
+		b.WriteString("The after-care watch starts when the incident ends.\n\n")
+	} else {
+		b.WriteString(r.AfterCare + "\n\n| Day | Negative share | Band | Leaving or distrust | Status |\n|---|---|---|---|---|\n")
+		for _, day := range r.AfterCareDays {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", day.Day, day.Share, day.Band, day.LeaveIntent, day.Status)
 		}
 		b.WriteString("\n")
 	}

@@ -85,6 +85,16 @@ func incidentsServer(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	// Two posts about checkout in the hour after the end say they are leaving.
+	if err := st.AddLeaveIntent(ctx, map[impactmatrix.IntentCell]int64{{Feature: "checkout", Hour: impactmatrix.HourOf(at(240))}: 2}); err != nil {
+		t.Fatal(err)
+	}
+	// The shop's own account posted after the statement typed below; the
+	// pipeline recorded it automatically.
+	if _, err := ob.AddMilestoneOnce(ctx, "checkout-1", alert.Milestone{Type: "statement", Author: "shop", Text: "Checkout works again.",
+		Time: at(212), Source: alert.SourceBrandPost, Post: "b1"}, "brand_post:x:b1"); err != nil {
+		t.Fatal(err)
+	}
 	h, err := incidentsapi.New(incidentsapi.Options{History: ob, Matrix: st})
 	if err != nil {
 		t.Fatal(err)
@@ -135,12 +145,13 @@ func TestIncidentsCommands(t *testing.T) {
 			`We are fixing <checkout>`}, 0, []string{`statement recorded on availability-1 by it-oncall`}, ""},
 		{"show reads the measures", []string{"show", "availability-1"}, 0,
 			[]string{`Time to detect \| 5m0s`, `Time to first response \| 15m0s`, `Time to recover \| 15m0s`, `Excess negative posts \| 800 `,
-				`1100 → 300`, `\(significant\)`}, ""},
+				`1100 → 300`, `\(significant\)`, `\*\*statement\*\* by shop \\\(brand post, recorded automatically\\\): Checkout works again`}, ""},
 		{"the HTML report", []string{"report", "checkout-1", "--out", filepath.Join(dir, "r.html")}, 0,
 			[]string{`<svg id="chart"`, `<polyline points="[0-9., ]+"`, `class="marker"`, `&lt;script&gt;alert\(&#34;x&#34;\)&lt;/script&gt; checkout &amp; pay broken`,
-				`We are fixing &lt;checkout&gt;`, `Content-Security-Policy`, `Time to recover</td><td>15m0s`}, "r.html"},
+				`We are fixing &lt;checkout&gt;`, `<b>statement</b> by shop \(brand post, recorded automatically\)`, `Content-Security-Policy`, `Time to recover</td><td>15m0s`, `<table id="aftercare">`, `<td>10.0% \(350 of 3500\)</td>`}, "r.html"},
 		{"the Markdown report", []string{"report", "--markdown", "checkout-1"}, 0,
-			[]string{`(?m)^# checkout \\\+ availability: negative surge \\\(P1\\\)$`, `\\<script\\>`, `site is \\\*down\\\* \\\[again\\\]`, `## Milestones and their effect`}, ""},
+			[]string{`(?m)^# checkout \\\+ availability: negative surge \\\(P1\\\)$`, `\\<script\\>`, `site is \\\*down\\\* \\\[again\\\]`, `## Milestones and their effect`,
+				`(?m)^## After-care$`, `2 posts saying they are leaving`, `\| 1 \(\d{4}-\d\d-\d\d\) \| 10\.0% \(350 of 3500\) \| up to 1[01]\.\d% \| 2 \| within, day still going \|`}, ""},
 		{"an unknown incident", []string{"show", "nope"}, 1, nil, ""},
 		{"no id", []string{"report"}, 2, nil, ""},
 	}

@@ -17,10 +17,18 @@ import (
 // URL, e.g. http://127.0.0.1:41234.
 func StartAlertmanager(t testing.TB) string {
 	t.Helper()
+	return StartAlertmanagerWithConfig(t, "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n")
+}
+
+// StartAlertmanagerWithConfig is StartAlertmanager with config (the YAML of
+// alertmanager.yml, such as the one shipped in deploy/alertmanager) instead
+// of the do-nothing route.
+func StartAlertmanagerWithConfig(t testing.TB, config string) string {
+	t.Helper()
 	bin := AlertmanagerBinary(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "alertmanager.yml")
-	if err := os.WriteFile(cfg, []byte("route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -212,6 +212,8 @@
     const h = location.hash.replace(/^#/, "") || "/";
     const path = h.split("?")[0];
     if (path.startsWith("/spikes/")) return { view: "spike", id: decodeURIComponent(path.slice(8)) };
+    if (path.startsWith("/incidents/")) return { view: "incident", id: decodeURIComponent(path.slice(11)) };
+    if (path === "/incidents") return { view: "incidents" };
     if (path === "/live") return { view: "live" };
     return { view: "spikes" };
   }
@@ -224,9 +226,10 @@
 
   async function render() {
     const r = route();
-    for (const v of ["spikes", "spike", "live"]) $("view-" + v).hidden = v !== r.view;
+    for (const v of ["spikes", "spike", "incidents", "incident", "live"]) $("view-" + v).hidden = v !== r.view;
     for (const a of document.querySelectorAll("[data-nav]")) {
-      const on = a.dataset.nav === r.view || (r.view === "spike" && a.dataset.nav === "spikes");
+      const on = a.dataset.nav === r.view || (r.view === "spike" && a.dataset.nav === "spikes") ||
+        (r.view === "incident" && a.dataset.nav === "incidents");
       if (on) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
     }
@@ -234,11 +237,132 @@
     try {
       await loadFeatures();
     } catch (e) {
-      show($(r.view === "live" ? "live-error" : r.view === "spike" ? "spike-error" : "spikes-error"), "Could not load the feature list: " + e.message);
+      show($(r.view + "-error"), "Could not load the feature list: " + e.message);
     }
     if (r.view === "spike") return showSpike(r.id);
+    if (r.view === "incidents") return showIncidents();
+    if (r.view === "incident") return showIncident(r.id);
     if (r.view === "live") return startLive();
     return showList();
+  }
+
+  // ---------------------------------------------------------------- incidents
+
+  const MILESTONE_NAMES = { acknowledged: "Acknowledged", statement: "Statement", status_page: "Status page",
+    fix_deployed: "Fix deployed", resolved: "Resolved", note: "Note" };
+  const incidentState = (s) => el("span", { class: "state " + (s === "open" ? "firing" : "resolved") }, s === "open" ? "Open" : "Resolved");
+
+  async function showIncidents() {
+    const body = $("incidents-table").tBodies[0];
+    show($("incidents-error"), "");
+    body.replaceChildren();
+    let r;
+    try {
+      r = await api("/incidents?from=" + encodeURIComponent(new Date(Date.now() - 30 * 86400000).toISOString()));
+    } catch (e) {
+      show($("incidents-error"), "Could not load the incidents: " + e.message);
+      return;
+    }
+    if (route().view !== "incidents") return;
+    const list = r.incidents || [];
+    $("incidents-empty").hidden = list.length > 0;
+    for (const inc of list) {
+      const href = "#/incidents/" + encodeURIComponent(inc.id);
+      body.append(el("tr", { "data-id": inc.id, onclick: () => { location.hash = href; } },
+        el("td", {}, fmtTime(inc.start)),
+        el("td", {}, badge(inc.priority)),
+        el("td", {}, incidentState(inc.state)),
+        el("td", {}, (inc.features || []).map(featureName).join(", ")),
+        el("td", { class: "summary" }, el("a", { href }, inc.title))));
+    }
+  }
+
+  async function showIncident(id) {
+    const box = $("incident");
+    show($("incident-error"), "");
+    box.replaceChildren(el("p", { class: "muted" }, "Loading…"));
+    let d;
+    try {
+      d = await api("/incidents/" + encodeURIComponent(id));
+    } catch (e) {
+      box.replaceChildren();
+      show($("incident-error"), e.status === 404 ? "This incident no longer exists (its spikes may have expired)." : "Could not load the incident: " + e.message);
+      return;
+    }
+    if (route().id !== id) return;
+    const m = d.measures;
+    const secs = (v, missing) => (v === null || v === undefined ? missing : fmtDuration(v * 1000));
+    box.replaceChildren(
+      el("div", { class: "detail-head" },
+        el("div", {},
+          el("h1", { id: "incident-title", tabindex: -1 }, badge(d.priority), el("span", {}, d.title), incidentState(d.state)),
+          el("p", { class: "meta" }, "Started " + fmtTime(d.start) + (d.end ? " · ended " + fmtTime(d.end) : " · ongoing") +
+            " · features: " + (d.features || []).map(featureName).join(", ")))),
+      (d.warnings || []).map((w) => el("div", { class: "notice" }, w)),
+      m ? el("div", { class: "kpis", id: "incident-measures" },
+        kpi("Time to detect", secs(m.timeToDetectSeconds, "unknown")),
+        kpi("Time to first response", secs(m.timeToFirstResponseSeconds, "no statement yet")),
+        kpi("Time to recover", secs(m.timeToRecoverSeconds, "not yet")),
+        kpi("Excess negative posts", fmtNum(m.excessNegative))) : null,
+      el("div", { class: "card" }, el("h3", {}, "Timeline"), incidentChart(d)),
+      el("div", { class: "card" }, el("h3", {}, "Milestones"),
+        d.milestones && d.milestones.length ? el("ol", { id: "milestones", class: "milestones" }, d.milestones.map((ms) =>
+          el("li", { "data-type": ms.type },
+            el("strong", {}, MILESTONE_NAMES[ms.type] || ms.type), " · " + fmtTime(ms.time) + " · " + ms.author,
+            ms.source === "brand_post" ? el("span", { class: "muted" }, " (brand post, recorded automatically)") : null,
+            ms.text ? el("p", { class: "post" }, ms.text) : null)))
+          : el("p", { class: "muted", id: "milestones-empty" }, "No milestones recorded yet.")),
+      afterCare(d.afterCare),
+      d.samples && d.samples.length ? el("div", { class: "card" }, el("h3", {}, "What customers wrote"),
+        el("div", { id: "incident-samples" }, d.samples.map((p) => el("blockquote", { class: "post" },
+          el("p", {}, p.text), el("footer", { class: "muted" }, (p.author || "unknown") + " · " + featureName(p.feature) + " · " + fmtTime(p.time)))))) : null);
+  }
+
+  function kpi(label, value) {
+    return el("div", { class: "kpi" }, el("div", { class: "k" }, label), el("div", { class: "v" }, value));
+  }
+
+  // incidentChart draws the negative posts of the affected features, the
+  // baseline band, and a line per milestone, as SVG built node by node.
+  function incidentChart(d) {
+    const tl = d.timeline;
+    if (!tl || !tl.points || tl.points.length < 2) return el("p", { class: "muted" }, "No timeline: the matrix could not be read.");
+    const W = 900, H = 220, L = 40, R = 890, T = 10, B = 190;
+    const from = new Date(tl.from).getTime(), to = new Date(tl.to).getTime();
+    const upper = d.measures ? d.measures.volumeUpper : 0;
+    const ymax = Math.max(1, upper, ...tl.points.map((p) => p.negative));
+    const x = (t) => L + ((t - from) / Math.max(1, to - from)) * (R - L);
+    const y = (v) => B - (v / ymax) * (B - T);
+    const pts = tl.points.map((p) => x(new Date(p.start).getTime()).toFixed(1) + "," + y(p.negative).toFixed(1)).join(" ");
+    const marks = (d.milestones || []).filter((ms) => { const t = new Date(ms.time).getTime(); return t >= from && t <= to; });
+    return el("div", { id: "incident-chart" },
+      svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "Negative posts over time with the baseline band and the milestones" },
+        upper ? svg("rect", { x: L, y: y(upper).toFixed(1), width: R - L, height: (B - y(upper)).toFixed(1), class: "band" }) : null,
+        svg("line", { x1: L, x2: R, y1: B, y2: B, class: "axis" }),
+        svg("polyline", { points: pts, class: "negative" }),
+        marks.map((ms) => {
+          const mx = x(new Date(ms.time).getTime()).toFixed(1);
+          return svg("g", { class: "milestone" }, svg("line", { x1: mx, x2: mx, y1: T, y2: B }),
+            svg("text", { x: mx, y: H - 12, "text-anchor": "middle" }, MILESTONE_NAMES[ms.type] || ms.type));
+        }),
+        svg("text", { x: L - 4, y: T + 8, "text-anchor": "end" }, fmtNum(ymax)),
+        svg("text", { x: L - 4, y: B, "text-anchor": "end" }, "0")),
+      el("p", { class: "muted" }, "Negative posts about the affected features per " + tl.step + " (times in " + tzName + "), the band of usual volume before the incident, and the milestones."));
+  }
+
+  // afterCare is the watch after the incident ended: a day per row.
+  function afterCare(w) {
+    if (!w) return el("div", { class: "card" }, el("h3", {}, "After-care"), el("p", { class: "muted" }, "The after-care watch starts when the incident ends."));
+    return el("div", { class: "card", id: "aftercare" }, el("h3", {}, "After-care"),
+      el("p", {}, w.daysAbove + " of " + w.days.length + " days with negative share above the band around the " +
+        fmtShare(w.baselineShare) + " before the incident; " + w.leaveIntent + " posts saying they are leaving or no longer trust the brand."),
+      el("div", { class: "table-wrap" }, el("table", {},
+        el("thead", {}, el("tr", {}, ["Day", "Negative share", "Band", "Leaving or distrust"].map((h) => el("th", { scope: "col" }, h)))),
+        el("tbody", {}, w.days.map((day, i) => el("tr", { class: day.above ? "above" : null },
+          el("td", {}, (i + 1) + " · " + dayf.format(new Date(day.start))),
+          el("td", {}, day.available && day.scored > 0 ? fmtShare(day.share) : "–"),
+          el("td", {}, day.available && day.scored > 0 ? "up to " + fmtShare(day.upper) : "–"),
+          el("td", {}, fmtNum(day.leaveIntent))))))));
   }
 
   // ---------------------------------------------------------------- list and timeline

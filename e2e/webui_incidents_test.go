@@ -1,0 +1,203 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/chromedp/chromedp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/incidentsapi"
+	"github.com/socialpulse/socialpulse/webui"
+)
+
+// hostileSample is a customer post that would run script if the page
+// parsed it as HTML.
+const hostileSample = `<img src=x onerror="window.pwned=1"> checkout is down`
+
+// incidentServer serves the web page and the incidents API over an
+// incident like the demo's: checkout and availability spikes from minute
+// 180 (of four hours of history), a statement typed by PR at minute 200
+// whose text holds markup, and a statement the shop's account posted.
+func incidentServer(t *testing.T, token string) string {
+	t.Helper()
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: miniredis.RunT(t).Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	ob, err := alert.NewOutbox(rdb, alert.OutboxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := impactmatrix.NewStore(rdb, impactmatrix.StoreOptions{Bucket: time.Minute, Retention: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Now().UTC().Truncate(time.Hour).Add(-4 * time.Hour)
+	at := func(m int) time.Time { return base.Add(time.Duration(m) * time.Minute) }
+	d := impactmatrix.NewDelta(time.Minute)
+	for m := range 240 {
+		neg := 5
+		if m >= 180 && m < 200 {
+			neg = 25
+		}
+		for _, f := range []string{"checkout", "availability"} {
+			for range neg {
+				d.Add(at(m), f, impactmatrix.Negative, -1, 2)
+			}
+			for range 45 {
+				d.Add(at(m), f, impactmatrix.Positive, 1, 1)
+			}
+		}
+	}
+	src := impactmatrix.Source{Topic: "posts"}
+	if err := st.Register(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Apply(ctx, src, -1, 1, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		id, feat                 string
+		prio, onset, alerted, to int
+	}{{"checkout-1", "checkout", 2, 180, 185, 200}, {"availability-1", "availability", 1, 182, 186, 205}} {
+		a := alert.Alert{ID: s.id, Fingerprint: alert.Fingerprint(s.feat, alert.KindNegativeSurge), Kind: alert.KindNegativeSurge,
+			State: alert.StateFiring, Priority: s.prio, Sequence: 1, StartsAt: at(s.onset), UpdatedAt: at(s.alerted), Incident: "checkout-1",
+			Summary: s.feat + " surge", Evidence: alert.Evidence{Feature: s.feat, Window: 15 * time.Minute,
+				Samples: []alert.Sample{{ID: s.id + "-p", Text: hostileSample, Author: "@cust", Time: at(s.onset + 1)}}}}
+		if _, err := ob.Publish(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		a.Sequence, a.State, a.EndsAt, a.UpdatedAt = 2, alert.StateResolved, at(s.to), at(s.to)
+		if _, err := ob.Publish(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ob.AddMilestone(ctx, "availability-1", alert.Milestone{Type: "statement", Author: "pr",
+		Text: "<b>We are fixing checkout</b>", Time: at(200)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ob.AddMilestoneOnce(ctx, "checkout-1", alert.Milestone{Type: "statement", Author: "shop", Text: "Checkout works again.",
+		Time: at(212), Source: alert.SourceBrandPost, Post: "b1"}, "brand_post:x:b1"); err != nil {
+		t.Fatal(err)
+	}
+	h, err := incidentsapi.New(incidentsapi.Options{History: ob, Matrix: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := apiauth.NewToken("pr-team", apiauth.RoleRead, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guard, err := apiauth.New(apiauth.Options{Tokens: []apiauth.Token{tok}, Require: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	for p, hh := range h.Routes() {
+		mux.Handle(p, guard.Wrap(hh))
+	}
+	mux.Handle("GET /api/v1/features", guard.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"features":[{"id":"checkout","name":"Checkout"},{"id":"availability","name":"Availability"}]}`)
+	})))
+	ui := webui.Handler()
+	mux.Handle("GET /{$}", ui)
+	mux.Handle("GET "+webui.Path, ui)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestWebUIShowsAnIncidentWithItsMilestonesAndEscapesPosts(t *testing.T) {
+	const token = "pr-viewer-token-for-the-incident-view"
+	base := incidentServer(t, token)
+	bctx, problems := browser(t)
+	ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
+	defer cancel()
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v; browser problems: %q", what, err, problems())
+		}
+	}
+	eval := func(js string) any {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", js, err)
+		}
+		return v
+	}
+	visible := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.WaitVisible(chromedp.CSS(sel)) }
+	click := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
+
+	row := `#incidents-table tr[data-id="checkout-1"]`
+	do("open the incidents and sign in", chromedp.Navigate(base+"/ui/#/incidents"), visible("#auth-token"),
+		chromedp.SendKeys(chromedp.CSS("#auth-token"), token), click(`#auth-form button[type="submit"]`), visible(row))
+	do("open the incident", click(row+" a"), visible("#incident-chart svg polyline"), visible("#milestones li"), visible("#aftercare"))
+
+	cases := []struct {
+		name string
+		js   string
+		want any
+	}{
+		{"the title names both features", `document.querySelector("#incident-title").textContent.includes("checkout + availability")`, true},
+		{"the measures are shown", `document.querySelector("#incident-measures").textContent.includes("Time to recover")`, true},
+		{"a marker per milestone on the chart", `document.querySelectorAll("#incident-chart .milestone").length`, float64(2)},
+		{"both milestones are listed", `document.querySelectorAll("#milestones li").length`, float64(2)},
+		{"milestone text is shown as text", `document.querySelector("#milestones").textContent.includes("<b>We are fixing checkout</b>")`, true},
+		{"milestone markup is not parsed", `document.querySelectorAll("#milestones b").length`, float64(0)},
+		{"the brand post is marked", `document.querySelector("#milestones").textContent.includes("brand post, recorded automatically")`, true},
+		{"a customer post is shown as text", `document.querySelector("#incident-samples").textContent.includes('<img src=x onerror="window.pwned=1">')`, true},
+		{"a customer post adds no element", `document.querySelectorAll("#incident img").length`, float64(0)},
+		{"no post's script ran", `window.pwned === undefined`, true},
+		{"the after-care tail has its first day", `document.querySelectorAll("#aftercare tbody tr").length`, float64(1)},
+		{"every request stayed on this server", `performance.getEntriesByType("resource").map(e => e.name).filter(n => !n.startsWith(location.origin)).length`, float64(0)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := eval(c.js); got != c.want {
+				t.Errorf("%s = %v, want %v", c.js, got, c.want)
+			}
+		})
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveArtifact(t, "webui-incident.png", shot)
+
+	// On a phone, neither the incident nor the list scrolls sideways.
+	const overflow = `document.documentElement.scrollWidth > window.innerWidth + 1`
+	do("the incident at 390 px", chromedp.EmulateViewport(390, 844), visible("#aftercare"))
+	if eval(overflow) != false {
+		t.Error("at 390 px the incident is wider than the screen")
+	}
+	if shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
+		t.Fatal(err)
+	}
+	saveArtifact(t, "webui-incident-390.png", shot)
+	do("the list at 390 px", chromedp.Navigate(base+"/ui/#/incidents"), visible(row))
+	if eval(overflow) != false {
+		t.Error("at 390 px the incident list is wider than the screen")
+	}
+	do("the spike list at 390 px", chromedp.Navigate(base+"/ui/#/"), visible("#spikes-table"))
+	if eval(overflow) != false {
+		t.Error("at 390 px the spike list (and its header) is wider than the screen")
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("the browser reported problems: %q", p)
+	}
+	if s := strings.Join(problems(), " "); strings.Contains(s, "Content Security Policy") {
+		t.Errorf("CSP violations: %s", s)
+	}
+}
