@@ -114,7 +114,7 @@ func TestSpikesOfOneOutageCarryOneIncident(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		groups := map[string][]string{}
+		var groups map[string][]string
 		deadline := time.Now().Add(20 * time.Second)
 		for {
 			groups = amGroups(t, base)
