@@ -190,8 +190,9 @@ type DetectorConfig struct {
 	CalibrationBlockSteps int
 
 	// The options below are measured alternatives, off by default; the
-	// "Spike detection: designs measured" section of BENCHMARKS.md has their
-	// scores ("socialpulse eval nab --variants", "eval surges --variant").
+	// "Detector designs measured against the defaults" section of
+	// BENCHMARKS.md has their scores ("socialpulse eval nab --variants",
+	// "eval surges --variant").
 
 	// CalibrateVolume judges the count itself instead of its surprise
 	// against the series' history: firing needs Value to exceed the
