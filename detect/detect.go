@@ -188,6 +188,40 @@ type DetectorConfig struct {
 	// CalibrationBlockSteps is the block length: each block contributes only
 	// its maximum, so one long episode counts once. Default: 1 day of steps.
 	CalibrationBlockSteps int
+
+	// The options below are measured alternatives, off by default; the
+	// "Detector designs measured against the defaults" section of
+	// BENCHMARKS.md has their scores ("socialpulse eval nab --variants",
+	// "eval surges --variant").
+
+	// CalibrateVolume judges the count itself instead of its surprise
+	// against the series' history: firing needs Value to exceed the
+	// CalibrationRank-th largest daily maximum of Value over the horizon (a
+	// volume the series has not reached on its busier days), like the
+	// novelty test of contextual detectors. Default: false.
+	CalibrateVolume bool
+	// LevelFloor floors the per-step expectation at LevelFloor × the
+	// series' mean over about DispersionSteps (learned outside firing
+	// episodes, clipped like the seasonal level): after a stretch of zeros
+	// (a collection outage) has emptied the trailing level, the counts that
+	// come back are judged against that share of the usual level instead of
+	// against nothing. In [0,1]; 0 disables it. Default: 0.
+	LevelFloor float64
+	// LongEvalSteps, when > 0, adds a second, longer evaluation window
+	// judged like the first (volume, ratio, PValue) with its own
+	// calibration; either window can fire, so a moderate surge that lasts
+	// is caught on its accumulated evidence. Default: 0.
+	LongEvalSteps int
+	// LikelihoodSteps, when > 0, adds an anomaly-likelihood check: the mean
+	// of ln(1+surprise) over the last LikelihoodAvgSteps steps is judged
+	// against the running mean and variance of that average over about
+	// LikelihoodSteps, and firing also needs its Gaussian upper-tail
+	// probability to be at most LikelihoodAlpha. Default: 0 (off).
+	LikelihoodSteps int
+	// LikelihoodAvgSteps is the short average of the likelihood check, ≥ 1.
+	LikelihoodAvgSteps int
+	// LikelihoodAlpha is the likelihood check's tail probability, in (0,1).
+	LikelihoodAlpha float64
 	// MaxGapSteps is the longest gap between two observations that is
 	// filled with zero counts; a longer gap resets the detector as if the
 	// series were new. Default: 2 weeks of steps.
@@ -295,6 +329,16 @@ func (c DetectorConfig) Validate() error {
 		return bad("CalibrationBlockSteps", "≥ 1", c.CalibrationBlockSteps)
 	case c.CalibrationRank > 0 && c.CalibrationSteps < c.CalibrationBlockSteps:
 		return bad("CalibrationSteps", "≥ CalibrationBlockSteps", c.CalibrationSteps)
+	case c.LikelihoodSteps < 0:
+		return bad("LikelihoodSteps", "≥ 0", c.LikelihoodSteps)
+	case c.LikelihoodSteps > 0 && c.LikelihoodAvgSteps < 1:
+		return bad("LikelihoodAvgSteps", "≥ 1", c.LikelihoodAvgSteps)
+	case c.LikelihoodSteps > 0 && (!finite(c.LikelihoodAlpha) || c.LikelihoodAlpha <= 0 || c.LikelihoodAlpha >= 1):
+		return bad("LikelihoodAlpha", "in (0,1)", c.LikelihoodAlpha)
+	case !finite(c.LevelFloor) || c.LevelFloor < 0 || c.LevelFloor > 1:
+		return bad("LevelFloor", "in [0,1]", c.LevelFloor)
+	case c.LongEvalSteps < 0:
+		return bad("LongEvalSteps", "≥ 0", c.LongEvalSteps)
 	case c.MaxGapSteps < 0:
 		return bad("MaxGapSteps", "≥ 0", c.MaxGapSteps)
 	}
@@ -347,6 +391,7 @@ type Detector struct {
 	window   []float64 // ring of the learned counts, in arrival order
 	winPos   int
 	winLen   int
+	winSum   float64   // sum of the learned counts in window
 	sorted   []float64 // the same counts, sorted
 	scratchL []float64
 
@@ -368,16 +413,25 @@ type Detector struct {
 	disp     float64 // EWMA of winsorised squared Pearson residuals
 	dispN    int
 
-	// calibration against the series' own history of surges
-	calBlocks []float64 // maxima of closed blocks, ring
-	calPos    int
-	calLen    int
-	calTop    []float64 // the CalibrationRank largest of calBlocks, descending
-	calCur    float64   // maximum of the open block
-	calCurN   int
-	calBuf    []float64
-	logAlpha  float64
-	logRatio  float64
+	// calibration against the series' own history of surges, per scale
+	cal        calibrator
+	calLong    calibrator
+	longWin    []float64 // ring of the last LongEvalSteps counts
+	longWinPos int
+	longWinSum float64
+	logAlpha   float64
+	logRatio   float64
+
+	// likelihood: running mean and variance of the averaged surprise
+	lkRing []float64
+	lkPos  int
+	lkSum  float64
+	lkMean float64
+	lkVar  float64
+	lkN    int
+
+	mean  float64 // EWMA of the clipped counts, for LevelFloor
+	meanN int
 }
 
 // NewDetector returns a detector for one series, or the error of
@@ -399,10 +453,17 @@ func NewDetector(cfg DetectorConfig) (*Detector, error) {
 		logAlpha:    math.Log(cfg.Alpha),
 		logRatio:    math.Log(cfg.MinRatio),
 	}
+	if cfg.LikelihoodSteps > 0 {
+		d.lkRing = make([]float64, cfg.LikelihoodAvgSteps)
+	}
 	if cfg.CalibrationRank > 0 {
-		d.calBlocks = make([]float64, max(1, cfg.CalibrationSteps/cfg.CalibrationBlockSteps))
-		d.calTop = make([]float64, 0, cfg.CalibrationRank)
-		d.calBuf = make([]float64, 0, cfg.CalibrationRank+1)
+		d.cal = newCalibrator(cfg)
+		if cfg.LongEvalSteps > 0 {
+			d.calLong = newCalibrator(cfg)
+		}
+	}
+	if cfg.LongEvalSteps > 0 {
+		d.longWin = make([]float64, cfg.LongEvalSteps)
 	}
 	return d, nil
 }
@@ -467,11 +528,14 @@ func (d *Detector) reset() {
 		stepsInHour: d.stepsInHour,
 		logAlpha:    d.logAlpha,
 		logRatio:    d.logRatio,
-		calBlocks:   d.calBlocks,
-		calTop:      d.calTop[:0],
-		calBuf:      d.calBuf[:0],
+		cal:         d.cal.cleared(),
+		calLong:     d.calLong.cleared(),
+		longWin:     d.longWin,
+		lkRing:      d.lkRing,
 	}
 	clear(d.recent)
+	clear(d.longWin)
+	clear(d.lkRing)
 }
 
 // step processes one step of the series.
@@ -487,18 +551,52 @@ func (d *Detector) step(t time.Time, v float64) Decision {
 
 	level, disp := d.levelAndDispersion()
 	perStep := d.expected(t, level)
+	if cfg.LevelFloor > 0 && d.meanN > 0 {
+		perStep = math.Max(perStep, cfg.LevelFloor*d.mean)
+	}
 	k := float64(cfg.EvalSteps)
 	base := k * perStep
 	ratio := (value + 1) / (base + 1)
 	logp := logPoissonUpper(value/disp, base/disp)
 
 	stat := math.Min(-logp, maxSurprise) // calibrated against the series' history
+	if cfg.CalibrateVolume {
+		stat = value
+	}
 	dec := Decision{
 		Value:    value,
 		Baseline: base,
 		Ratio:    ratio,
 		PValue:   math.Exp(logp),
 		Score:    d.score(value, ratio, logp),
+	}
+
+	lkOK := d.likely(math.Min(-logp, maxSurprise))
+
+	// The long evaluation window: a surge that lasts is judged on its sum
+	// over LongEvalSteps against the same scale's own history.
+	var longStat float64
+	longFire := false
+	if cfg.LongEvalSteps > 0 {
+		d.longWinSum += v - d.longWin[d.longWinPos]
+		d.longWin[d.longWinPos] = v
+		d.longWinPos = (d.longWinPos + 1) % len(d.longWin)
+		lv := math.Max(0, d.longWinSum)
+		// The trimmed mean drops the few non-zero steps of a sparse
+		// series; over a long window the plain mean is the fairer guess.
+		lperStep := perStep
+		if d.winLen > 0 {
+			lperStep = math.Max(perStep, d.winSum/float64(d.winLen))
+		}
+		lb := float64(cfg.LongEvalSteps) * lperStep
+		lr := (lv + 1) / (lb + 1)
+		llogp := logPoissonUpper(lv/disp, lb/disp)
+		longStat = math.Min(-llogp, maxSurprise)
+		if cfg.CalibrateVolume {
+			longStat = lv
+		}
+		longFire = d.steps > cfg.MinHistorySteps && lv >= cfg.MinVolume && lr >= cfg.MinRatio && llogp <= d.logAlpha &&
+			d.calLong.beyond(longStat)
 	}
 
 	switch d.state {
@@ -509,7 +607,8 @@ func (d *Detector) step(t time.Time, v float64) Decision {
 				break
 			}
 		}
-		if d.steps > cfg.MinHistorySteps && value >= cfg.MinVolume && ratio >= cfg.MinRatio && logp <= d.logAlpha && d.beyondHistory(stat) {
+		if d.steps > cfg.MinHistorySteps && value >= cfg.MinVolume && ratio >= cfg.MinRatio && logp <= d.logAlpha &&
+			lkOK && d.cal.beyond(stat) || longFire {
 			d.state = StateFiring
 			d.since = t
 			d.notified = value
@@ -540,75 +639,141 @@ func (d *Detector) step(t time.Time, v float64) Decision {
 	}
 
 	if d.steps > cfg.MinHistorySteps {
-		d.calibrate(stat)
+		d.cal.add(stat)
+		if cfg.LongEvalSteps > 0 {
+			d.calLong.add(longStat)
+		}
 	}
 	if d.state == StateFiring && d.frozen < cfg.MaxFrozenSteps {
 		d.frozen++
 	} else {
 		d.learnLevel(v, perStep)
 	}
+	if cfg.LevelFloor > 0 && d.state != StateFiring {
+		a := math.Max(1/float64(cfg.DispersionSteps), 1/float64(d.meanN+1))
+		d.mean += a * (math.Min(v, cfg.ClipRatio*math.Max(perStep, 1)) - d.mean)
+		d.meanN++
+	}
 	d.learnSeason(t, v, perStep)
 	return dec
+}
+
+// likely adds stat to the short average and reports whether that average is
+// in the upper tail (LikelihoodAlpha) of its running distribution, judged
+// before the average is learned. With the check off it reports true.
+func (d *Detector) likely(stat float64) bool {
+	cfg := &d.cfg
+	if cfg.LikelihoodSteps == 0 {
+		return true
+	}
+	x := math.Log1p(stat)
+	d.lkSum += x - d.lkRing[d.lkPos]
+	d.lkRing[d.lkPos] = x
+	d.lkPos = (d.lkPos + 1) % len(d.lkRing)
+	avg := d.lkSum / float64(len(d.lkRing))
+	ok := true
+	if d.lkN > 0 {
+		sd := math.Sqrt(math.Max(d.lkVar, 1e-6))
+		z := (avg - d.lkMean) / sd
+		ok = 0.5*math.Erfc(z/math.Sqrt2) <= cfg.LikelihoodAlpha
+	}
+	if d.steps > cfg.LikelihoodAvgSteps {
+		a := math.Max(1/float64(cfg.LikelihoodSteps), 1/float64(d.lkN+1))
+		dm := avg - d.lkMean
+		d.lkMean += a * dm
+		d.lkVar = (1 - a) * (d.lkVar + a*dm*dm)
+		d.lkN++
+	}
+	return ok
 }
 
 // maxSurprise caps the surprise statistic, so that a spike from an all-zero
 // baseline (PValue 0) does not become an unbeatable record.
 const maxSurprise = 700
 
-// beyondHistory reports whether stat exceeds the CalibrationRank-th largest
-// block maximum of the calibration horizon (the open block included). With
-// fewer blocks than that, or calibration off, it reports true.
-func (d *Detector) beyondHistory(stat float64) bool {
-	m := d.cfg.CalibrationRank
+// calibrator keeps the per-block maxima of a statistic over the calibration
+// horizon, so that a value can be judged against the series' own history.
+type calibrator struct {
+	rank   int
+	block  int
+	blocks []float64 // maxima of closed blocks, ring
+	pos    int
+	n      int
+	top    []float64 // the rank largest of blocks, descending
+	cur    float64   // maximum of the open block
+	curN   int
+	buf    []float64
+}
+
+func newCalibrator(cfg DetectorConfig) calibrator {
+	return calibrator{
+		rank:   cfg.CalibrationRank,
+		block:  cfg.CalibrationBlockSteps,
+		blocks: make([]float64, max(1, cfg.CalibrationSteps/cfg.CalibrationBlockSteps)),
+		top:    make([]float64, 0, cfg.CalibrationRank),
+		buf:    make([]float64, 0, cfg.CalibrationRank+1),
+	}
+}
+
+// cleared returns c emptied, keeping its buffers.
+func (c calibrator) cleared() calibrator {
+	return calibrator{rank: c.rank, block: c.block, blocks: c.blocks, top: c.top[:0], buf: c.buf[:0]}
+}
+
+// beyond reports whether stat exceeds the rank-th largest block maximum of
+// the calibration horizon (the open block included). With fewer blocks than
+// that, or calibration off, it reports true.
+func (c *calibrator) beyond(stat float64) bool {
+	m := c.rank
 	if m == 0 {
 		return true
 	}
-	buf := append(d.calBuf[:0], d.calTop...)
-	if d.calCurN > 0 {
+	buf := append(c.buf[:0], c.top...)
+	if c.curN > 0 {
 		i := len(buf)
-		for i > 0 && buf[i-1] < d.calCur {
+		for i > 0 && buf[i-1] < c.cur {
 			i--
 		}
-		buf = slices.Insert(buf, i, d.calCur)
+		buf = slices.Insert(buf, i, c.cur)
 	}
-	d.calBuf = buf
+	c.buf = buf
 	if len(buf) < m {
 		return true
 	}
 	return stat > buf[m-1]
 }
 
-// calibrate adds stat to the open block and closes the block when it is full.
-func (d *Detector) calibrate(stat float64) {
-	if d.cfg.CalibrationRank == 0 {
+// add adds stat to the open block and closes the block when it is full.
+func (c *calibrator) add(stat float64) {
+	if c.rank == 0 {
 		return
 	}
-	if d.calCurN == 0 || stat > d.calCur {
-		d.calCur = stat
+	if c.curN == 0 || stat > c.cur {
+		c.cur = stat
 	}
-	d.calCurN++
-	if d.calCurN < d.cfg.CalibrationBlockSteps {
+	c.curN++
+	if c.curN < c.block {
 		return
 	}
-	d.calBlocks[d.calPos] = d.calCur
-	d.calPos = (d.calPos + 1) % len(d.calBlocks)
-	d.calLen = min(d.calLen+1, len(d.calBlocks))
-	d.calCur, d.calCurN = 0, 0
+	c.blocks[c.pos] = c.cur
+	c.pos = (c.pos + 1) % len(c.blocks)
+	c.n = min(c.n+1, len(c.blocks))
+	c.cur, c.curN = 0, 0
 	// Recompute the largest closed-block maxima.
-	top := d.calTop[:0]
-	for _, v := range d.calBlocks[:d.calLen] {
+	top := c.top[:0]
+	for _, v := range c.blocks[:c.n] {
 		i := len(top)
 		for i > 0 && top[i-1] < v {
 			i--
 		}
-		if i < d.cfg.CalibrationRank {
-			if len(top) == d.cfg.CalibrationRank {
+		if i < c.rank {
+			if len(top) == c.rank {
 				top = top[:len(top)-1]
 			}
 			top = slices.Insert(top, i, v)
 		}
 	}
-	d.calTop = top
+	c.top = top
 }
 
 // score maps the three firing criteria to [0,1]; see Decision.Score.
@@ -663,9 +828,11 @@ func (d *Detector) learnLevel(v, expected float64) {
 		old := d.window[d.winPos]
 		i, _ := slices.BinarySearch(d.sorted, old)
 		d.sorted = slices.Delete(d.sorted, i, i+1)
+		d.winSum -= old
 	} else {
 		d.winLen++
 	}
+	d.winSum += v
 	d.window[d.winPos] = v
 	d.winPos = (d.winPos + 1) % len(d.window)
 	i, _ := slices.BinarySearch(d.sorted, v)

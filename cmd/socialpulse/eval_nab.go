@@ -89,9 +89,10 @@ func runEvalNAB(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fl := flag.NewFlagSet("eval nab", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	dir := fl.String("data", "../shared/data", "dev data directory (with nab/)")
+	variants := fl.Bool("variants", false, "also score the alternative detector designs (options off by default), each with its own\nleave-one-series-out totals")
 	extra := fl.String("windows", "", "optional NAB combined_windows.json with the windows of the series under nab/other\n(realTweets entries in it are ignored)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: socialpulse eval nab [--data DIR] [--windows FILE]")
+		fmt.Fprintln(stderr, "Usage: socialpulse eval nab [--data DIR] [--windows FILE] [--variants]")
 		fmt.Fprintln(stderr)
 		fmt.Fprintln(stderr, "Runs the spike detector with its default settings (exactly as")
 		fmt.Fprintln(stderr, "\"backtest --series\") on the NAB realTweets dev series and on the other NAB")
@@ -187,6 +188,9 @@ func runEvalNAB(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	printNABProxies(stdout, proxies, proxyScores[0], len(profiles))
 	printNABLOSO(stdout, files, scores, profiles, proxyScores)
+	if *variants {
+		return printNABVariants(ctx, stdout, files, proxies, profiles)
+	}
 	return nil
 }
 

@@ -134,3 +134,34 @@ func TestEvalNABScoresOtherSeriesFromAWindowsFile(t *testing.T) {
 		t.Errorf("a realTweets series outside the dev set was scored:\n%s", s)
 	}
 }
+
+func TestEvalNABVariantsTableHasEveryDesign(t *testing.T) {
+	dir := writeNABData(t)
+	var out, errb bytes.Buffer
+	if err := runEval(context.Background(), []string{"nab", "--data", dir, "--variants"}, nil, &out, &errb); err != nil {
+		t.Fatalf("eval nab --variants: %v (stderr %s)", err, errb.String())
+	}
+	s := out.String()
+	if !strings.Contains(s, "### Detector designs measured") {
+		t.Fatalf("no designs table:\n%s", s)
+	}
+	for _, v := range nabVariants {
+		// the tiny data's one surge a series is caught early by every design
+		m := regexp.MustCompile(`\| ` + regexp.QuoteMeta(v.name) + ` \| ([0-9.-]+) \|`).FindStringSubmatch(s)
+		if m == nil {
+			t.Errorf("no row for %s:\n%s", v.name, s)
+			continue
+		}
+		if std, _ := strconv.ParseFloat(m[1], 64); std < 90 {
+			t.Errorf("%s scores %.1f standard on the tiny series, want at least 90:\n%s", v.name, std, s)
+		}
+	}
+}
+
+func TestEvalSurgesRefusesAnUnknownVariant(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := runEval(context.Background(), []string{"surges", "--data", t.TempDir(), "--variant", "nope"}, nil, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "volume-novelty") {
+		t.Errorf("err = %v, want the known variants named", err)
+	}
+}

@@ -61,8 +61,9 @@ func runEvalSurges(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fl.SetOutput(stderr)
 	dir := fl.String("data", "../shared/data", "dev data directory (with nab/)")
 	seed := fl.Uint64("seed", 1, "seed of the one-minute split and the injected counts")
+	variant := fl.String("variant", "defaults", "detector design, as named by \"eval nab --variants\"")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: socialpulse eval surges [--data DIR] [--seed N]")
+		fmt.Fprintln(stderr, "Usage: socialpulse eval surges [--data DIR] [--seed N] [--variant NAME]")
 		fmt.Fprintln(stderr)
 		fmt.Fprintln(stderr, "Splits the NAB realTweets dev series into one-minute counts, injects surges")
 		fmt.Fprintln(stderr, "of known size and length, runs the detector with its defaults, and prints per")
@@ -75,6 +76,15 @@ func runEvalSurges(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if fl.NArg() > 0 {
 		return usageErrorf("unexpected arguments: %q", fl.Args())
+	}
+	v, err := nabVariant(*variant)
+	if err != nil {
+		return err
+	}
+	config := func(step time.Duration) detect.DetectorConfig {
+		c := detect.DefaultDetectorConfig(step)
+		v.apply(&c)
+		return c
 	}
 	root := filepath.Join(*dir, "nab")
 	if st, err := os.Stat(root); err != nil || !st.IsDir() {
@@ -99,7 +109,11 @@ func runEvalSurges(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 
-	fmt.Fprintln(stdout, "### Injected surges, detector defaults (`socialpulse eval surges`)")
+	if v.name == "defaults" {
+		fmt.Fprintln(stdout, "### Injected surges, detector defaults (`socialpulse eval surges`)")
+	} else {
+		fmt.Fprintf(stdout, "### Injected surges, design %s (`socialpulse eval surges --variant %s`)\n", v.name, v.name)
+	}
 	fmt.Fprintln(stdout)
 	fmt.Fprintln(stdout, "One-minute counts: each 5-minute count of the NAB realTweets dev series (AAPL, GOOG, IBM)")
 	fmt.Fprintln(stdout, "split at random over its five minutes; \"10% of the posts\" keeps each post with")
@@ -129,7 +143,7 @@ func runEvalSurges(ctx context.Context, args []string, stdout, stderr io.Writer)
 					if start < 0 {
 						continue
 					}
-					d, ok, err := runSurge(&series[vi][si], k, start, *seed+uint64(1000*si+p))
+					d, ok, err := runSurge(&series[vi][si], config(series[vi][si].step), k, start, *seed+uint64(1000*si+p))
 					if err != nil {
 						return err
 					}
@@ -160,7 +174,7 @@ func runEvalSurges(ctx context.Context, args []string, stdout, stderr io.Writer)
 		var allW, allA, allO float64
 		for i := range series[vi] {
 			f := &series[vi][i]
-			weeks, alerts, outside, err := untouchedAlerts(f)
+			weeks, alerts, outside, err := untouchedAlerts(f, config(f.step))
 			if err != nil {
 				return err
 			}
@@ -217,8 +231,8 @@ func surgeStart(f *nabFile, p int) int {
 
 // runSurge injects one surge at row start and reports whether the detector
 // caught it and with what delay in minutes.
-func runSurge(f *nabFile, k surgeKind, start int, seed uint64) (delay float64, caught bool, err error) {
-	det, err := detect.NewDetector(detect.DefaultDetectorConfig(f.step))
+func runSurge(f *nabFile, cfg detect.DetectorConfig, k surgeKind, start int, seed uint64) (delay float64, caught bool, err error) {
+	det, err := detect.NewDetector(cfg)
 	if err != nil {
 		return 0, false, err
 	}
@@ -253,8 +267,8 @@ func runSurge(f *nabFile, k surgeKind, start int, seed uint64) (delay float64, c
 
 // untouchedAlerts runs the detector over the series as it is and counts its
 // alerts after the first day, and those outside the labelled windows.
-func untouchedAlerts(f *nabFile) (weeks float64, alerts, outside int, err error) {
-	det, err := detect.NewDetector(detect.DefaultDetectorConfig(f.step))
+func untouchedAlerts(f *nabFile, cfg detect.DetectorConfig) (weeks float64, alerts, outside int, err error) {
+	det, err := detect.NewDetector(cfg)
 	if err != nil {
 		return 0, 0, 0, err
 	}
