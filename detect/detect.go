@@ -37,11 +37,13 @@ import (
 //   - Significance: a quasi-Poisson upper tail, PValue = P(X ≥ Value/φ) for
 //     X ~ Poisson(Baseline/φ), evaluated with the regularised incomplete
 //     gamma function so non-integer arguments work.
-//   - Calibration: the surprise −ln(PValue) must also beat the
-//     CalibrationRank-th largest daily maximum of surprise over the last week.
-//     Social mention counts are heavy-tailed (a 5–20× burst every day is
-//     normal for a popular product), which no count model captures; this
-//     makes each series alert only on what is unusual for that series.
+//   - Calibration (novelty): Value must also beat the CalibrationRank-th
+//     (2nd) largest daily maximum of Value over the last two weeks, a count
+//     the series has not reached on its busier days. Social mention counts
+//     are heavy-tailed (a 5–20× burst every day is normal for a popular
+//     product), which no count model captures; this makes each series alert
+//     only on volume that is new for that series. With CalibrateVolume off,
+//     the surprise −ln(PValue) is calibrated instead (the design before).
 //   - Firing needs all of Value ≥ MinVolume, Ratio ≥ MinRatio,
 //     PValue ≤ Alpha and the calibration check, after MinHistorySteps of
 //     history and outside the cooldown. A firing series resolves when Ratio
@@ -176,30 +178,33 @@ type DetectorConfig struct {
 	// DispersionClip × the current φ before it enters the estimate, > 1.
 	// Default: 25 (5 standard deviations).
 	DispersionClip float64
-	// CalibrationRank: firing also needs the step's surprise, −ln(PValue),
-	// to exceed the CalibrationRank-th largest of the per-block maxima of
-	// surprise over the last CalibrationSteps (firing episodes included), so
-	// a series whose normal life is full of bursts only alerts on bursts that
-	// are unusual for it. With fewer blocks than CalibrationRank the check
-	// passes. 0 disables it. Default: 3.
+	// CalibrationRank: firing also needs the calibrated statistic (Value
+	// with CalibrateVolume, else the surprise −ln(PValue)) to exceed the
+	// CalibrationRank-th largest of its per-block maxima over the last
+	// CalibrationSteps (firing episodes included), so a series whose normal
+	// life is full of bursts only alerts on bursts that are unusual for it.
+	// With fewer blocks than CalibrationRank (the open block counts) the
+	// check passes. 0 disables it. Default: 2.
 	CalibrationRank int
-	// CalibrationSteps is the calibration horizon. Default: 1 week of steps.
+	// CalibrationSteps is the calibration horizon. Default: 2 weeks of steps.
 	CalibrationSteps int
 	// CalibrationBlockSteps is the block length: each block contributes only
 	// its maximum, so one long episode counts once. Default: 1 day of steps.
 	CalibrationBlockSteps int
+
+	// CalibrateVolume judges the count itself instead of its surprise
+	// against the series' history: firing needs Value to exceed the
+	// CalibrationRank-th largest daily maximum of Value over the horizon (a
+	// volume the series has not reached on its busier days), like the
+	// novelty test of contextual detectors. Default: true (it replaced the
+	// surprise calibration after "eval nab --variants"; BENCHMARKS.md).
+	CalibrateVolume bool
 
 	// The options below are measured alternatives, off by default; the
 	// "Detector designs measured against the defaults" section of
 	// BENCHMARKS.md has their scores ("socialpulse eval nab --variants",
 	// "eval surges --variant").
 
-	// CalibrateVolume judges the count itself instead of its surprise
-	// against the series' history: firing needs Value to exceed the
-	// CalibrationRank-th largest daily maximum of Value over the horizon (a
-	// volume the series has not reached on its busier days), like the
-	// novelty test of contextual detectors. Default: false.
-	CalibrateVolume bool
 	// LevelFloor floors the per-step expectation at LevelFloor × the
 	// series' mean over about DispersionSteps (learned outside firing
 	// episodes, clipped like the seasonal level): after a stretch of zeros
@@ -260,7 +265,8 @@ func DefaultDetectorConfig(step time.Duration) DetectorConfig {
 		RearmFactor:     2,
 		MinDispersion:   1,
 		DispersionClip:  25,
-		CalibrationRank: 3,
+		CalibrationRank: 2,
+		CalibrateVolume: true,
 	}
 	if step <= 0 {
 		return cfg
@@ -272,7 +278,7 @@ func DefaultDetectorConfig(step time.Duration) DetectorConfig {
 	cfg.MaxFrozenSteps = stepsIn(6*time.Hour, step, 1)
 	cfg.DispersionSteps = stepsIn(24*time.Hour, step, 1)
 	cfg.MaxGapSteps = stepsIn(14*24*time.Hour, step, 1)
-	cfg.CalibrationSteps = stepsIn(7*24*time.Hour, step, 1)
+	cfg.CalibrationSteps = stepsIn(14*24*time.Hour, step, 1)
 	cfg.CalibrationBlockSteps = stepsIn(24*time.Hour, step, 1)
 	return cfg
 }

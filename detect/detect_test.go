@@ -633,9 +633,21 @@ func TestDetectorOptionsBehaviour(t *testing.T) {
 			// Two and a half hours of zeros (a collection outage) empty the
 			// trailing level; without a floor the return of the usual
 			// volume looks like a surge from nothing.
-			name: "counts back after an outage fire without a level floor",
-			mod:  func(*DetectorConfig) {}, steps: start + 300,
+			name: "with surprise calibration counts back after an outage fire without a level floor",
+			mod:  surpriseCalibration, steps: start + 300,
 			value: outage(start, 150, 20), wantFire: true,
+		},
+		{
+			name: "with surprise calibration counts back after an outage stay quiet with a level floor of half the mean",
+			mod:  func(c *DetectorConfig) { surpriseCalibration(c); c.LevelFloor = 0.5 }, steps: start + 300,
+			value: outage(start, 150, 20), wantFire: false,
+		},
+		{
+			// The default judges the count's novelty: the usual volume
+			// coming back is not above the busier days' peaks.
+			name: "with the default volume calibration counts back after an outage stay quiet",
+			mod:  func(*DetectorConfig) {}, steps: start + 300,
+			value: outage(start, 150, 20), wantFire: false,
 		},
 		{
 			name: "counts back after an outage stay quiet with a level floor of half the mean",
@@ -683,6 +695,12 @@ func TestDetectorOptionsBehaviour(t *testing.T) {
 			}
 		})
 	}
+}
+
+// surpriseCalibration is the calibration before volume novelty became the
+// default: the 3rd-largest daily peak of surprise over a week.
+func surpriseCalibration(c *DetectorConfig) {
+	c.CalibrateVolume, c.CalibrationSteps, c.CalibrationRank = false, week, 3
 }
 
 func volumeCalibration(c *DetectorConfig) {
