@@ -1,11 +1,16 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -199,5 +204,113 @@ func TestWebUIShowsAnIncidentWithItsMilestonesAndEscapesPosts(t *testing.T) {
 	}
 	if s := strings.Join(problems(), " "); strings.Contains(s, "Content Security Policy") {
 		t.Errorf("CSP violations: %s", s)
+	}
+}
+
+// TestIncidentReportRendersOfflineWithItsChart writes the post-incident
+// report of the incident above with `socialpulse incidents report`, as a PR
+// person would to share it, and opens it in the browser from a server that
+// serves nothing else: it renders without errors, makes no request, shows
+// the chart with a marker per milestone and the measures, and shows the
+// customer's and the statement's markup as text. The Markdown report has
+// the same measures.
+func TestIncidentReportRendersOfflineWithItsChart(t *testing.T) {
+	const token = "pr-viewer-token-for-the-incident-report"
+	api := incidentServer(t, token)
+	dir := t.TempDir()
+	htmlPath := filepath.Join(dir, "report.html")
+	mdPath := filepath.Join(dir, "report.md")
+	for _, args := range [][]string{
+		{"incidents", "report", "--api", api, "--out", htmlPath, "checkout-1"},
+		{"incidents", "report", "--api", api, "--markdown", "--out", mdPath, "checkout-1"},
+	} {
+		cmd := exec.Command(binary(t), args...)
+		cmd.Env = append(os.Environ(), "SOCIALPULSE_API_TOKEN="+token)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("socialpulse %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	page, err := os.ReadFile(htmlPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(mdPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Time to detect", "Time to first response", "Time to recover", "Excess negative posts"} {
+		if !bytes.Contains(md, []byte(want)) {
+			t.Errorf("the Markdown report lacks %q", want)
+		}
+	}
+
+	// Every request the page makes reaches this server and is recorded:
+	// only the report itself may be asked for.
+	var mu sync.Mutex
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.URL.Path)
+		mu.Unlock()
+		if r.URL.Path != "/report.html" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	}))
+	t.Cleanup(srv.Close)
+
+	bctx, problems := browser(t)
+	ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/report.html"), chromedp.WaitVisible(chromedp.CSS("svg polyline"))); err != nil {
+		t.Fatalf("open the report: %v; browser problems: %q", err, problems())
+	}
+	eval := func(js string) any {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", js, err)
+		}
+		return v
+	}
+	cases := []struct {
+		name string
+		js   string
+		want any
+	}{
+		{"the chart has its line", `document.querySelectorAll("svg polyline").length > 0`, true},
+		{"the chart marks both statements", `[...document.querySelectorAll("svg text")].filter(e => e.textContent === "statement").length`, float64(2)},
+		{"the chart marks the alert", `[...document.querySelectorAll("svg text")].some(e => e.textContent === "alert")`, true},
+		{"the measures are shown", `document.body.textContent.includes("Time to recover") && document.body.textContent.includes("Excess negative posts")`, true},
+		{"the statement's markup is text", `document.body.textContent.includes("<b>We are fixing checkout</b>")`, true},
+		{"the statement's markup added no element", `[...document.querySelectorAll("b")].some(e => e.textContent.includes("We are fixing"))`, false},
+		{"a customer post is shown as text", `document.body.textContent.includes('<img src=x onerror="window.pwned=1">')`, true},
+		{"a customer post added no element", `document.querySelectorAll("img").length`, float64(0)},
+		{"no post's script ran", `window.pwned === undefined`, true},
+		{"the page loaded nothing else", `performance.getEntriesByType("resource").length`, float64(0)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := eval(c.js); got != c.want {
+				t.Errorf("%s = %v, want %v", c.js, got, c.want)
+			}
+		})
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveArtifact(t, "incident-report.png", shot)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range asked {
+		if p != "/report.html" && p != "/favicon.ico" {
+			t.Errorf("the report asked for %s", p)
+		}
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("the browser reported problems: %q", p)
 	}
 }
