@@ -57,9 +57,12 @@ type Options struct {
 	// failed (the error, which may name addresses); others see only which
 	// check failed. nil: nobody does (the errors are logged).
 	ShowDetails func(r *http.Request) bool
-	Gatherer    prometheus.Gatherer
-	Logger      *zap.Logger
-	Now         func() time.Time
+	// Gatherer is what /metrics serves; required (the server never falls
+	// back to the global registry, so that tests and embedders stay
+	// isolated). The app passes its own registry.
+	Gatherer prometheus.Gatherer
+	Logger   *zap.Logger
+	Now      func() time.Time
 	// Extra mounts more handlers (path pattern -> handler), e.g. the web UI.
 	Extra map[string]http.Handler
 	// Middleware, if set, wraps every route (inside the body limit), e.g.
@@ -81,14 +84,14 @@ func New(o Options) (*Server, error) {
 	if o.Matrix == nil || len(o.Windows) == 0 {
 		return nil, errors.New("api: matrix reader and windows are required")
 	}
+	if o.Gatherer == nil {
+		return nil, errors.New("api: a metrics gatherer is required")
+	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
 	if o.Now == nil {
 		o.Now = time.Now
-	}
-	if o.Gatherer == nil {
-		o.Gatherer = prometheus.DefaultGatherer
 	}
 	s := &Server{o: o, log: o.Logger}
 	mux := http.NewServeMux()
@@ -200,7 +203,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
 	q, perr := ParseQuery(r.URL.RawQuery)
 	if perr != nil {
-		BadRequest(w, perr.Param, perr.Msg)
+		WriteParamError(w, perr)
 		return
 	}
 	window := s.o.Windows[0]
@@ -311,12 +314,23 @@ func ReadJSONBody(w http.ResponseWriter, r *http.Request, max int) ([]byte, bool
 // stored, so such text is refused.
 func IsBidiOverride(r rune) bool { return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) }
 
-// ParamError is a request parameter that is not valid.
+// ParamError is a request parameter (a query parameter, a path value or a
+// field of a JSON body) that is not valid. It is the one parameter error of
+// every endpoint: WriteParamError answers it as a 400 whose body names the
+// parameter ({"error": "invalid parameter P: M", "parameter": "P"}).
 type ParamError struct {
 	Param, Msg string
 }
 
 func (e *ParamError) Error() string { return "invalid parameter " + e.Param + ": " + e.Msg }
+
+// BadParam returns a ParamError for param with a formatted message.
+func BadParam(param, format string, a ...any) *ParamError {
+	return &ParamError{Param: param, Msg: fmt.Sprintf(format, a...)}
+}
+
+// WriteParamError answers 400 with e, naming its parameter.
+func WriteParamError(w http.ResponseWriter, e *ParamError) { BadRequest(w, e.Param, e.Msg) }
 
 // ParseQuery decodes a raw query string as url.ParseQuery does, but refuses
 // what (*url.URL).Query would silently drop: a pair that is not valid URL

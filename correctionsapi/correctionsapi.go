@@ -158,7 +158,7 @@ type List struct {
 func parseParams(w http.ResponseWriter, r *http.Request, allowed ...string) (map[string]string, bool) {
 	v, perr := api.ParseQuery(r.URL.RawQuery)
 	if perr != nil {
-		api.BadRequest(w, perr.Param, perr.Msg)
+		api.WriteParamError(w, perr)
 		return nil, false
 	}
 	out := map[string]string{}

@@ -117,7 +117,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	}
 	v, perr := api.ParseQuery(r.URL.RawQuery)
 	if perr != nil {
-		api.BadRequest(w, perr.Param, perr.Msg)
+		api.WriteParamError(w, perr)
 		return
 	}
 	for name := range v {

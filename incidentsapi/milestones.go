@@ -50,7 +50,7 @@ func (h *Handler) addMilestone(w http.ResponseWriter, r *http.Request) {
 	now := h.o.Now().UTC()
 	m, perr := parseMilestone(body, now)
 	if perr != nil {
-		api.BadRequest(w, perr.Param, perr.Msg)
+		api.WriteParamError(w, perr)
 		return
 	}
 	if p, ok := apiauth.FromContext(r.Context()); ok {

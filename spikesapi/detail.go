@@ -89,16 +89,16 @@ func validID(id string) bool {
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !validID(id) {
-		badRequest(w, badParam("id", "want a spike id (1-256 characters without '|' or newlines)"))
+		api.WriteParamError(w, api.BadParam("id", "want a spike id (1-256 characters without '|' or newlines)"))
 		return
 	}
 	v, perr := query(r)
 	if perr != nil {
-		badRequest(w, perr)
+		api.WriteParamError(w, perr)
 		return
 	}
 	for name := range v {
-		badRequest(w, badParam(name, "unknown parameter (this endpoint takes none)"))
+		api.WriteParamError(w, api.BadParam(name, "unknown parameter (this endpoint takes none)"))
 		return
 	}
 	rec, err := h.o.History.Get(r.Context(), id)

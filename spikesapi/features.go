@@ -26,11 +26,11 @@ type FeatureList struct {
 func (h *Handler) features(w http.ResponseWriter, r *http.Request) {
 	v, perr := query(r)
 	if perr != nil {
-		badRequest(w, perr)
+		api.WriteParamError(w, perr)
 		return
 	}
 	for name := range v {
-		badRequest(w, badParam(name, "unknown parameter (this endpoint takes none)"))
+		api.WriteParamError(w, api.BadParam(name, "unknown parameter (this endpoint takes none)"))
 		return
 	}
 	out := FeatureList{Features: []FeatureInfo{}}

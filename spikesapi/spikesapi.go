@@ -15,7 +15,6 @@ package spikesapi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -118,28 +117,9 @@ func (h *Handler) Routes() map[string]http.Handler {
 	}
 }
 
-// paramError is a bad request parameter.
-type paramError struct {
-	param, msg string
-}
-
-func (e *paramError) Error() string { return "invalid parameter " + e.param + ": " + e.msg }
-
-func badParam(param, format string, a ...any) *paramError {
-	return &paramError{param: param, msg: fmt.Sprintf(format, a...)}
-}
-
-func badRequest(w http.ResponseWriter, e *paramError) { api.BadRequest(w, e.param, e.msg) }
-
 // query decodes the request's query string, refusing what
 // (*url.URL).Query would silently drop (see api.ParseQuery).
-func query(r *http.Request) (url.Values, *paramError) {
-	v, err := api.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return nil, &paramError{param: err.Param, msg: err.Msg}
-	}
-	return v, nil
-}
+func query(r *http.Request) (url.Values, *api.ParamError) { return api.ParseQuery(r.URL.RawQuery) }
 
 // unavailable answers a store failure: logged here, a 503 to the client.
 func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, what string, err error) {
