@@ -63,8 +63,9 @@ type Options struct {
 	Gatherer prometheus.Gatherer
 	Logger   *zap.Logger
 	Now      func() time.Time
-	// Extra mounts more handlers (path pattern -> handler), e.g. the web UI.
-	Extra map[string]http.Handler
+	// Endpoints are the handlers mounted beside the server's own routes,
+	// each at its row of the routing table (routes.go).
+	Endpoints Endpoints
 	// Middleware, if set, wraps every route (inside the body limit), e.g.
 	// access control and CORS for /api/v1.
 	Middleware func(http.Handler) http.Handler
@@ -72,10 +73,11 @@ type Options struct {
 
 // Server is the HTTP server. Run it once.
 type Server struct {
-	o   Options
-	log *zap.Logger
-	srv *http.Server
-	ln  net.Listener
+	o       Options
+	log     *zap.Logger
+	srv     *http.Server
+	ln      net.Listener
+	metricz http.Handler
 }
 
 // New listens on o.Listen (so the address is known before Run, e.g. with
@@ -93,18 +95,9 @@ func New(o Options) (*Server, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Server{o: o, log: o.Logger}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{ErrorLog: zap.NewStdLog(o.Logger)}))
-	mux.HandleFunc("GET /api/v1/matrix", s.matrix)
-	mux.HandleFunc("GET /api/v1/matrix/windows", s.windows)
-	for pattern, h := range o.Extra {
-		mux.Handle(pattern, h)
-	}
+	s := &Server{o: o, log: o.Logger,
+		metricz: promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{ErrorLog: zap.NewStdLog(o.Logger)})}
+	mux := Mux(s.Routes())
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("api: listen %s: %w", o.Listen, err)
@@ -178,6 +171,12 @@ func (s *Server) Run(ctx context.Context) error {
 	<-errc
 	return nil
 }
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) { s.metricz.ServeHTTP(w, r) }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -38,8 +38,15 @@ const (
 	RoleAdmin
 )
 
+// RolePublic, the zero Role, is what a route outside the guarded prefix
+// needs (the web page, health, readiness, metrics): no token. No token has
+// it: ParseRole refuses it.
+const RolePublic Role = 0
+
 func (r Role) String() string {
 	switch r {
+	case RolePublic:
+		return "public"
 	case RoleRead:
 		return "read"
 	case RoleWrite:

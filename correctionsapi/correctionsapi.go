@@ -67,15 +67,6 @@ func New(o Options) (*Handler, error) {
 	return &Handler{o: o, log: o.Logger}, nil
 }
 
-// Routes returns the handlers by ServeMux pattern, for api.Options.Extra.
-func (h *Handler) Routes() map[string]http.Handler {
-	return map[string]http.Handler{
-		"POST /api/v1/corrections":      http.HandlerFunc(h.add),
-		"GET /api/v1/corrections":       http.HandlerFunc(h.list),
-		"GET /api/v1/corrections.jsonl": http.HandlerFunc(h.export),
-	}
-}
-
 // Input is the body of POST /api/v1/corrections.
 type Input struct {
 	PostID   string `json:"postId"`
@@ -85,7 +76,8 @@ type Input struct {
 	Note     string `json:"note,omitempty"`
 }
 
-func (h *Handler) add(w http.ResponseWriter, r *http.Request) {
+// Add serves POST /api/v1/corrections: records a corrected label.
+func (h *Handler) Add(w http.ResponseWriter, r *http.Request) {
 	body, ok := api.ReadJSONBody(w, r, maxBody)
 	if !ok {
 		return
@@ -172,7 +164,8 @@ func parseParams(w http.ResponseWriter, r *http.Request, allowed ...string) (map
 	return out, true
 }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+// List serves GET /api/v1/corrections: the corrections page by page, newest first.
+func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 	p, ok := parseParams(w, r, "cursor", "limit", "order")
 	if !ok {
 		return
@@ -209,10 +202,11 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusOK, List{Corrections: cs, NextCursor: next})
 }
 
-// export writes every correction, oldest first, one JSON object a line (at
-// most limit, default and maximum MaxExportRows). The first page is read
-// before the status is sent, so a store that is down gets a 503.
-func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
+// Export serves GET /api/v1/corrections.jsonl: every correction, oldest
+// first, one JSON object a line (at most limit, default and maximum
+// MaxExportRows). The first page is read before the status is sent, so a
+// store that is down gets a 503.
+func (h *Handler) Export(w http.ResponseWriter, r *http.Request) {
 	p, ok := parseParams(w, r, "limit")
 	if !ok {
 		return

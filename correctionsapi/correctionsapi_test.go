@@ -12,6 +12,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/socialpulse/socialpulse/api"
 	"github.com/socialpulse/socialpulse/apiauth"
 	"github.com/socialpulse/socialpulse/correction"
 	"github.com/socialpulse/socialpulse/correctionsapi"
@@ -38,10 +39,7 @@ func newServer(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	for p, hh := range h.Routes() {
-		mux.Handle(p, hh)
-	}
+	mux := api.Mux(api.Routes(api.Endpoints{Corrections: h}))
 	srv := httptest.NewServer(g.Wrap(mux))
 	t.Cleanup(srv.Close)
 	return srv

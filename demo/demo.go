@@ -17,7 +17,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
@@ -82,8 +81,6 @@ type Options struct {
 	ReportEvery time.Duration
 	// Logger receives the demo's and the processor's logs; nil means none.
 	Logger *zap.Logger
-	// ExtraHTTP mounts more handlers on the API server (e.g. a web page).
-	ExtraHTTP map[string]http.Handler
 }
 
 // Topic names inside the demo's Kafka.
@@ -216,7 +213,7 @@ func New(o Options) (_ *Demo, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	d.app, err = app.New(cfg, app.Options{Logger: o.Logger, ExtraHTTP: o.ExtraHTTP})
+	d.app, err = app.New(cfg, app.Options{Logger: o.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("demo: build processor: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/api"
 	"github.com/socialpulse/socialpulse/apiauth"
 	"github.com/socialpulse/socialpulse/impactmatrix"
 	"github.com/socialpulse/socialpulse/incidentsapi"
@@ -101,18 +102,12 @@ func incidentServer(t *testing.T, token string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	for p, hh := range h.Routes() {
-		mux.Handle(p, guard.Wrap(hh))
-	}
-	mux.Handle("GET /api/v1/features", guard.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux := api.Mux(api.Routes(api.Endpoints{Incidents: h, Page: webui.Handler()}))
+	mux.Handle("GET /api/v1/features", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"features":[{"id":"checkout","name":"Checkout"},{"id":"availability","name":"Availability"}]}`)
-	})))
-	ui := webui.Handler()
-	mux.Handle("GET /{$}", ui)
-	mux.Handle("GET "+webui.Path, ui)
-	srv := httptest.NewServer(mux)
+	}))
+	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

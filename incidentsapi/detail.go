@@ -109,7 +109,8 @@ func validID(id string) bool {
 
 const badID = "want a spike or incident id (1-256 characters without '|' or newlines)"
 
-func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+// Show serves GET /api/v1/incidents/{id}: one incident by its id or any of its spikes' ids.
+func (h *Handler) Show(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !validID(id) {
 		api.BadRequest(w, "id", badID)

@@ -149,15 +149,6 @@ func New(o Options) (*Handler, error) {
 	return &Handler{o: o, log: o.Logger}, nil
 }
 
-// Routes returns the handlers by ServeMux pattern, for api.Options.Extra.
-func (h *Handler) Routes() map[string]http.Handler {
-	return map[string]http.Handler{
-		"GET /api/v1/incidents":                  http.HandlerFunc(h.list),
-		"GET /api/v1/incidents/{id}":             http.HandlerFunc(h.show),
-		"POST /api/v1/incidents/{id}/milestones": http.HandlerFunc(h.addMilestone),
-	}
-}
-
 // unavailable answers a store failure: logged here, a 503 to the client.
 func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, what string, err error) {
 	h.log.Warn("incident read failed", zap.String("path", r.URL.Path), zap.String("what", what), zap.Error(err))

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/api"
 	"github.com/socialpulse/socialpulse/apiauth"
 	"github.com/socialpulse/socialpulse/impactmatrix"
 	"github.com/socialpulse/socialpulse/incidentsapi"
@@ -142,11 +143,11 @@ func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string, opts ...func
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
+	mounted := api.Routes(api.Endpoints{Incidents: h})
+	mux := api.Mux(mounted)
 	var routes []string
-	for p, hh := range h.Routes() {
-		mux.Handle(p, hh)
-		routes = append(routes, p)
+	for _, r := range mounted {
+		routes = append(routes, r.MuxPattern())
 	}
 	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)

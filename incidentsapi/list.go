@@ -112,7 +112,8 @@ func parseTime(v, param string) (time.Time, error) {
 	return t, nil
 }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+// List serves GET /api/v1/incidents: incidents in a time range, newest first.
+func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 	v, perr := api.ParseQuery(r.URL.RawQuery)
 	if perr != nil {
 		api.WriteParamError(w, perr)

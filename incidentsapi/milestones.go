@@ -37,7 +37,8 @@ const anonymous = "anonymous"
 // clockSkew is how far in the future a milestone's time may be.
 const clockSkew = time.Minute
 
-func (h *Handler) addMilestone(w http.ResponseWriter, r *http.Request) {
+// AddMilestone serves POST /api/v1/incidents/{id}/milestones: records a milestone.
+func (h *Handler) AddMilestone(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !validID(id) {
 		api.BadRequest(w, "id", badID)

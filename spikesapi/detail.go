@@ -86,7 +86,8 @@ func validID(id string) bool {
 	return id != "" && len(id) <= 256 && !strings.ContainsAny(id, "|\r\n")
 }
 
-func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+// Show serves GET /api/v1/spikes/{id}: one spike with its evidence, samples, lifecycle, deliveries, notes and timeline.
+func (h *Handler) Show(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !validID(id) {
 		api.WriteParamError(w, api.BadParam("id", "want a spike id (1-256 characters without '|' or newlines)"))

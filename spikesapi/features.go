@@ -23,7 +23,8 @@ type FeatureList struct {
 	Features []FeatureInfo `json:"features"`
 }
 
-func (h *Handler) features(w http.ResponseWriter, r *http.Request) {
+// Features serves GET /api/v1/features: the taxonomy in use.
+func (h *Handler) Features(w http.ResponseWriter, r *http.Request) {
 	v, perr := query(r)
 	if perr != nil {
 		api.WriteParamError(w, perr)

@@ -225,7 +225,8 @@ func openCursor(c, key string) (string, *api.ParamError) {
 // store failure.
 func isCursorError(err error) bool { return errors.Is(err, alert.ErrBadCursor) }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+// List serves GET /api/v1/spikes: the filtered, paginated spike history.
+func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 	v, perr := query(r)
 	if perr != nil {
 		api.WriteParamError(w, perr)
@@ -261,7 +262,8 @@ var csvHeader = []string{"id", "started_at", "ended_at", "updated_at", "feature"
 // exportPage is how many spikes the export reads per history call.
 const exportPage = 500
 
-func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
+// Export serves GET /api/v1/spikes.csv: the same list as CSV.
+func (h *Handler) Export(w http.ResponseWriter, r *http.Request) {
 	v, perr := query(r)
 	if perr != nil {
 		api.WriteParamError(w, perr)

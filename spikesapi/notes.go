@@ -24,7 +24,8 @@ type NoteInput struct {
 // an author.
 const anonymous = "anonymous"
 
-func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
+// AddNote serves POST /api/v1/spikes/{id}/notes: adds a note to a spike.
+func (h *Handler) AddNote(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !validID(id) {
 		api.WriteParamError(w, api.BadParam("id", "want a spike id (1-256 characters without '|' or newlines)"))

@@ -105,18 +105,6 @@ func New(o Options) (*Handler, error) {
 	return &Handler{o: o, log: o.Logger}, nil
 }
 
-// Routes returns the handlers by ServeMux pattern, for api.Options.Extra.
-func (h *Handler) Routes() map[string]http.Handler {
-	return map[string]http.Handler{
-		"GET /api/v1/spikes":             http.HandlerFunc(h.list),
-		"GET /api/v1/spikes.csv":         http.HandlerFunc(h.export),
-		"GET /api/v1/spikes/{id}":        http.HandlerFunc(h.show),
-		"POST /api/v1/spikes/{id}/notes": http.HandlerFunc(h.addNote),
-		"GET /api/v1/features":           http.HandlerFunc(h.features),
-		"GET /api/v1/openapi.json":       http.HandlerFunc(serveOpenAPI),
-	}
-}
-
 // query decodes the request's query string, refusing what
 // (*url.URL).Query would silently drop (see api.ParseQuery).
 func query(r *http.Request) (url.Values, *api.ParamError) { return api.ParseQuery(r.URL.RawQuery) }

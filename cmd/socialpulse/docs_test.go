@@ -17,6 +17,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/socialpulse/socialpulse/api"
+	"github.com/socialpulse/socialpulse/apiauth"
 	"github.com/socialpulse/socialpulse/app"
 	"github.com/socialpulse/socialpulse/config"
 	"github.com/socialpulse/socialpulse/spikesapi"
@@ -302,6 +304,49 @@ func TestReadmeAndOpenAPIDocumentTheSameRoutes(t *testing.T) {
 		// an unknown id is a 404 with a JSON error, not the mux's text.
 		if resp.StatusCode == http.StatusMethodNotAllowed || (resp.StatusCode == http.StatusNotFound && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json")) {
 			t.Errorf("%s is documented but the processor answers %d (%s)", r, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+}
+
+// TestReadmeAPITableMatchesTheRoutingTable checks the README's HTTP API
+// table against api.Table, the one routing table, both ways, and that each
+// route that needs the write role says so in its row (and no other does).
+func TestReadmeAPITableMatchesTheRoutingTable(t *testing.T) {
+	route := regexp.MustCompile(`^(GET|POST|PUT|DELETE|PATCH) (/[^ ?\[]*)`)
+	rows := map[string]string{} // "GET /api/v1/spikes" -> the row's text
+	var paths []string          // every backticked bare path ("/ui/")
+	for _, l := range strings.Split(section(t, readme(t), "HTTP API"), "\n") {
+		l = strings.TrimSpace(l)
+		if !strings.HasPrefix(l, "| `") {
+			continue
+		}
+		first, _, _ := strings.Cut(strings.Trim(l, "|"), "|")
+		for _, m := range backticked.FindAllStringSubmatch(first, -1) {
+			if r := route.FindStringSubmatch(m[1]); r != nil {
+				rows[r[1]+" "+r[2]] = l
+			} else if strings.HasPrefix(m[1], "/") {
+				paths = append(paths, m[1])
+				rows["GET "+m[1]] = l // a bare path in a GET row is another path of that row
+			}
+		}
+	}
+	inTable := map[string]bool{}
+	for _, r := range api.Table() {
+		// "/{$}" is the exact path "/"; the README writes it as "GET /".
+		key := r.Method + " " + strings.TrimSuffix(r.Pattern, "{$}")
+		inTable[key] = true
+		row, ok := rows[key]
+		if !ok {
+			t.Errorf("route %s is not in the README's HTTP API table", r.MuxPattern())
+			continue
+		}
+		if says := strings.Contains(row, "`write` role"); says != (r.Role == apiauth.RoleWrite) {
+			t.Errorf("route %s needs role %s, but its README row says %q about the write role", r.MuxPattern(), r.Role, row)
+		}
+	}
+	for key := range rows {
+		if !inTable[key] {
+			t.Errorf("the README's HTTP API table lists %s, which is not in the routing table (api.Table)", key)
 		}
 	}
 }

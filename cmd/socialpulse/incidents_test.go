@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/api"
 	"github.com/socialpulse/socialpulse/apiauth"
 	"github.com/socialpulse/socialpulse/impactmatrix"
 	"github.com/socialpulse/socialpulse/incidentsapi"
@@ -105,10 +105,7 @@ func incidentsServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	for p, hh := range h.Routes() {
-		mux.Handle(p, hh)
-	}
+	mux := api.Mux(api.Routes(api.Endpoints{Incidents: h}))
 	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
 	t.Setenv(envAPIURL, srv.URL)

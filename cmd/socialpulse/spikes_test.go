@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/api"
 	"github.com/socialpulse/socialpulse/apiauth"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
@@ -73,10 +73,7 @@ func spikesServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	for p, hh := range h.Routes() {
-		mux.Handle(p, hh)
-	}
+	mux := api.Mux(api.Routes(api.Endpoints{Spikes: h}))
 	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
 	return srv.URL
