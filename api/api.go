@@ -1,10 +1,24 @@
 // Package api serves socialpulse over HTTP: the versioned JSON API under
-// /api/v1, Prometheus metrics at /metrics, and liveness and readiness at
-// /healthz and /readyz.
+// /api/v1, Prometheus metrics at /metrics, liveness and readiness at
+// /healthz and /readyz, and the web page at /ui/.
+//
+// It is the parent of the whole HTTP wing. This package holds the server,
+// the one routing table (Table: method, pattern, role and handler of every
+// route; routes.go), the matrix endpoint, the one parameter error
+// (ParamError) and the JSON rendering every endpoint shares. Its children
+// hold the rest: api/spikes (the spike history and the OpenAPI document),
+// api/incidents, api/corrections, api/auth (tokens, roles, CORS and the
+// open-API host guard) and api/webui (the embedded page). The children
+// import this package, never the other way: the server mounts their
+// handlers through the Endpoints interfaces, and the app wires them. The
+// emerging-terms handler stays in package emerging and is mounted the same
+// way.
 //
 // Scope: request parsing, validation (a 400 names the bad parameter),
 // timeouts and body limits, and rendering. Non-goals: computing anything;
 // handlers read through small interfaces (MatrixReader, readiness checks).
+// Metrics are served from the registry the caller injects (Options.Gatherer),
+// never the global one.
 package api
 
 import (

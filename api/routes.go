@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api/auth"
 )
 
 // Route is one entry of the routing table: a method and a ServeMux path
@@ -13,16 +13,16 @@ type Route struct {
 	Method  string
 	Pattern string
 	// Role is what a token must allow when the API requires tokens.
-	// apiauth.RolePublic marks a route outside /api/ (the web page, health,
+	// auth.RolePublic marks a route outside /api/ (the web page, health,
 	// readiness, metrics), which the guard lets through.
-	Role    apiauth.Role
+	Role    auth.Role
 	Handler http.Handler
 }
 
 // MuxPattern is the route as a ServeMux pattern, "GET /api/v1/spikes".
 func (r Route) MuxPattern() string { return r.Method + " " + r.Pattern }
 
-// SpikeEndpoints serve the spike history; *spikesapi.Handler is one.
+// SpikeEndpoints serve the spike history; *spikes.Handler is one.
 type SpikeEndpoints interface {
 	List(http.ResponseWriter, *http.Request)
 	Export(http.ResponseWriter, *http.Request)
@@ -32,14 +32,14 @@ type SpikeEndpoints interface {
 	OpenAPI(http.ResponseWriter, *http.Request)
 }
 
-// IncidentEndpoints serve incidents; *incidentsapi.Handler is one.
+// IncidentEndpoints serve incidents; *incidents.Handler is one.
 type IncidentEndpoints interface {
 	List(http.ResponseWriter, *http.Request)
 	Show(http.ResponseWriter, *http.Request)
 	AddMilestone(http.ResponseWriter, *http.Request)
 }
 
-// CorrectionEndpoints serve sentiment corrections; *correctionsapi.Handler
+// CorrectionEndpoints serve sentiment corrections; *corrections.Handler
 // is one.
 type CorrectionEndpoints interface {
 	Add(http.ResponseWriter, *http.Request)
@@ -64,7 +64,7 @@ type Endpoints struct {
 // row whose component is missing has a nil Handler and is not mounted.
 func table(s *Server, e Endpoints) []Route {
 	const get, post = http.MethodGet, http.MethodPost
-	public, read, write := apiauth.RolePublic, apiauth.RoleRead, apiauth.RoleWrite
+	public, read, write := auth.RolePublic, auth.RoleRead, auth.RoleWrite
 	own := func(m func(*Server, http.ResponseWriter, *http.Request)) http.Handler {
 		if s == nil {
 			return nil
@@ -136,9 +136,9 @@ func Mux(routes []Route) *http.ServeMux {
 }
 
 // roleTable finds a request's route in Table.
-var roleTable = sync.OnceValues(func() (*http.ServeMux, map[string]apiauth.Role) {
+var roleTable = sync.OnceValues(func() (*http.ServeMux, map[string]auth.Role) {
 	mux := http.NewServeMux()
-	roles := map[string]apiauth.Role{}
+	roles := map[string]auth.Role{}
 	for _, r := range Table() {
 		mux.Handle(r.MuxPattern(), http.NotFoundHandler())
 		roles[r.MuxPattern()] = r.Role
@@ -147,14 +147,14 @@ var roleTable = sync.OnceValues(func() (*http.ServeMux, map[string]apiauth.Role)
 })
 
 // RoleFor returns the role the routing table gives the request's route, for
-// apiauth.Options.RoleFor. A request that matches no route (it gets a 404 or
-// 405) needs apiauth.RoleByMethod's role.
-func RoleFor(r *http.Request) apiauth.Role {
+// auth.Options.RoleFor. A request that matches no route (it gets a 404 or
+// 405) needs auth.RoleByMethod's role.
+func RoleFor(r *http.Request) auth.Role {
 	mux, roles := roleTable()
 	if _, pattern := mux.Handler(r); pattern != "" {
-		if role, ok := roles[pattern]; ok && role != apiauth.RolePublic {
+		if role, ok := roles[pattern]; ok && role != auth.RolePublic {
 			return role
 		}
 	}
-	return apiauth.RoleByMethod(r)
+	return auth.RoleByMethod(r)
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api/auth"
 )
 
 func TestTableListsEveryRouteOnceWithADocumentedRole(t *testing.T) {
@@ -21,11 +21,11 @@ func TestTableListsEveryRouteOnceWithADocumentedRole(t *testing.T) {
 		}
 		api := strings.HasPrefix(r.Pattern, "/api/")
 		switch {
-		case api && r.Method == http.MethodGet && r.Role != apiauth.RoleRead:
+		case api && r.Method == http.MethodGet && r.Role != auth.RoleRead:
 			t.Errorf("%s needs role %s, want read (a GET only reads)", r.MuxPattern(), r.Role)
-		case api && r.Method != http.MethodGet && r.Role != apiauth.RoleWrite:
+		case api && r.Method != http.MethodGet && r.Role != auth.RoleWrite:
 			t.Errorf("%s needs role %s, want write", r.MuxPattern(), r.Role)
-		case !api && r.Role != apiauth.RolePublic:
+		case !api && r.Role != auth.RolePublic:
 			t.Errorf("%s is outside /api/, which the guard does not check, but lists role %s", r.MuxPattern(), r.Role)
 		}
 	}
@@ -70,17 +70,17 @@ func TestRoutesMountOnlyTheGivenEndpointsEachAtItsRow(t *testing.T) {
 func TestRoleForReadsTheTable(t *testing.T) {
 	for _, tt := range []struct {
 		method, target string
-		want           apiauth.Role
+		want           auth.Role
 	}{
-		{"GET", "/api/v1/spikes/s-1", apiauth.RoleRead},
-		{"HEAD", "/api/v1/spikes", apiauth.RoleRead},
-		{"POST", "/api/v1/spikes/s-1/notes", apiauth.RoleWrite},
-		{"POST", "/api/v1/incidents/i-1/milestones", apiauth.RoleWrite},
-		{"POST", "/api/v1/corrections", apiauth.RoleWrite},
-		{"GET", "/api/v1/corrections.jsonl", apiauth.RoleRead},
-		// No route: the method decides, as apiauth.RoleByMethod does.
-		{"DELETE", "/api/v1/spikes/s-1", apiauth.RoleWrite},
-		{"GET", "/api/v1/nothing-here", apiauth.RoleRead},
+		{"GET", "/api/v1/spikes/s-1", auth.RoleRead},
+		{"HEAD", "/api/v1/spikes", auth.RoleRead},
+		{"POST", "/api/v1/spikes/s-1/notes", auth.RoleWrite},
+		{"POST", "/api/v1/incidents/i-1/milestones", auth.RoleWrite},
+		{"POST", "/api/v1/corrections", auth.RoleWrite},
+		{"GET", "/api/v1/corrections.jsonl", auth.RoleRead},
+		// No route: the method decides, as auth.RoleByMethod does.
+		{"DELETE", "/api/v1/spikes/s-1", auth.RoleWrite},
+		{"GET", "/api/v1/nothing-here", auth.RoleRead},
 	} {
 		if got := RoleFor(httptest.NewRequest(tt.method, tt.target, nil)); got != tt.want {
 			t.Errorf("%s %s needs %s, want %s", tt.method, tt.target, got, tt.want)

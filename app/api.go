@@ -6,14 +6,14 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/socialpulse/socialpulse/api"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api/auth"
+	"github.com/socialpulse/socialpulse/api/corrections"
+	"github.com/socialpulse/socialpulse/api/incidents"
+	"github.com/socialpulse/socialpulse/api/spikes"
 	"github.com/socialpulse/socialpulse/config"
 	"github.com/socialpulse/socialpulse/correction"
-	"github.com/socialpulse/socialpulse/correctionsapi"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/incident"
-	"github.com/socialpulse/socialpulse/incidentsapi"
-	"github.com/socialpulse/socialpulse/spikesapi"
 )
 
 // buildAPI returns the spike history, incident and correction endpoints to
@@ -25,12 +25,12 @@ import (
 // Access is secure by default: with api.require_auth and no tokens, the API
 // is served only on a loopback http.listen (a developer's machine, the
 // demo); on any other address startup fails, naming api.tokens_file.
-func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (api.Endpoints, *apiauth.Guard, error) {
+func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (api.Endpoints, *auth.Guard, error) {
 	ac := cfg.API
-	var tokens []apiauth.Token
+	var tokens []auth.Token
 	if ac.TokensFile != "" {
 		var err error
-		if tokens, err = apiauth.LoadTokens(ac.TokensFile); err != nil {
+		if tokens, err = auth.LoadTokens(ac.TokensFile); err != nil {
 			return api.Endpoints{}, nil, fmt.Errorf("config: api.tokens_file: %w", err)
 		}
 	}
@@ -40,7 +40,7 @@ func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (api.Endpoints, *apia
 		log.Warn("API authentication is off (api.require_auth: false): /api/v1 is open to anyone who reaches it",
 			zap.String("listen", cfg.HTTP.Listen),
 			zap.Int("tokens", len(tokens)))
-	case len(tokens) == 0 && apiauth.IsLoopback(cfg.HTTP.Listen):
+	case len(tokens) == 0 && auth.IsLoopback(cfg.HTTP.Listen):
 		require = false
 		log.Info("no API tokens configured: /api/v1 is open, on a loopback address only",
 			zap.String("listen", cfg.HTTP.Listen),
@@ -50,26 +50,26 @@ func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (api.Endpoints, *apia
 			"so /api/v1 would be open to the network; set api.tokens_file (SOCIALPULSE_API_TOKENS_FILE), "+
 			"or api.require_auth: false to serve it without authentication", cfg.HTTP.Listen)
 	}
-	guard, err := apiauth.New(apiauth.Options{
+	guard, err := auth.New(auth.Options{
 		Tokens: tokens, Require: require, CORSOrigins: ac.CORSOrigins, AllowedHosts: ac.AllowedHosts, RoleFor: api.RoleFor,
 		Logger: log.Named("auth"),
 	})
 	if err != nil {
 		return api.Endpoints{}, nil, fmt.Errorf("config: api: %w", err)
 	}
-	h, err := spikesapi.New(spikesapi.Options{
+	h, err := spikes.New(spikes.Options{
 		History: a.outbox, Matrix: a.store, Taxonomy: func() *feature.Tagger { return a.enricher.Tagger() },
 		Logger: log.Named("spikes"),
 	})
 	if err != nil {
 		return api.Endpoints{}, nil, err
 	}
-	iopts := incidentsapi.Options{History: a.outbox, Matrix: a.store,
+	iopts := incidents.Options{History: a.outbox, Matrix: a.store,
 		AfterCare: incident.AfterCareOptions{Period: cfg.Incidents.AfterCare}, Logger: log.Named("incidents")}
 	if a.grafana != nil { // a nil *GrafanaAnnotation in the interface would not be nil
 		iopts.Annotator = a.grafana
 	}
-	ih, err := incidentsapi.New(iopts)
+	ih, err := incidents.New(iopts)
 	if err != nil {
 		return api.Endpoints{}, nil, err
 	}
@@ -77,7 +77,7 @@ func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (api.Endpoints, *apia
 	if err != nil {
 		return api.Endpoints{}, nil, err
 	}
-	ch, err := correctionsapi.New(correctionsapi.Options{Store: cs, Logger: log.Named("corrections")})
+	ch, err := corrections.New(corrections.Options{Store: cs, Logger: log.Named("corrections")})
 	if err != nil {
 		return api.Endpoints{}, nil, err
 	}

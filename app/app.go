@@ -23,6 +23,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/alert"
 	"github.com/socialpulse/socialpulse/api"
+	"github.com/socialpulse/socialpulse/api/webui"
 	"github.com/socialpulse/socialpulse/config"
 	"github.com/socialpulse/socialpulse/emerging"
 	"github.com/socialpulse/socialpulse/enrich"
@@ -31,7 +32,6 @@ import (
 	"github.com/socialpulse/socialpulse/pipeline"
 	"github.com/socialpulse/socialpulse/statements"
 	"github.com/socialpulse/socialpulse/stream"
-	"github.com/socialpulse/socialpulse/webui"
 )
 
 // Options are what the caller provides beyond the Config.

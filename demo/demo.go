@@ -25,9 +25,9 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/socialpulse/socialpulse/api/incidents"
 	"github.com/socialpulse/socialpulse/app"
 	"github.com/socialpulse/socialpulse/config"
-	"github.com/socialpulse/socialpulse/incidentsapi"
 	"github.com/socialpulse/socialpulse/synth"
 )
 
@@ -67,7 +67,7 @@ type Options struct {
 	Duration time.Duration
 	// Backfill is how much history is produced at start, event-timed in
 	// the past, so every window and the incident's baseline have data.
-	// Default: 3h (incidentsapi.DefaultBaselineSpan). Negative disables it.
+	// Default: 3h (incidents.DefaultBaselineSpan). Negative disables it.
 	Backfill time.Duration
 	// BackfillPerMinute is the density of the history. Default: Rate × 60,
 	// the live feed's density, so the live feed is not a surge of every
@@ -127,7 +127,7 @@ func (o *Options) setDefaults() error {
 		return fmt.Errorf("demo: duration must not be negative, got %v", o.Duration)
 	}
 	if o.Backfill == 0 {
-		o.Backfill = incidentsapi.DefaultBaselineSpan
+		o.Backfill = incidents.DefaultBaselineSpan
 	}
 	if o.BackfillPerMinute == 0 {
 		o.BackfillPerMinute = max(1, int(o.Rate*60+0.5))

@@ -18,10 +18,10 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/socialpulse/socialpulse/api"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api/auth"
+	"github.com/socialpulse/socialpulse/api/spikes"
 	"github.com/socialpulse/socialpulse/app"
 	"github.com/socialpulse/socialpulse/config"
-	"github.com/socialpulse/socialpulse/spikesapi"
 )
 
 // The README is the user's manual. These tests keep it and the code in step
@@ -258,7 +258,7 @@ func TestReadmeAndOpenAPIDocumentTheSameRoutes(t *testing.T) {
 	var doc struct {
 		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}
-	if err := json.Unmarshal(spikesapi.OpenAPI(), &doc); err != nil {
+	if err := json.Unmarshal(spikes.OpenAPI(), &doc); err != nil {
 		t.Fatal(err)
 	}
 	openapi := map[string]bool{}
@@ -340,7 +340,7 @@ func TestReadmeAPITableMatchesTheRoutingTable(t *testing.T) {
 			t.Errorf("route %s is not in the README's HTTP API table", r.MuxPattern())
 			continue
 		}
-		if says := strings.Contains(row, "`write` role"); says != (r.Role == apiauth.RoleWrite) {
+		if says := strings.Contains(row, "`write` role"); says != (r.Role == auth.RoleWrite) {
 			t.Errorf("route %s needs role %s, but its README row says %q about the write role", r.MuxPattern(), r.Role, row)
 		}
 	}

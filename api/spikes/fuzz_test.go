@@ -1,4 +1,4 @@
-package spikesapi
+package spikes
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package spikesapi
+package spikes
 
 import (
 	"encoding/json"
@@ -11,7 +11,7 @@ import (
 	"github.com/socialpulse/socialpulse/api"
 
 	"github.com/socialpulse/socialpulse/alert"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api/auth"
 )
 
 // NoteInput is the body of POST /api/v1/spikes/{id}/notes.
@@ -41,7 +41,7 @@ func (h *Handler) AddNote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := alert.Note{Text: in.Text, Author: in.Author, Time: h.o.Now().UTC()}
-	if p, ok := apiauth.FromContext(r.Context()); ok {
+	if p, ok := auth.FromContext(r.Context()); ok {
 		switch {
 		case n.Author == "":
 			n.Author = p.Name

@@ -1,4 +1,4 @@
-package spikesapi
+package spikes
 
 import (
 	_ "embed"
@@ -32,7 +32,7 @@ func DocumentedRoutes() ([]string, error) {
 		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}
 	if err := json.Unmarshal(openAPI, &doc); err != nil {
-		return nil, fmt.Errorf("spikesapi: openapi.json: %w", err)
+		return nil, fmt.Errorf("spikes: openapi.json: %w", err)
 	}
 	var out []string
 	for path, ops := range doc.Paths {

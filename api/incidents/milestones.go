@@ -1,4 +1,4 @@
-package incidentsapi
+package incidents
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/alert"
 	"github.com/socialpulse/socialpulse/api"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api/auth"
 	"github.com/socialpulse/socialpulse/incident"
 )
 
@@ -54,7 +54,7 @@ func (h *Handler) AddMilestone(w http.ResponseWriter, r *http.Request) {
 		api.WriteParamError(w, perr)
 		return
 	}
-	if p, ok := apiauth.FromContext(r.Context()); ok {
+	if p, ok := auth.FromContext(r.Context()); ok {
 		switch {
 		case m.Author == "":
 			m.Author = p.Name

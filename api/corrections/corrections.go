@@ -1,12 +1,13 @@
-// Package correctionsapi serves sentiment corrections over HTTP: a post's
+// Package corrections serves sentiment corrections over HTTP: a post's
 // label corrected by a person (POST, role write), the corrections page by
 // page, and all of them as JSONL for "socialpulse sentiment adapt".
 //
 // Scope: parsing and validating requests (a 400 names the bad field or
-// parameter). Non-goals: storage (package correction), training (package
-// sentiment) and access control (package apiauth wraps these handlers; they
+// parameter). Non-goals: routing (the handler's methods are mounted at
+// their rows of api.Table), storage (package correction), training (package
+// sentiment) and access control (package auth wraps these handlers; they
 // only read the principal, to record who corrected).
-package correctionsapi
+package corrections
 
 import (
 	"bufio"
@@ -21,7 +22,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/socialpulse/socialpulse/api"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api/auth"
 	"github.com/socialpulse/socialpulse/correction"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
@@ -59,7 +60,7 @@ type Handler struct {
 // New returns a Handler.
 func New(o Options) (*Handler, error) {
 	if o.Store == nil {
-		return nil, errors.New("correctionsapi: store is required")
+		return nil, errors.New("corrections: store is required")
 	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
@@ -88,7 +89,7 @@ func (h *Handler) Add(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.Who = anonymous
-	if p, ok := apiauth.FromContext(r.Context()); ok {
+	if p, ok := auth.FromContext(r.Context()); ok {
 		c.Who = p.Name
 	}
 	c, err := h.o.Store.Add(r.Context(), c)

@@ -1,16 +1,17 @@
-// Package spikesapi serves the spike history over HTTP for the PR and IT
+// Package spikes serves the spike history over HTTP for the PR and IT
 // teams: a filtered, paginated list of spikes, one spike with its evidence,
 // sample posts, lifecycle, deliveries, notes and a timeline of the matrix
 // around it, a CSV export, notes, the feature taxonomy in use, and the
 // OpenAPI document of the whole /api/v1.
 //
 // Scope: parsing and validating requests (a 400 names the bad parameter)
-// and shaping the history for people and pages. Non-goals: storage (package
+// and shaping the history for people and pages. Non-goals: routing (the
+// handler's methods are mounted at their rows of api.Table), storage (package
 // alert keeps the history, impactmatrix the counts), access control
-// (package apiauth wraps these handlers; they only read the principal it
+// (package auth wraps these handlers; they only read the principal it
 // attaches, to name a note's author) and serving the matrix itself (package
 // api).
-package spikesapi
+package spikes
 
 import (
 	"context"
@@ -91,10 +92,10 @@ type Handler struct {
 // New returns a Handler.
 func New(o Options) (*Handler, error) {
 	if o.History == nil || o.Matrix == nil || o.Taxonomy == nil {
-		return nil, errors.New("spikesapi: history, matrix and taxonomy are required")
+		return nil, errors.New("spikes: history, matrix and taxonomy are required")
 	}
 	if o.Matrix.Bucket() <= 0 {
-		return nil, errors.New("spikesapi: matrix bucket must be positive")
+		return nil, errors.New("spikes: matrix bucket must be positive")
 	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
