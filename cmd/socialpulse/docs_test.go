@@ -314,7 +314,6 @@ func TestReadmeAndOpenAPIDocumentTheSameRoutes(t *testing.T) {
 func TestReadmeAPITableMatchesTheRoutingTable(t *testing.T) {
 	route := regexp.MustCompile(`^(GET|POST|PUT|DELETE|PATCH) (/[^ ?\[]*)`)
 	rows := map[string]string{} // "GET /api/v1/spikes" -> the row's text
-	var paths []string          // every backticked bare path ("/ui/")
 	for _, l := range strings.Split(section(t, readme(t), "HTTP API"), "\n") {
 		l = strings.TrimSpace(l)
 		if !strings.HasPrefix(l, "| `") {
@@ -325,8 +324,7 @@ func TestReadmeAPITableMatchesTheRoutingTable(t *testing.T) {
 			if r := route.FindStringSubmatch(m[1]); r != nil {
 				rows[r[1]+" "+r[2]] = l
 			} else if strings.HasPrefix(m[1], "/") {
-				paths = append(paths, m[1])
-				rows["GET "+m[1]] = l // a bare path in a GET row is another path of that row
+				rows["GET "+m[1]] = l // a bare path ("/ui/") is another GET path of that row
 			}
 		}
 	}
