@@ -1,10 +1,24 @@
 // Package api serves socialpulse over HTTP: the versioned JSON API under
-// /api/v1, Prometheus metrics at /metrics, and liveness and readiness at
-// /healthz and /readyz.
+// /api/v1, Prometheus metrics at /metrics, liveness and readiness at
+// /healthz and /readyz, and the web page at /ui/.
+//
+// It is the parent of the whole HTTP wing. This package holds the server,
+// the one routing table (Table: method, pattern, role and handler of every
+// route; routes.go), the matrix endpoint, the one parameter error
+// (ParamError) and the JSON rendering every endpoint shares. Its children
+// hold the rest: api/spikes (the spike history and the OpenAPI document),
+// api/incidents, api/corrections, api/auth (tokens, roles, CORS and the
+// open-API host guard) and api/webui (the embedded page). The children
+// import this package, never the other way: the server mounts their
+// handlers through the Endpoints interfaces, and the app wires them. The
+// emerging-terms handler stays in package emerging and is mounted the same
+// way.
 //
 // Scope: request parsing, validation (a 400 names the bad parameter),
 // timeouts and body limits, and rendering. Non-goals: computing anything;
 // handlers read through small interfaces (MatrixReader, readiness checks).
+// Metrics are served from the registry the caller injects (Options.Gatherer),
+// never the global one.
 package api
 
 import (
@@ -57,11 +71,15 @@ type Options struct {
 	// failed (the error, which may name addresses); others see only which
 	// check failed. nil: nobody does (the errors are logged).
 	ShowDetails func(r *http.Request) bool
-	Gatherer    prometheus.Gatherer
-	Logger      *zap.Logger
-	Now         func() time.Time
-	// Extra mounts more handlers (path pattern -> handler), e.g. the web UI.
-	Extra map[string]http.Handler
+	// Gatherer is what /metrics serves; required (the server never falls
+	// back to the global registry, so that tests and embedders stay
+	// isolated). The app passes its own registry.
+	Gatherer prometheus.Gatherer
+	Logger   *zap.Logger
+	Now      func() time.Time
+	// Endpoints are the handlers mounted beside the server's own routes,
+	// each at its row of the routing table (routes.go).
+	Endpoints Endpoints
 	// Middleware, if set, wraps every route (inside the body limit), e.g.
 	// access control and CORS for /api/v1.
 	Middleware func(http.Handler) http.Handler
@@ -69,10 +87,11 @@ type Options struct {
 
 // Server is the HTTP server. Run it once.
 type Server struct {
-	o   Options
-	log *zap.Logger
-	srv *http.Server
-	ln  net.Listener
+	o       Options
+	log     *zap.Logger
+	srv     *http.Server
+	ln      net.Listener
+	metricz http.Handler
 }
 
 // New listens on o.Listen (so the address is known before Run, e.g. with
@@ -81,27 +100,18 @@ func New(o Options) (*Server, error) {
 	if o.Matrix == nil || len(o.Windows) == 0 {
 		return nil, errors.New("api: matrix reader and windows are required")
 	}
+	if o.Gatherer == nil {
+		return nil, errors.New("api: a metrics gatherer is required")
+	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Gatherer == nil {
-		o.Gatherer = prometheus.DefaultGatherer
-	}
-	s := &Server{o: o, log: o.Logger}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{ErrorLog: zap.NewStdLog(o.Logger)}))
-	mux.HandleFunc("GET /api/v1/matrix", s.matrix)
-	mux.HandleFunc("GET /api/v1/matrix/windows", s.windows)
-	for pattern, h := range o.Extra {
-		mux.Handle(pattern, h)
-	}
+	s := &Server{o: o, log: o.Logger,
+		metricz: promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{ErrorLog: zap.NewStdLog(o.Logger)})}
+	mux := Mux(s.Routes())
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("api: listen %s: %w", o.Listen, err)
@@ -176,6 +186,12 @@ func (s *Server) Run(ctx context.Context) error {
 	return nil
 }
 
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) { s.metricz.ServeHTTP(w, r) }
+
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -200,7 +216,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
 	q, perr := ParseQuery(r.URL.RawQuery)
 	if perr != nil {
-		BadRequest(w, perr.Param, perr.Msg)
+		WriteParamError(w, perr)
 		return
 	}
 	window := s.o.Windows[0]
@@ -311,12 +327,23 @@ func ReadJSONBody(w http.ResponseWriter, r *http.Request, max int) ([]byte, bool
 // stored, so such text is refused.
 func IsBidiOverride(r rune) bool { return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) }
 
-// ParamError is a request parameter that is not valid.
+// ParamError is a request parameter (a query parameter, a path value or a
+// field of a JSON body) that is not valid. It is the one parameter error of
+// every endpoint: WriteParamError answers it as a 400 whose body names the
+// parameter ({"error": "invalid parameter P: M", "parameter": "P"}).
 type ParamError struct {
 	Param, Msg string
 }
 
 func (e *ParamError) Error() string { return "invalid parameter " + e.Param + ": " + e.Msg }
+
+// BadParam returns a ParamError for param with a formatted message.
+func BadParam(param, format string, a ...any) *ParamError {
+	return &ParamError{Param: param, Msg: fmt.Sprintf(format, a...)}
+}
+
+// WriteParamError answers 400 with e, naming its parameter.
+func WriteParamError(w http.ResponseWriter, e *ParamError) { BadRequest(w, e.Param, e.Msg) }
 
 // ParseQuery decodes a raw query string as url.ParseQuery does, but refuses
 // what (*url.URL).Query would silently drop: a pair that is not valid URL

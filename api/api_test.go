@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -227,5 +228,37 @@ func TestShortDuration(t *testing.T) {
 		if got := ShortDuration(d); got != want {
 			t.Errorf("ShortDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+func TestNewRefusesMissingOptions(t *testing.T) {
+	windows := []time.Duration{15 * time.Minute}
+	for _, tt := range []struct {
+		name string
+		o    Options
+	}{
+		{"no gatherer (never the global registry)", Options{Listen: "127.0.0.1:0", Windows: windows, Matrix: &fakeMatrix{}}},
+		{"no matrix", Options{Listen: "127.0.0.1:0", Windows: windows, Gatherer: prometheus.NewRegistry()}},
+		{"no windows", Options{Listen: "127.0.0.1:0", Matrix: &fakeMatrix{}, Gatherer: prometheus.NewRegistry()}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if s, err := New(tt.o); err == nil {
+				_ = s.ln.Close()
+				t.Fatal("New accepted the options")
+			}
+		})
+	}
+}
+
+func TestParamErrorAnswersA400NamingTheParameter(t *testing.T) {
+	rec := httptest.NewRecorder()
+	WriteParamError(rec, BadParam("limit", "want 1..%d, got %q", 500, "x"))
+	var e Error
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
+		t.Fatal(err)
+	}
+	want := Error{Error: `invalid parameter limit: want 1..500, got "x"`, Parameter: "limit"}
+	if rec.Code != http.StatusBadRequest || e != want {
+		t.Fatalf("%d %+v, want 400 %+v", rec.Code, e, want)
 	}
 }

@@ -17,8 +17,8 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/api/spikes"
 	"github.com/socialpulse/socialpulse/config"
-	"github.com/socialpulse/socialpulse/spikesapi"
 )
 
 const (
@@ -146,7 +146,7 @@ func TestAPIGuardsEveryDocumentedRouteAndNeverLogsTokens(t *testing.T) {
 			t.Errorf("GET %s without a token: %d, want it open", path, status)
 		}
 	}
-	routes, err := spikesapi.DocumentedRoutes()
+	routes, err := spikes.DocumentedRoutes()
 	if err != nil {
 		t.Fatal(err)
 	}

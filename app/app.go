@@ -23,6 +23,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/alert"
 	"github.com/socialpulse/socialpulse/api"
+	"github.com/socialpulse/socialpulse/api/webui"
 	"github.com/socialpulse/socialpulse/config"
 	"github.com/socialpulse/socialpulse/emerging"
 	"github.com/socialpulse/socialpulse/enrich"
@@ -31,7 +32,6 @@ import (
 	"github.com/socialpulse/socialpulse/pipeline"
 	"github.com/socialpulse/socialpulse/statements"
 	"github.com/socialpulse/socialpulse/stream"
-	"github.com/socialpulse/socialpulse/webui"
 )
 
 // Options are what the caller provides beyond the Config.
@@ -44,8 +44,6 @@ type Options struct {
 	// sentiment model file (main sends SIGHUP here). A bad file is refused
 	// and the old taxonomy or model kept.
 	Reload <-chan struct{}
-	// ExtraHTTP mounts more handlers on the API server.
-	ExtraHTTP map[string]http.Handler
 }
 
 // App is a wired processor. Build it with New and call Run once.
@@ -124,11 +122,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 		MaxTextBytes: cfg.Matrix.MaxTextBytes, MaxFutureSkew: cfg.Matrix.MaxFutureSkew,
 		Metrics: pipeline.NewMetrics(reg), Logger: log.Named("pipeline"),
 	}
-	ui := webui.Handler() // the page loads without a token; its API calls need one
-	extra := map[string]http.Handler{"GET /{$}": ui, "GET " + webui.Path: ui}
-	for k, v := range o.ExtraHTTP {
-		extra[k] = v
-	}
+	var emergingHTTP http.Handler
 	if cfg.Emerging.Enabled {
 		if a.miner, err = emerging.New(emerging.Options{
 			Window: cfg.Emerging.Window, Baseline: cfg.Emerging.Baseline, Workers: cfg.Emerging.Workers, MaxRate: cfg.Emerging.MaxRate,
@@ -137,7 +131,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 			return nil, fmt.Errorf("emerging: %w", err)
 		}
 		popts.Unmapped = a.miner
-		extra["GET /api/v1/emerging"] = a.miner.Handler()
+		emergingHTTP = a.miner.Handler()
 	}
 	if cfg.Kafka.EnableScored {
 		if a.scored, err = stream.NewProducer(kc, cfg.Kafka.ScoredTopic, stream.ProducerOptions{MaxBytes: cfg.Kafka.MaxMessageBytes}); err != nil {
@@ -189,13 +183,12 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 	promauto.With(reg).NewGaugeFunc(prometheus.GaugeOpts{Namespace: "socialpulse", Subsystem: "taxonomy", Name: "features",
 		Help: "Features in the taxonomy in use."}, func() float64 { return float64(len(a.enricher.Tagger().Features())) })
 
-	routes, guard, err := a.buildAPI(cfg, log.Named("api"))
+	endpoints, guard, err := a.buildAPI(cfg, log.Named("api"))
 	if err != nil {
 		return nil, err
 	}
-	for pattern, h := range routes {
-		extra[pattern] = h
-	}
+	endpoints.Emerging = emergingHTTP
+	endpoints.Page = webui.Handler() // the page loads without a token; its API calls need one
 
 	if a.http, err = api.New(api.Options{
 		Listen: cfg.HTTP.Listen, ReadTimeout: cfg.HTTP.ReadTimeout, WriteTimeout: cfg.HTTP.WriteTimeout,
@@ -216,7 +209,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 				return nil
 			}},
 		},
-		Extra: extra, Middleware: guard.Wrap, ShowDetails: guard.Authenticated,
+		Endpoints: endpoints, Middleware: guard.Wrap, ShowDetails: guard.Authenticated,
 	}); err != nil {
 		return nil, err
 	}

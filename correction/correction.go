@@ -5,8 +5,8 @@
 // in Redis, one key per correction plus an index by time, each written with
 // one script (atomic), and they expire only after Retention.
 //
-// Scope: validation and storage. Non-goals: HTTP (package correctionsapi),
-// training (package sentiment) and access control (package apiauth).
+// Scope: validation and storage. Non-goals: HTTP (package corrections),
+// training (package sentiment) and access control (package auth).
 package correction
 
 import (

@@ -17,7 +17,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
@@ -26,9 +25,9 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/socialpulse/socialpulse/api/incidents"
 	"github.com/socialpulse/socialpulse/app"
 	"github.com/socialpulse/socialpulse/config"
-	"github.com/socialpulse/socialpulse/incidentsapi"
 	"github.com/socialpulse/socialpulse/synth"
 )
 
@@ -68,7 +67,7 @@ type Options struct {
 	Duration time.Duration
 	// Backfill is how much history is produced at start, event-timed in
 	// the past, so every window and the incident's baseline have data.
-	// Default: 3h (incidentsapi.DefaultBaselineSpan). Negative disables it.
+	// Default: 3h (incidents.DefaultBaselineSpan). Negative disables it.
 	Backfill time.Duration
 	// BackfillPerMinute is the density of the history. Default: Rate × 60,
 	// the live feed's density, so the live feed is not a surge of every
@@ -82,8 +81,6 @@ type Options struct {
 	ReportEvery time.Duration
 	// Logger receives the demo's and the processor's logs; nil means none.
 	Logger *zap.Logger
-	// ExtraHTTP mounts more handlers on the API server (e.g. a web page).
-	ExtraHTTP map[string]http.Handler
 }
 
 // Topic names inside the demo's Kafka.
@@ -130,7 +127,7 @@ func (o *Options) setDefaults() error {
 		return fmt.Errorf("demo: duration must not be negative, got %v", o.Duration)
 	}
 	if o.Backfill == 0 {
-		o.Backfill = incidentsapi.DefaultBaselineSpan
+		o.Backfill = incidents.DefaultBaselineSpan
 	}
 	if o.BackfillPerMinute == 0 {
 		o.BackfillPerMinute = max(1, int(o.Rate*60+0.5))
@@ -216,7 +213,7 @@ func New(o Options) (_ *Demo, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	d.app, err = app.New(cfg, app.Options{Logger: o.Logger, ExtraHTTP: o.ExtraHTTP})
+	d.app, err = app.New(cfg, app.Options{Logger: o.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("demo: build processor: %w", err)
 	}

@@ -19,10 +19,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/socialpulse/socialpulse/alert"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api"
+	"github.com/socialpulse/socialpulse/api/auth"
+	"github.com/socialpulse/socialpulse/api/incidents"
+	"github.com/socialpulse/socialpulse/api/webui"
 	"github.com/socialpulse/socialpulse/impactmatrix"
-	"github.com/socialpulse/socialpulse/incidentsapi"
-	"github.com/socialpulse/socialpulse/webui"
 )
 
 // hostileSample is a customer post that would run script if the page
@@ -94,30 +95,24 @@ func incidentServer(t *testing.T, token string) string {
 		Time: at(212), Source: alert.SourceBrandPost, Post: "b1"}, "brand_post:x:b1"); err != nil {
 		t.Fatal(err)
 	}
-	h, err := incidentsapi.New(incidentsapi.Options{History: ob, Matrix: st})
+	h, err := incidents.New(incidents.Options{History: ob, Matrix: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := apiauth.NewToken("pr-team", apiauth.RoleRead, token)
+	tok, err := auth.NewToken("pr-team", auth.RoleRead, token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	guard, err := apiauth.New(apiauth.Options{Tokens: []apiauth.Token{tok}, Require: true})
+	guard, err := auth.New(auth.Options{Tokens: []auth.Token{tok}, Require: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	for p, hh := range h.Routes() {
-		mux.Handle(p, guard.Wrap(hh))
-	}
-	mux.Handle("GET /api/v1/features", guard.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux := api.Mux(api.Routes(api.Endpoints{Incidents: h, Page: webui.Handler()}))
+	mux.Handle("GET /api/v1/features", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"features":[{"id":"checkout","name":"Checkout"},{"id":"availability","name":"Availability"}]}`)
-	})))
-	ui := webui.Handler()
-	mux.Handle("GET /{$}", ui)
-	mux.Handle("GET "+webui.Path, ui)
-	srv := httptest.NewServer(mux)
+	}))
+	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

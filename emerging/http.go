@@ -38,7 +38,7 @@ func (m *Miner) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	q, perr := api.ParseQuery(r.URL.RawQuery)
 	if perr != nil {
-		api.BadRequest(w, perr.Param, perr.Msg)
+		api.WriteParamError(w, perr)
 		return
 	}
 	limit := defaultLimit

@@ -19,7 +19,7 @@
 // the same incidents and measures.
 //
 // Non-goals: storing milestones or reading the matrix (packages alert and
-// impactmatrix; incidentsapi wires them), paging (receivers), detecting
+// impactmatrix; api/incidents wires them), paging (receivers), detecting
 // spikes (impactmatrix.Detector) and grouping by shared posts (spikes are
 // joined by time alone; shared evidence words are reported, not required).
 // AfterCare computes the after-care watch over the weeks after resolution

@@ -24,7 +24,7 @@ import (
 
 // IncidentSpan is how far back from a new spike's onset the history is
 // read to find the incident it joins; it matches the span the incidents API
-// reads (incidentsapi.MaxIncidentSpan).
+// reads (incidents.MaxIncidentSpan).
 const IncidentSpan = 48 * time.Hour
 
 // incidentOf returns the incident label of the new spike a, raised at at.

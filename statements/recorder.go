@@ -53,7 +53,7 @@ type Options struct {
 // Limits.
 const (
 	// Span is how far before a post the history is read for the incident
-	// open at its time (the incidents API's incidentsapi.MaxIncidentSpan).
+	// open at its time (the incidents API's incidents.MaxIncidentSpan).
 	Span = 48 * time.Hour
 	// MaxTextRunes is how much of a post's text the milestone keeps (the
 	// API's limit on a milestone's text).

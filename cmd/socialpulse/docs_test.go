@@ -17,9 +17,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/socialpulse/socialpulse/api"
+	"github.com/socialpulse/socialpulse/api/auth"
+	"github.com/socialpulse/socialpulse/api/spikes"
 	"github.com/socialpulse/socialpulse/app"
 	"github.com/socialpulse/socialpulse/config"
-	"github.com/socialpulse/socialpulse/spikesapi"
 )
 
 // The README is the user's manual. These tests keep it and the code in step
@@ -256,7 +258,7 @@ func TestReadmeAndOpenAPIDocumentTheSameRoutes(t *testing.T) {
 	var doc struct {
 		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}
-	if err := json.Unmarshal(spikesapi.OpenAPI(), &doc); err != nil {
+	if err := json.Unmarshal(spikes.OpenAPI(), &doc); err != nil {
 		t.Fatal(err)
 	}
 	openapi := map[string]bool{}
@@ -302,6 +304,47 @@ func TestReadmeAndOpenAPIDocumentTheSameRoutes(t *testing.T) {
 		// an unknown id is a 404 with a JSON error, not the mux's text.
 		if resp.StatusCode == http.StatusMethodNotAllowed || (resp.StatusCode == http.StatusNotFound && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json")) {
 			t.Errorf("%s is documented but the processor answers %d (%s)", r, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+}
+
+// TestReadmeAPITableMatchesTheRoutingTable checks the README's HTTP API
+// table against api.Table, the one routing table, both ways, and that each
+// route that needs the write role says so in its row (and no other does).
+func TestReadmeAPITableMatchesTheRoutingTable(t *testing.T) {
+	route := regexp.MustCompile(`^(GET|POST|PUT|DELETE|PATCH) (/[^ ?\[]*)`)
+	rows := map[string]string{} // "GET /api/v1/spikes" -> the row's text
+	for _, l := range strings.Split(section(t, readme(t), "HTTP API"), "\n") {
+		l = strings.TrimSpace(l)
+		if !strings.HasPrefix(l, "| `") {
+			continue
+		}
+		first, _, _ := strings.Cut(strings.Trim(l, "|"), "|")
+		for _, m := range backticked.FindAllStringSubmatch(first, -1) {
+			if r := route.FindStringSubmatch(m[1]); r != nil {
+				rows[r[1]+" "+r[2]] = l
+			} else if strings.HasPrefix(m[1], "/") {
+				rows["GET "+m[1]] = l // a bare path ("/ui/") is another GET path of that row
+			}
+		}
+	}
+	inTable := map[string]bool{}
+	for _, r := range api.Table() {
+		// "/{$}" is the exact path "/"; the README writes it as "GET /".
+		key := r.Method + " " + strings.TrimSuffix(r.Pattern, "{$}")
+		inTable[key] = true
+		row, ok := rows[key]
+		if !ok {
+			t.Errorf("route %s is not in the README's HTTP API table", r.MuxPattern())
+			continue
+		}
+		if says := strings.Contains(row, "`write` role"); says != (r.Role == auth.RoleWrite) {
+			t.Errorf("route %s needs role %s, but its README row says %q about the write role", r.MuxPattern(), r.Role, row)
+		}
+	}
+	for key := range rows {
+		if !inTable[key] {
+			t.Errorf("the README's HTTP API table lists %s, which is not in the routing table (api.Table)", key)
 		}
 	}
 }

@@ -14,8 +14,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/socialpulse/socialpulse/api/incidents"
 	"github.com/socialpulse/socialpulse/incident"
-	"github.com/socialpulse/socialpulse/incidentsapi"
 )
 
 // runIncidents is "socialpulse incidents list|show|milestone|report":
@@ -83,7 +83,7 @@ func incidentsList(ctx context.Context, args []string, stdout, stderr io.Writer)
 			q.Set(k, v)
 		}
 	}
-	var l incidentsapi.List
+	var l incidents.List
 	if err := c.getJSON(ctx, "/api/v1/incidents", q, &l); err != nil {
 		return err
 	}
@@ -109,8 +109,8 @@ func incidentsList(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 // getIncident reads one incident's detail.
-func getIncident(ctx context.Context, c *apiClient, id string) (incidentsapi.Detail, []byte, error) {
-	var d incidentsapi.Detail
+func getIncident(ctx context.Context, c *apiClient, id string) (incidents.Detail, []byte, error) {
+	var d incidents.Detail
 	resp, err := c.do(ctx, http.MethodGet, "/api/v1/incidents/"+url.PathEscape(id), nil, nil)
 	if err != nil {
 		return d, nil, err
@@ -202,7 +202,7 @@ func incidentsMilestone(ctx context.Context, args []string, stdin io.Reader, std
 			Time   time.Time `json:"time"`
 		} `json:"milestone"`
 	}
-	in := incidentsapi.MilestoneInput{Type: typ, Text: text, Author: *author, Time: *at}
+	in := incidents.MilestoneInput{Type: typ, Text: text, Author: *author, Time: *at}
 	if err := c.postJSON(ctx, "/api/v1/incidents/"+url.PathEscape(id)+"/milestones", in, &created); err != nil {
 		return err
 	}

@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/api/incidents"
 	"github.com/socialpulse/socialpulse/incident"
-	"github.com/socialpulse/socialpulse/incidentsapi"
 )
 
 // report is what both report formats show, in words and numbers.
 type report struct {
-	D        incidentsapi.Detail
+	D        incidents.Detail
 	Period   string
 	Measures []reportRow
 	Effects  []reportEffect
@@ -79,7 +79,7 @@ func signed(v float64, format string) string {
 	return fmt.Sprintf(format, v)
 }
 
-func buildReport(d incidentsapi.Detail) report {
+func buildReport(d incidents.Detail) report {
 	r := report{D: d, Made: time.Now().UTC().Format("2006-01-02 15:04 UTC")}
 	end := "ongoing"
 	if !d.End.IsZero() {
@@ -117,7 +117,7 @@ func buildReport(d incidentsapi.Detail) report {
 
 // afterCareRows describes d's after-care watch: a summary and one row per
 // day.
-func afterCareRows(d incidentsapi.Detail) (string, []reportDay) {
+func afterCareRows(d incidents.Detail) (string, []reportDay) {
 	w := d.AfterCare
 	if w == nil {
 		return "", nil
@@ -171,7 +171,7 @@ func star(b bool) string {
 }
 
 // chart draws the timeline's negative posts; nil without points.
-func chart(d incidentsapi.Detail) *reportChart {
+func chart(d incidents.Detail) *reportChart {
 	tl := d.Timeline
 	if tl == nil || len(tl.Points) == 0 {
 		return nil
@@ -297,7 +297,7 @@ svg{width:100%;height:auto;background:#fff;border:1px solid #d0d7de}
 `))
 
 // writeHTMLReport writes the self-contained HTML report of d.
-func writeHTMLReport(w io.Writer, d incidentsapi.Detail) error {
+func writeHTMLReport(w io.Writer, d incidents.Detail) error {
 	return reportHTML.Execute(w, buildReport(d))
 }
 
@@ -316,7 +316,7 @@ func mdEscape(s string) string {
 }
 
 // writeMarkdownReport writes the Markdown report of d.
-func writeMarkdownReport(w io.Writer, d incidentsapi.Detail) error {
+func writeMarkdownReport(w io.Writer, d incidents.Detail) error {
 	r := buildReport(d)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", mdEscape(d.Title))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -18,9 +17,10 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/socialpulse/socialpulse/alert"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api"
+	"github.com/socialpulse/socialpulse/api/auth"
+	"github.com/socialpulse/socialpulse/api/incidents"
 	"github.com/socialpulse/socialpulse/impactmatrix"
-	"github.com/socialpulse/socialpulse/incidentsapi"
 )
 
 // incidentsServer runs the real incidents API, with access control, over a
@@ -95,20 +95,17 @@ func incidentsServer(t *testing.T) string {
 		Time: at(212), Source: alert.SourceBrandPost, Post: "b1"}, "brand_post:x:b1"); err != nil {
 		t.Fatal(err)
 	}
-	h, err := incidentsapi.New(incidentsapi.Options{History: ob, Matrix: st})
+	h, err := incidents.New(incidents.Options{History: ob, Matrix: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := apiauth.NewToken("pr-viewer", apiauth.RoleRead, cliReadToken)
-	w, _ := apiauth.NewToken("it-oncall", apiauth.RoleWrite, cliWriteToken)
-	guard, err := apiauth.New(apiauth.Options{Tokens: []apiauth.Token{r, w}, Require: true, Logger: zaptest.NewLogger(t)})
+	r, _ := auth.NewToken("pr-viewer", auth.RoleRead, cliReadToken)
+	w, _ := auth.NewToken("it-oncall", auth.RoleWrite, cliWriteToken)
+	guard, err := auth.New(auth.Options{Tokens: []auth.Token{r, w}, Require: true, Logger: zaptest.NewLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	for p, hh := range h.Routes() {
-		mux.Handle(p, hh)
-	}
+	mux := api.Mux(api.Routes(api.Endpoints{Incidents: h}))
 	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
 	t.Setenv(envAPIURL, srv.URL)
@@ -190,7 +187,7 @@ func TestIncidentsHTMLReportLoadsNothing(t *testing.T) {
 			t.Errorf("the report contains %q", bad)
 		}
 	}
-	var d incidentsapi.Detail
+	var d incidents.Detail
 	code, js, _ := incidentsCLI(t, "show", "--json", "checkout-1")
 	if err := json.Unmarshal([]byte(js), &d); code != 0 || err != nil || len(d.Spikes) != 2 {
 		t.Fatalf("show --json: %d %v", code, err)

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/socialpulse/socialpulse/api/corrections"
 	"github.com/socialpulse/socialpulse/correction"
-	"github.com/socialpulse/socialpulse/correctionsapi"
 	"github.com/socialpulse/socialpulse/evaluate"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
@@ -208,7 +208,7 @@ func sentimentCorrect(ctx context.Context, args []string, stdin io.Reader, stdou
 	var created struct {
 		Correction correction.Correction `json:"correction"`
 	}
-	in := correctionsapi.Input{PostID: id, Text: t, Label: pos[0], Previous: prev, Note: *note}
+	in := corrections.Input{PostID: id, Text: t, Label: pos[0], Previous: prev, Note: *note}
 	if err := c.postJSON(ctx, "/api/v1/corrections", in, &created); err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/socialpulse/socialpulse/spikesapi"
+	"github.com/socialpulse/socialpulse/api/spikes"
 )
 
 // Environment variables of the spikes command (not config options).
@@ -247,7 +247,7 @@ func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	n := 0
 	for {
-		var page spikesapi.SpikeList
+		var page spikes.SpikeList
 		if err := c.getJSON(ctx, "/api/v1/spikes", q, &page); err != nil {
 			return err
 		}
@@ -315,7 +315,7 @@ func spikesShow(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		_, err := io.Copy(stdout, resp.Body)
 		return err
 	}
-	var d spikesapi.Detail
+	var d spikes.Detail
 	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
 		return fmt.Errorf("api: bad response: %w", err)
 	}
@@ -335,7 +335,7 @@ func splitID(args []string) (string, []string) {
 // printDetail prints d for a person. Every string from the API passes
 // through termText (customers wrote the posts, anyone with a write token
 // the notes); w should be a termWriter as well.
-func printDetail(w io.Writer, d spikesapi.Detail) {
+func printDetail(w io.Writer, d spikes.Detail) {
 	cleanDetail(&d)
 	ts := func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05 MST") }
 	fmt.Fprintf(w, "%s\n", d.Summary)
@@ -408,7 +408,7 @@ func spikesExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var ff filterFlags
 	cf.register(fs)
 	ff.register(fs)
-	limit := fs.Int("limit", spikesapi.MaxExportRows, "most rows")
+	limit := fs.Int("limit", spikes.MaxExportRows, "most rows")
 	out := fs.String("out", "", "write the CSV to `FILE` instead of stdout")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -499,7 +499,7 @@ func spikesNote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			Time   time.Time `json:"time"`
 		} `json:"note"`
 	}
-	if err := c.postJSON(ctx, "/api/v1/spikes/"+url.PathEscape(id)+"/notes", spikesapi.NoteInput{Text: text, Author: *author}, &created); err != nil {
+	if err := c.postJSON(ctx, "/api/v1/spikes/"+url.PathEscape(id)+"/notes", spikes.NoteInput{Text: text, Author: *author}, &created); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -524,7 +524,7 @@ func oneLine(s string, n int) string {
 
 // cleanDetail makes every string of d safe to print on a terminal, on one
 // line.
-func cleanDetail(d *spikesapi.Detail) {
+func cleanDetail(d *spikes.Detail) {
 	for _, p := range []*string{&d.ID, &d.Summary, &d.Feature, &d.FeatureName, &d.Owner, &d.DashboardURL} {
 		*p = termText(*p)
 	}
@@ -549,7 +549,7 @@ func cleanDetail(d *spikesapi.Detail) {
 }
 
 // sparkline draws the negative counts with block characters.
-func sparkline(ps []spikesapi.TimelinePoint, peak int64) string {
+func sparkline(ps []spikes.TimelinePoint, peak int64) string {
 	const bars = "▁▂▃▄▅▆▇█"
 	levels := []rune(bars)
 	var b strings.Builder

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -18,10 +17,11 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/socialpulse/socialpulse/alert"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api"
+	"github.com/socialpulse/socialpulse/api/auth"
+	"github.com/socialpulse/socialpulse/api/spikes"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
-	"github.com/socialpulse/socialpulse/spikesapi"
 )
 
 const (
@@ -63,20 +63,17 @@ func spikesServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := spikesapi.New(spikesapi.Options{History: ob, Matrix: st, Taxonomy: func() *feature.Tagger { return tg }})
+	h, err := spikes.New(spikes.Options{History: ob, Matrix: st, Taxonomy: func() *feature.Tagger { return tg }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := apiauth.NewToken("pr-viewer", apiauth.RoleRead, cliReadToken)
-	w, _ := apiauth.NewToken("it-oncall", apiauth.RoleWrite, cliWriteToken)
-	guard, err := apiauth.New(apiauth.Options{Tokens: []apiauth.Token{r, w}, Require: true, Logger: zaptest.NewLogger(t)})
+	r, _ := auth.NewToken("pr-viewer", auth.RoleRead, cliReadToken)
+	w, _ := auth.NewToken("it-oncall", auth.RoleWrite, cliWriteToken)
+	guard, err := auth.New(auth.Options{Tokens: []auth.Token{r, w}, Require: true, Logger: zaptest.NewLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	for p, hh := range h.Routes() {
-		mux.Handle(p, hh)
-	}
+	mux := api.Mux(api.Routes(api.Endpoints{Spikes: h}))
 	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
 	return srv.URL
@@ -125,7 +122,7 @@ func TestSpikesListPrintsAnAlignedTableOrJSON(t *testing.T) {
 	}
 
 	code, out, errs = spikesCLI(t, "list", "--json", "--state", "resolved")
-	var page spikesapi.SpikeList
+	var page spikes.SpikeList
 	if err := json.Unmarshal([]byte(out), &page); code != 0 || err != nil || len(page.Spikes) != 1 || page.Spikes[0].ID != "login-1" {
 		t.Fatalf("--json: exit %d, %v: %s %s", code, err, out, errs)
 	}
@@ -162,7 +159,7 @@ func TestSpikesNoteThenShow(t *testing.T) {
 		}
 	}
 	code, out, _ = spikesCLI(t, "show", "--json", "--api", url, "--token-file", tokenFile, "checkout-1")
-	var d spikesapi.Detail
+	var d spikes.Detail
 	if err := json.Unmarshal([]byte(out), &d); code != 0 || err != nil || len(d.Notes) != 1 {
 		t.Fatalf("show --json: exit %d, %v", code, err)
 	}

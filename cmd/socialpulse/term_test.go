@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/socialpulse/socialpulse/alert"
-	"github.com/socialpulse/socialpulse/spikesapi"
+	"github.com/socialpulse/socialpulse/api/spikes"
 )
 
 func TestTermWriterRemovesEscapeSequences(t *testing.T) {
@@ -61,9 +61,9 @@ func TestTermTextIsOneSafeLine(t *testing.T) {
 
 func TestSpikesShowPrintsNoEscapeSequences(t *testing.T) {
 	evil := "@evil\x1b[2J\x1b[H \x1b]52;c;ZXZpbA==\x07 \u009b31m\r\x08"
-	d := spikesapi.Detail{
-		Spike:      spikesapi.Spike{ID: "a" + evil, Summary: "s" + evil, Feature: "checkout", FeatureName: evil, Owner: evil, TopWords: []string{evil}},
-		Samples:    []spikesapi.SamplePost{{Author: evil, Text: "line\n" + evil, Time: time.Now()}},
+	d := spikes.Detail{
+		Spike:      spikes.Spike{ID: "a" + evil, Summary: "s" + evil, Feature: "checkout", FeatureName: evil, Owner: evil, TopWords: []string{evil}},
+		Samples:    []spikes.SamplePost{{Author: evil, Text: "line\n" + evil, Time: time.Now()}},
 		Notes:      []alert.Note{{Author: evil, Text: "n\n" + evil}},
 		Deliveries: []alert.DeliveryStatus{{Receiver: "slack", State: "failed", LastError: evil}},
 	}

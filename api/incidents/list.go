@@ -1,4 +1,4 @@
-package incidentsapi
+package incidents
 
 import (
 	"context"
@@ -112,10 +112,11 @@ func parseTime(v, param string) (time.Time, error) {
 	return t, nil
 }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+// List serves GET /api/v1/incidents: incidents in a time range, newest first.
+func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 	v, perr := api.ParseQuery(r.URL.RawQuery)
 	if perr != nil {
-		api.BadRequest(w, perr.Param, perr.Msg)
+		api.WriteParamError(w, perr)
 		return
 	}
 	now := h.o.Now().UTC()
@@ -138,7 +139,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 			err = &api.ParamError{Param: name, Msg: "unknown parameter (want from, to, state)"}
 		}
 		if pe, ok := err.(*api.ParamError); ok {
-			api.BadRequest(w, pe.Param, pe.Msg)
+			api.WriteParamError(w, pe)
 			return
 		}
 	}

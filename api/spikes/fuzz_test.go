@@ -1,4 +1,4 @@
-package spikesapi
+package spikes
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/socialpulse/socialpulse/alert"
+	"github.com/socialpulse/socialpulse/api"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
 )
@@ -254,9 +255,6 @@ func fuzzHandler(f testing.TB) (http.Handler, []string) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	for p, hh := range h.Routes() {
-		mux.Handle(p, hh)
-	}
+	mux := api.Mux(api.Routes(api.Endpoints{Spikes: h}))
 	return mux, ids
 }

@@ -1,4 +1,4 @@
-package spikesapi
+package spikes
 
 import (
 	"encoding/json"
@@ -11,7 +11,7 @@ import (
 	"github.com/socialpulse/socialpulse/api"
 
 	"github.com/socialpulse/socialpulse/alert"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api/auth"
 )
 
 // NoteInput is the body of POST /api/v1/spikes/{id}/notes.
@@ -24,10 +24,11 @@ type NoteInput struct {
 // an author.
 const anonymous = "anonymous"
 
-func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
+// AddNote serves POST /api/v1/spikes/{id}/notes: adds a note to a spike.
+func (h *Handler) AddNote(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !validID(id) {
-		badRequest(w, badParam("id", "want a spike id (1-256 characters without '|' or newlines)"))
+		api.WriteParamError(w, api.BadParam("id", "want a spike id (1-256 characters without '|' or newlines)"))
 		return
 	}
 	body, ok := api.ReadJSONBody(w, r, maxNoteBody)
@@ -36,11 +37,11 @@ func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
 	}
 	in, perr := parseNote(body)
 	if perr != nil {
-		badRequest(w, perr)
+		api.WriteParamError(w, perr)
 		return
 	}
 	n := alert.Note{Text: in.Text, Author: in.Author, Time: h.o.Now().UTC()}
-	if p, ok := apiauth.FromContext(r.Context()); ok {
+	if p, ok := auth.FromContext(r.Context()); ok {
 		switch {
 		case n.Author == "":
 			n.Author = p.Name
@@ -68,7 +69,7 @@ func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
 }
 
 // parseNote decodes and checks a note; errors name the field.
-func parseNote(body []byte) (NoteInput, *paramError) {
+func parseNote(body []byte) (NoteInput, *api.ParamError) {
 	var in NoteInput
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
@@ -76,37 +77,37 @@ func parseNote(body []byte) (NoteInput, *paramError) {
 		msg := err.Error()
 		if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
 			f = strings.Trim(f, `"`)
-			return in, badParam(f, "unknown field (want text and author)")
+			return in, api.BadParam(f, "unknown field (want text and author)")
 		}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return in, badParam(te.Field, "want a string")
+			return in, api.BadParam(te.Field, "want a string")
 		}
-		return in, badParam("body", "want a JSON object {\"text\": ..., \"author\": ...}")
+		return in, api.BadParam("body", "want a JSON object {\"text\": ..., \"author\": ...}")
 	}
 	if dec.More() {
-		return in, badParam("body", "want a single JSON object")
+		return in, api.BadParam("body", "want a single JSON object")
 	}
 	in.Text = strings.TrimSpace(in.Text)
 	in.Author = strings.TrimSpace(in.Author)
 	switch n := utf8.RuneCountInString(in.Text); {
 	case n == 0:
-		return in, badParam("text", "is required")
+		return in, api.BadParam("text", "is required")
 	case n > MaxNoteRunes:
-		return in, badParam("text", "is %d characters, at most %d allowed", n, MaxNoteRunes)
+		return in, api.BadParam("text", "is %d characters, at most %d allowed", n, MaxNoteRunes)
 	case strings.ContainsFunc(in.Text, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
-		return in, badParam("text", "must not contain control characters other than newlines and tabs")
+		return in, api.BadParam("text", "must not contain control characters other than newlines and tabs")
 	case strings.ContainsFunc(in.Text, api.IsBidiOverride):
-		return in, badParam("text", "must not contain bidirectional override or isolate characters (U+202A..U+202E, U+2066..U+2069)")
+		return in, api.BadParam("text", "must not contain bidirectional override or isolate characters (U+202A..U+202E, U+2066..U+2069)")
 	}
 	if n := utf8.RuneCountInString(in.Author); n > MaxAuthorRunes {
-		return in, badParam("author", "is %d characters, at most %d allowed", n, MaxAuthorRunes)
+		return in, api.BadParam("author", "is %d characters, at most %d allowed", n, MaxAuthorRunes)
 	}
 	if strings.ContainsFunc(in.Author, unicode.IsControl) {
-		return in, badParam("author", "must not contain control characters")
+		return in, api.BadParam("author", "must not contain control characters")
 	}
 	if strings.ContainsFunc(in.Author, api.IsBidiOverride) {
-		return in, badParam("author", "must not contain bidirectional override or isolate characters (U+202A..U+202E, U+2066..U+2069)")
+		return in, api.BadParam("author", "must not contain bidirectional override or isolate characters (U+202A..U+202E, U+2066..U+2069)")
 	}
 	return in, nil
 }

@@ -1,4 +1,4 @@
-package spikesapi
+package spikes
 
 import (
 	_ "embed"
@@ -18,7 +18,8 @@ var openAPI []byte
 // OpenAPI returns the OpenAPI document.
 func OpenAPI() []byte { return slices.Clone(openAPI) }
 
-func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
+// OpenAPI serves GET /api/v1/openapi.json: the OpenAPI document.
+func (h *Handler) OpenAPI(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, _ = w.Write(openAPI) // the client hung up: nothing left to tell it
@@ -31,7 +32,7 @@ func DocumentedRoutes() ([]string, error) {
 		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}
 	if err := json.Unmarshal(openAPI, &doc); err != nil {
-		return nil, fmt.Errorf("spikesapi: openapi.json: %w", err)
+		return nil, fmt.Errorf("spikes: openapi.json: %w", err)
 	}
 	var out []string
 	for path, ops := range doc.Paths {

@@ -1,4 +1,4 @@
-package spikesapi
+package spikes
 
 import (
 	"errors"
@@ -86,19 +86,20 @@ func validID(id string) bool {
 	return id != "" && len(id) <= 256 && !strings.ContainsAny(id, "|\r\n")
 }
 
-func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+// Show serves GET /api/v1/spikes/{id}: one spike with its evidence, samples, lifecycle, deliveries, notes and timeline.
+func (h *Handler) Show(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !validID(id) {
-		badRequest(w, badParam("id", "want a spike id (1-256 characters without '|' or newlines)"))
+		api.WriteParamError(w, api.BadParam("id", "want a spike id (1-256 characters without '|' or newlines)"))
 		return
 	}
 	v, perr := query(r)
 	if perr != nil {
-		badRequest(w, perr)
+		api.WriteParamError(w, perr)
 		return
 	}
 	for name := range v {
-		badRequest(w, badParam(name, "unknown parameter (this endpoint takes none)"))
+		api.WriteParamError(w, api.BadParam(name, "unknown parameter (this endpoint takes none)"))
 		return
 	}
 	rec, err := h.o.History.Get(r.Context(), id)

@@ -1,4 +1,4 @@
-package correctionsapi_test
+package corrections_test
 
 import (
 	"bufio"
@@ -12,9 +12,10 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api"
+	"github.com/socialpulse/socialpulse/api/auth"
+	"github.com/socialpulse/socialpulse/api/corrections"
 	"github.com/socialpulse/socialpulse/correction"
-	"github.com/socialpulse/socialpulse/correctionsapi"
 )
 
 // newServer serves the corrections API behind a Guard that requires a
@@ -28,20 +29,17 @@ func newServer(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := correctionsapi.New(correctionsapi.Options{Store: st})
+	h, err := corrections.New(corrections.Options{Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	read, _ := apiauth.NewToken("reader", apiauth.RoleRead, "reader-token-0123456789")
-	write, _ := apiauth.NewToken("analyst", apiauth.RoleWrite, "analyst-token-0123456789")
-	g, err := apiauth.New(apiauth.Options{Tokens: []apiauth.Token{read, write}, Require: true})
+	read, _ := auth.NewToken("reader", auth.RoleRead, "reader-token-0123456789")
+	write, _ := auth.NewToken("analyst", auth.RoleWrite, "analyst-token-0123456789")
+	g, err := auth.New(auth.Options{Tokens: []auth.Token{read, write}, Require: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	for p, hh := range h.Routes() {
-		mux.Handle(p, hh)
-	}
+	mux := api.Mux(api.Routes(api.Endpoints{Corrections: h}))
 	srv := httptest.NewServer(g.Wrap(mux))
 	t.Cleanup(srv.Close)
 	return srv
@@ -138,7 +136,7 @@ func TestListAndExportReturnWhatWasPosted(t *testing.T) {
 		if st != http.StatusOK {
 			t.Fatalf("list: %d %s", st, b)
 		}
-		var l correctionsapi.List
+		var l corrections.List
 		if err := json.Unmarshal(b, &l); err != nil {
 			t.Fatal(err)
 		}

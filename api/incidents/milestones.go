@@ -1,4 +1,4 @@
-package incidentsapi
+package incidents
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/alert"
 	"github.com/socialpulse/socialpulse/api"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api/auth"
 	"github.com/socialpulse/socialpulse/incident"
 )
 
@@ -37,7 +37,8 @@ const anonymous = "anonymous"
 // clockSkew is how far in the future a milestone's time may be.
 const clockSkew = time.Minute
 
-func (h *Handler) addMilestone(w http.ResponseWriter, r *http.Request) {
+// AddMilestone serves POST /api/v1/incidents/{id}/milestones: records a milestone.
+func (h *Handler) AddMilestone(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !validID(id) {
 		api.BadRequest(w, "id", badID)
@@ -50,10 +51,10 @@ func (h *Handler) addMilestone(w http.ResponseWriter, r *http.Request) {
 	now := h.o.Now().UTC()
 	m, perr := parseMilestone(body, now)
 	if perr != nil {
-		api.BadRequest(w, perr.Param, perr.Msg)
+		api.WriteParamError(w, perr)
 		return
 	}
-	if p, ok := apiauth.FromContext(r.Context()); ok {
+	if p, ok := auth.FromContext(r.Context()); ok {
 		switch {
 		case m.Author == "":
 			m.Author = p.Name

@@ -1,4 +1,4 @@
-package spikesapi_test
+package spikes_test
 
 import (
 	"bytes"
@@ -17,11 +17,12 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/socialpulse/socialpulse/alert"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api"
+	"github.com/socialpulse/socialpulse/api/auth"
+	"github.com/socialpulse/socialpulse/api/spikes"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
 	"github.com/socialpulse/socialpulse/internal/testenv"
-	"github.com/socialpulse/socialpulse/spikesapi"
 )
 
 // Tokens of the test API, one per role.
@@ -63,12 +64,12 @@ func forEachRedis(t *testing.T, fn func(t *testing.T, rdb redis.UniversalClient,
 	})
 }
 
-type envOption func(*apiauth.Options, *spikesapi.Options)
+type envOption func(*auth.Options, *spikes.Options)
 
-func openAPI() envOption { return func(a *apiauth.Options, _ *spikesapi.Options) { a.Require = false } }
+func openAPI() envOption { return func(a *auth.Options, _ *spikes.Options) { a.Require = false } }
 
 func withCORS(origins ...string) envOption {
-	return func(a *apiauth.Options, _ *spikesapi.Options) { a.CORSOrigins = origins }
+	return func(a *auth.Options, _ *spikes.Options) { a.CORSOrigins = origins }
 }
 
 // newEnv starts the spike API, behind the real access control, on rdb.
@@ -86,36 +87,36 @@ func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string, opts ...envO
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tokens []apiauth.Token
+	var tokens []auth.Token
 	for _, tk := range []struct {
 		name  string
-		role  apiauth.Role
+		role  auth.Role
 		value string
-	}{{"pr-viewer", apiauth.RoleRead, readToken}, {"it-oncall", apiauth.RoleWrite, writeToken}, {"ops-admin", apiauth.RoleAdmin, adminToken}} {
-		tok, err := apiauth.NewToken(tk.name, tk.role, tk.value)
+	}{{"pr-viewer", auth.RoleRead, readToken}, {"it-oncall", auth.RoleWrite, writeToken}, {"ops-admin", auth.RoleAdmin, adminToken}} {
+		tok, err := auth.NewToken(tk.name, tk.role, tk.value)
 		if err != nil {
 			t.Fatal(err)
 		}
 		tokens = append(tokens, tok)
 	}
-	ao := apiauth.Options{Tokens: tokens, Require: true, Logger: zaptest.NewLogger(t)}
-	so := spikesapi.Options{History: ob, Matrix: st, Taxonomy: func() *feature.Tagger { return tg }, Logger: zaptest.NewLogger(t)}
+	ao := auth.Options{Tokens: tokens, Require: true, Logger: zaptest.NewLogger(t)}
+	so := spikes.Options{History: ob, Matrix: st, Taxonomy: func() *feature.Tagger { return tg }, Logger: zaptest.NewLogger(t)}
 	for _, o := range opts {
 		o(&ao, &so)
 	}
-	guard, err := apiauth.New(ao)
+	guard, err := auth.New(ao)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := spikesapi.New(so)
+	h, err := spikes.New(so)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
+	mounted := api.Routes(api.Endpoints{Spikes: h})
+	mux := api.Mux(mounted)
 	var routes []string
-	for p, hh := range h.Routes() {
-		mux.Handle(p, hh)
-		routes = append(routes, p)
+	for _, r := range mounted {
+		routes = append(routes, r.MuxPattern())
 	}
 	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
@@ -213,7 +214,7 @@ func ids(t *testing.T, r response) ([]string, string) {
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.status, r.body)
 	}
-	var l spikesapi.SpikeList
+	var l spikes.SpikeList
 	r.json(t, &l)
 	out := []string{}
 	for _, s := range l.Spikes {

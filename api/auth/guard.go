@@ -1,4 +1,4 @@
-package apiauth
+package auth
 
 import (
 	"context"
@@ -76,7 +76,7 @@ type Guard struct {
 
 // ErrNoTokens is returned by New when authentication is required but no
 // token is configured.
-var ErrNoTokens = errors.New("apiauth: authentication is required but no tokens are configured")
+var ErrNoTokens = errors.New("auth: authentication is required but no tokens are configured")
 
 // New returns a Guard.
 func New(o Options) (*Guard, error) {
@@ -94,12 +94,12 @@ func New(o Options) (*Guard, error) {
 	}
 	for _, origin := range o.CORSOrigins {
 		if origin == "" || origin == "*" || origin == "null" || strings.HasSuffix(origin, "/") {
-			return nil, fmt.Errorf("apiauth: CORS origin %q: want scheme://host[:port]", origin)
+			return nil, fmt.Errorf("auth: CORS origin %q: want scheme://host[:port]", origin)
 		}
 	}
 	for _, h := range o.AllowedHosts {
 		if h == "" || strings.ContainsAny(h, ":/ ") && net.ParseIP(h) == nil {
-			return nil, fmt.Errorf("apiauth: allowed host %q: want a host name or address without port", h)
+			return nil, fmt.Errorf("auth: allowed host %q: want a host name or address without port", h)
 		}
 	}
 	return &Guard{o: o, log: o.Logger, tokens: slices.Clone(o.Tokens)}, nil

@@ -1,4 +1,4 @@
-// Package apiauth guards socialpulse's HTTP API: bearer tokens with roles
+// Package auth guards socialpulse's HTTP API: bearer tokens with roles
 // (read, write, admin), loaded from a file and compared in constant time,
 // and CORS for an explicit list of browser origins.
 //
@@ -7,9 +7,13 @@
 // package: they are hashed when loaded, never logged, and a request's
 // Authorization header is read only to hash it.
 //
+// It is part of the HTTP wing under package api: the guard wraps the
+// server's routes, and each route's role comes from the routing table
+// (api.Table, through api.RoleFor); this package knows no routes.
+//
 // Non-goals: user accounts, sessions, cookies, token issuance or rotation
 // (edit the file and restart), and rate limiting.
-package apiauth
+package auth
 
 import (
 	"bytes"
@@ -38,8 +42,15 @@ const (
 	RoleAdmin
 )
 
+// RolePublic, the zero Role, is what a route outside the guarded prefix
+// needs (the web page, health, readiness, metrics): no token. No token has
+// it: ParseRole refuses it.
+const RolePublic Role = 0
+
 func (r Role) String() string {
 	switch r {
+	case RolePublic:
+		return "public"
 	case RoleRead:
 		return "read"
 	case RoleWrite:
@@ -107,11 +118,11 @@ type fileEntry struct {
 func LoadTokens(path string) ([]Token, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("apiauth: tokens file: %w", err)
+		return nil, fmt.Errorf("auth: tokens file: %w", err)
 	}
 	ts, err := ParseTokens(data)
 	if err != nil {
-		return nil, fmt.Errorf("apiauth: tokens file %s: %w", path, err)
+		return nil, fmt.Errorf("auth: tokens file %s: %w", path, err)
 	}
 	return ts, nil
 }

@@ -1,4 +1,4 @@
-package incidentsapi
+package incidents
 
 import (
 	"context"

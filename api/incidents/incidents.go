@@ -1,4 +1,4 @@
-// Package incidentsapi serves incidents over HTTP: spikes whose episodes
+// Package incidents serves incidents over HTTP: spikes whose episodes
 // overlap, grouped into one incident each (package incident), with their
 // milestones and their response and recovery measures read from the matrix.
 //
@@ -12,10 +12,11 @@
 // Scope: parsing and validating requests (a 400 names the bad parameter),
 // reading the history and the matrix, and shaping incidents for people and
 // pages, including the after-care watch of a resolved incident (aftercare.go).
-// Non-goals: access control (package apiauth wraps these handlers;
+// Non-goals: routing (the handler's methods are mounted at their rows of
+// api.Table), access control (package auth wraps these handlers;
 // they only read the principal, to name a milestone's author) and grouping
 // alerts in receivers (Alertmanager, Slack).
-package incidentsapi
+package incidents
 
 import (
 	"context"
@@ -126,16 +127,16 @@ type Handler struct {
 // New returns a Handler.
 func New(o Options) (*Handler, error) {
 	if o.History == nil || o.Matrix == nil {
-		return nil, errors.New("incidentsapi: history and matrix are required")
+		return nil, errors.New("incidents: history and matrix are required")
 	}
 	if o.Matrix.Bucket() <= 0 {
-		return nil, errors.New("incidentsapi: matrix bucket must be positive")
+		return nil, errors.New("incidents: matrix bucket must be positive")
 	}
 	if o.BaselineSpan == 0 {
 		o.BaselineSpan = DefaultBaselineSpan
 	}
 	if o.BaselineSpan < 0 {
-		return nil, errors.New("incidentsapi: baseline span must not be negative")
+		return nil, errors.New("incidents: baseline span must not be negative")
 	}
 	if err := o.Measure.Validate(); err != nil {
 		return nil, err
@@ -147,15 +148,6 @@ func New(o Options) (*Handler, error) {
 		o.Now = time.Now
 	}
 	return &Handler{o: o, log: o.Logger}, nil
-}
-
-// Routes returns the handlers by ServeMux pattern, for api.Options.Extra.
-func (h *Handler) Routes() map[string]http.Handler {
-	return map[string]http.Handler{
-		"GET /api/v1/incidents":                  http.HandlerFunc(h.list),
-		"GET /api/v1/incidents/{id}":             http.HandlerFunc(h.show),
-		"POST /api/v1/incidents/{id}/milestones": http.HandlerFunc(h.addMilestone),
-	}
 }
 
 // unavailable answers a store failure: logged here, a 503 to the client.

@@ -1,4 +1,4 @@
-package incidentsapi_test
+package incidents_test
 
 import (
 	"bytes"
@@ -17,11 +17,12 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/socialpulse/socialpulse/alert"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api"
+	"github.com/socialpulse/socialpulse/api/auth"
+	"github.com/socialpulse/socialpulse/api/incidents"
+	"github.com/socialpulse/socialpulse/api/spikes"
 	"github.com/socialpulse/socialpulse/impactmatrix"
-	"github.com/socialpulse/socialpulse/incidentsapi"
 	"github.com/socialpulse/socialpulse/internal/testenv"
-	"github.com/socialpulse/socialpulse/spikesapi"
 )
 
 const (
@@ -67,7 +68,7 @@ func forEachRedis(t *testing.T, fn func(t *testing.T, rdb redis.UniversalClient,
 //   - spikes checkout-1 (onset 180, first alert 185, end 200, P2) and
 //     availability-1 (onset 182, alert 186, end 205, P1) make one incident;
 //     search-1 (60-70) is another.
-func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string, opts ...func(*incidentsapi.Options)) *env {
+func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string, opts ...func(*incidents.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	ob, err := alert.NewOutbox(rdb, alert.OutboxOptions{Prefix: prefix, Logger: zaptest.NewLogger(t)})
@@ -118,35 +119,35 @@ func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string, opts ...func
 	publish("checkout-1", "checkout", 2, 180, 185, 200)
 	publish("availability-1", "availability", 1, 182, 186, 205)
 
-	var tokens []apiauth.Token
+	var tokens []auth.Token
 	for _, tk := range []struct {
 		name  string
-		role  apiauth.Role
+		role  auth.Role
 		value string
-	}{{"pr-viewer", apiauth.RoleRead, readToken}, {"it-oncall", apiauth.RoleWrite, writeToken}} {
-		tok, err := apiauth.NewToken(tk.name, tk.role, tk.value)
+	}{{"pr-viewer", auth.RoleRead, readToken}, {"it-oncall", auth.RoleWrite, writeToken}} {
+		tok, err := auth.NewToken(tk.name, tk.role, tk.value)
 		if err != nil {
 			t.Fatal(err)
 		}
 		tokens = append(tokens, tok)
 	}
-	guard, err := apiauth.New(apiauth.Options{Tokens: tokens, Require: true})
+	guard, err := auth.New(auth.Options{Tokens: tokens, Require: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := incidentsapi.Options{History: ob, Matrix: st, Logger: zaptest.NewLogger(t)}
+	o := incidents.Options{History: ob, Matrix: st, Logger: zaptest.NewLogger(t)}
 	for _, f := range opts {
 		f(&o)
 	}
-	h, err := incidentsapi.New(o)
+	h, err := incidents.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
+	mounted := api.Routes(api.Endpoints{Incidents: h})
+	mux := api.Mux(mounted)
 	var routes []string
-	for p, hh := range h.Routes() {
-		mux.Handle(p, hh)
-		routes = append(routes, p)
+	for _, r := range mounted {
+		routes = append(routes, r.MuxPattern())
 	}
 	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
@@ -210,7 +211,7 @@ func TestListGroupsOverlappingSpikes(t *testing.T) {
 				if r.status != http.StatusOK {
 					t.Fatalf("%d %s", r.status, r.body)
 				}
-				var l incidentsapi.List
+				var l incidents.List
 				r.json(t, &l)
 				got := []string{}
 				for _, in := range l.Incidents {
@@ -248,7 +249,7 @@ func TestDetailMeasuresTheResponse(t *testing.T) {
 			if r.status != http.StatusOK {
 				t.Fatalf("%d %s", r.status, r.body)
 			}
-			var d incidentsapi.Detail
+			var d incidents.Detail
 			r.json(t, &d)
 			if d.ID != "checkout-1" || len(d.Spikes) != 2 || len(d.Warnings) != 0 || len(d.Samples) != 2 {
 				t.Fatalf("detail %+v", d)
@@ -301,7 +302,7 @@ func TestDetailWatchesTheAfterCare(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := e.do(t, http.MethodGet, "/api/v1/incidents/checkout-1", readToken, "", "")
-		var d incidentsapi.Detail
+		var d incidents.Detail
 		r.json(t, &d)
 		w := d.AfterCare
 		if w == nil || len(d.Warnings) != 0 {
@@ -346,7 +347,7 @@ func TestMilestonesAreAnnotatedUnderTheIncidentLabel(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			forEachRedis(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
 				ann := &annotator{fail: c.fail}
-				e := newEnv(t, rdb, prefix, func(o *incidentsapi.Options) { o.Annotator = ann })
+				e := newEnv(t, rdb, prefix, func(o *incidents.Options) { o.Annotator = ann })
 				r := e.do(t, http.MethodPost, "/api/v1/incidents/availability-1/milestones", writeToken, "application/json",
 					`{"type": "statement", "text": "We know"}`)
 				if r.status != http.StatusCreated {
@@ -413,7 +414,7 @@ func TestOpenAPIDocumentsTheRoutes(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	t.Cleanup(func() { _ = rdb.Close() })
 	e := newEnv(t, rdb, "t")
-	documented, err := spikesapi.DocumentedRoutes()
+	documented, err := spikes.DocumentedRoutes()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,7 +423,7 @@ func TestOpenAPIDocumentsTheRoutes(t *testing.T) {
 			t.Errorf("route %s is not in openapi.json", r)
 		}
 	}
-	if _, err := incidentsapi.New(incidentsapi.Options{}); err == nil {
+	if _, err := incidents.New(incidents.Options{}); err == nil {
 		t.Fatal("New accepted missing options")
 	}
 }

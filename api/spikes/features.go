@@ -1,4 +1,4 @@
-package spikesapi
+package spikes
 
 import (
 	"net/http"
@@ -23,14 +23,15 @@ type FeatureList struct {
 	Features []FeatureInfo `json:"features"`
 }
 
-func (h *Handler) features(w http.ResponseWriter, r *http.Request) {
+// Features serves GET /api/v1/features: the taxonomy in use.
+func (h *Handler) Features(w http.ResponseWriter, r *http.Request) {
 	v, perr := query(r)
 	if perr != nil {
-		badRequest(w, perr)
+		api.WriteParamError(w, perr)
 		return
 	}
 	for name := range v {
-		badRequest(w, badParam(name, "unknown parameter (this endpoint takes none)"))
+		api.WriteParamError(w, api.BadParam(name, "unknown parameter (this endpoint takes none)"))
 		return
 	}
 	out := FeatureList{Features: []FeatureInfo{}}

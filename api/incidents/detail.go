@@ -1,4 +1,4 @@
-package incidentsapi
+package incidents
 
 import (
 	"errors"
@@ -109,7 +109,8 @@ func validID(id string) bool {
 
 const badID = "want a spike or incident id (1-256 characters without '|' or newlines)"
 
-func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+// Show serves GET /api/v1/incidents/{id}: one incident by its id or any of its spikes' ids.
+func (h *Handler) Show(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !validID(id) {
 		api.BadRequest(w, "id", badID)
@@ -117,7 +118,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	}
 	v, perr := api.ParseQuery(r.URL.RawQuery)
 	if perr != nil {
-		api.BadRequest(w, perr.Param, perr.Msg)
+		api.WriteParamError(w, perr)
 		return
 	}
 	for name := range v {

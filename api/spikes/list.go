@@ -1,4 +1,4 @@
-package spikesapi
+package spikes
 
 import (
 	"crypto/sha256"
@@ -93,27 +93,27 @@ type listRequest struct {
 }
 
 // parseList parses the list parameters; maxLimit and defLimit bound limit.
-func parseList(v url.Values, defLimit, maxLimit int) (listRequest, *paramError) {
+func parseList(v url.Values, defLimit, maxLimit int) (listRequest, *api.ParamError) {
 	for name, vals := range v {
 		if !slices.Contains(listParams, name) {
-			return listRequest{}, badParam(name, "unknown parameter (want one of %s)", strings.Join(listParams, ", "))
+			return listRequest{}, api.BadParam(name, "unknown parameter (want one of %s)", strings.Join(listParams, ", "))
 		}
 		if len(vals) > 1 {
-			return listRequest{}, badParam(name, "given %d times, want at most once", len(vals))
+			return listRequest{}, api.BadParam(name, "given %d times, want at most once", len(vals))
 		}
 	}
 	var lr listRequest
 	q := &lr.q
 	if f := v.Get("feature"); f != "" {
 		if !validFeature(f) {
-			return lr, badParam("feature", "want a feature id ([a-z0-9_], up to 64), got %s", api.Quote(f))
+			return lr, api.BadParam("feature", "want a feature id ([a-z0-9_], up to 64), got %s", api.Quote(f))
 		}
 		q.Feature = f
 	}
 	if p := v.Get("priority"); p != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(strings.ToUpper(p), "P"))
 		if err != nil || n < 1 || n > 4 {
-			return lr, badParam("priority", "want 1..4 or P1..P4, got %s", api.Quote(p))
+			return lr, api.BadParam("priority", "want 1..4 or P1..P4, got %s", api.Quote(p))
 		}
 		q.Priority = n
 	}
@@ -121,7 +121,7 @@ func parseList(v url.Values, defLimit, maxLimit int) (listRequest, *paramError) 
 	case "", alert.StateFiring, alert.StateResolved:
 		q.State = s
 	default:
-		return lr, badParam("state", "want firing or resolved, got %s", api.Quote(string(s)))
+		return lr, api.BadParam("state", "want firing or resolved, got %s", api.Quote(string(s)))
 	}
 	for _, b := range []struct {
 		name string
@@ -133,16 +133,16 @@ func parseList(v url.Values, defLimit, maxLimit int) (listRequest, *paramError) 
 		}
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
-			return lr, badParam(b.name, "want an RFC 3339 time such as 2026-11-23T10:15:00Z, got %s", api.Quote(s))
+			return lr, api.BadParam(b.name, "want an RFC 3339 time such as 2026-11-23T10:15:00Z, got %s", api.Quote(s))
 		}
 		*b.dst = t
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-		return lr, badParam("to", "must be after from")
+		return lr, api.BadParam("to", "must be after from")
 	}
 	if text := strings.TrimSpace(v.Get("q")); text != "" {
 		if !utf8.ValidString(text) || utf8.RuneCountInString(text) > MaxQueryRunes {
-			return lr, badParam("q", "want valid UTF-8 text of at most %d characters", MaxQueryRunes)
+			return lr, api.BadParam("q", "want valid UTF-8 text of at most %d characters", MaxQueryRunes)
 		}
 		q.Text = text
 	}
@@ -152,13 +152,13 @@ func parseList(v url.Values, defLimit, maxLimit int) (listRequest, *paramError) 
 	case "asc":
 		q.Order = "asc"
 	default:
-		return lr, badParam("order", "want asc or desc, got %s", api.Quote(o))
+		return lr, api.BadParam("order", "want asc or desc, got %s", api.Quote(o))
 	}
 	lr.limit = defLimit
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxLimit {
-			return lr, badParam("limit", "want 1..%d, got %s", maxLimit, api.Quote(s))
+			return lr, api.BadParam("limit", "want 1..%d, got %s", maxLimit, api.Quote(s))
 		}
 		lr.limit = n
 	}
@@ -209,14 +209,14 @@ func sealCursor(inner, key string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("1." + key + "." + inner))
 }
 
-func openCursor(c, key string) (string, *paramError) {
+func openCursor(c, key string) (string, *api.ParamError) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	parts := strings.SplitN(string(b), ".", 3)
 	if err != nil || len(parts) != 3 || parts[0] != "1" || parts[2] == "" {
-		return "", badParam("cursor", "not a cursor from this API (pass nextCursor unchanged)")
+		return "", api.BadParam("cursor", "not a cursor from this API (pass nextCursor unchanged)")
 	}
 	if parts[1] != key {
-		return "", badParam("cursor", "was made for another query: keep the filters and order of the first page")
+		return "", api.BadParam("cursor", "was made for another query: keep the filters and order of the first page")
 	}
 	return parts[2], nil
 }
@@ -225,22 +225,23 @@ func openCursor(c, key string) (string, *paramError) {
 // store failure.
 func isCursorError(err error) bool { return errors.Is(err, alert.ErrBadCursor) }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+// List serves GET /api/v1/spikes: the filtered, paginated spike history.
+func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 	v, perr := query(r)
 	if perr != nil {
-		badRequest(w, perr)
+		api.WriteParamError(w, perr)
 		return
 	}
 	lr, perr := parseList(v, DefaultPageSize, MaxPageSize)
 	if perr != nil {
-		badRequest(w, perr)
+		api.WriteParamError(w, perr)
 		return
 	}
 	lr.q.Limit = lr.limit
 	as, next, err := h.o.History.List(r.Context(), lr.q)
 	if err != nil {
 		if lr.q.Cursor != "" && isCursorError(err) {
-			badRequest(w, badParam("cursor", "not a cursor from this API (pass nextCursor unchanged)"))
+			api.WriteParamError(w, api.BadParam("cursor", "not a cursor from this API (pass nextCursor unchanged)"))
 			return
 		}
 		h.unavailable(w, r, "spike history", err)
@@ -261,15 +262,16 @@ var csvHeader = []string{"id", "started_at", "ended_at", "updated_at", "feature"
 // exportPage is how many spikes the export reads per history call.
 const exportPage = 500
 
-func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
+// Export serves GET /api/v1/spikes.csv: the same list as CSV.
+func (h *Handler) Export(w http.ResponseWriter, r *http.Request) {
 	v, perr := query(r)
 	if perr != nil {
-		badRequest(w, perr)
+		api.WriteParamError(w, perr)
 		return
 	}
 	lr, perr := parseList(v, MaxExportRows, MaxExportRows)
 	if perr != nil {
-		badRequest(w, perr)
+		api.WriteParamError(w, perr)
 		return
 	}
 	left := lr.limit
@@ -277,7 +279,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 	as, next, err := h.o.History.List(r.Context(), lr.q)
 	if err != nil {
 		if lr.q.Cursor != "" && isCursorError(err) {
-			badRequest(w, badParam("cursor", "not a cursor from this API (pass nextCursor unchanged)"))
+			api.WriteParamError(w, api.BadParam("cursor", "not a cursor from this API (pass nextCursor unchanged)"))
 			return
 		}
 		h.unavailable(w, r, "spike history", err)

@@ -5,13 +5,14 @@
 //
 // The page is plain HTML, CSS and JavaScript embedded in the binary: nothing
 // is loaded from the internet and there is no build step. It is a client of
-// the /api/v1 endpoints (package spikesapi and package api); it holds no
+// the /api/v1 endpoints (package spikes and package api); it holds no
 // data of its own. Loading the page needs no token; its API calls do, and
 // when the API answers 401 the page asks for a token, keeps it in the
 // browser tab's sessionStorage and sends it as a Bearer header (never in a
 // URL).
 //
-// Non-goals: server-side rendering and access control (package apiauth
+// Non-goals: routing (api.Table mounts Handler at / and /ui/),
+// server-side rendering and access control (package auth
 // guards /api/v1; the page only reflects its answers).
 package webui
 
@@ -34,8 +35,9 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // Handler serves the page: GET / redirects to /ui/, and /ui/ serves the
-// embedded files (index.html for /ui/ itself). Mount it for both patterns,
-// e.g. "GET /{$}" and "GET /ui/". It is safe for concurrent use.
+// embedded files (index.html for /ui/ itself). The routing table
+// (api.Table) mounts it at "GET /{$}" and "GET /ui/". It is safe for
+// concurrent use.
 func Handler() http.Handler {
 	sub, err := fs.Sub(static, "static")
 	if err != nil {

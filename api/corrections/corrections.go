@@ -1,12 +1,13 @@
-// Package correctionsapi serves sentiment corrections over HTTP: a post's
+// Package corrections serves sentiment corrections over HTTP: a post's
 // label corrected by a person (POST, role write), the corrections page by
 // page, and all of them as JSONL for "socialpulse sentiment adapt".
 //
 // Scope: parsing and validating requests (a 400 names the bad field or
-// parameter). Non-goals: storage (package correction), training (package
-// sentiment) and access control (package apiauth wraps these handlers; they
+// parameter). Non-goals: routing (the handler's methods are mounted at
+// their rows of api.Table), storage (package correction), training (package
+// sentiment) and access control (package auth wraps these handlers; they
 // only read the principal, to record who corrected).
-package correctionsapi
+package corrections
 
 import (
 	"bufio"
@@ -21,7 +22,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/socialpulse/socialpulse/api"
-	"github.com/socialpulse/socialpulse/apiauth"
+	"github.com/socialpulse/socialpulse/api/auth"
 	"github.com/socialpulse/socialpulse/correction"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
@@ -59,21 +60,12 @@ type Handler struct {
 // New returns a Handler.
 func New(o Options) (*Handler, error) {
 	if o.Store == nil {
-		return nil, errors.New("correctionsapi: store is required")
+		return nil, errors.New("corrections: store is required")
 	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
 	return &Handler{o: o, log: o.Logger}, nil
-}
-
-// Routes returns the handlers by ServeMux pattern, for api.Options.Extra.
-func (h *Handler) Routes() map[string]http.Handler {
-	return map[string]http.Handler{
-		"POST /api/v1/corrections":      http.HandlerFunc(h.add),
-		"GET /api/v1/corrections":       http.HandlerFunc(h.list),
-		"GET /api/v1/corrections.jsonl": http.HandlerFunc(h.export),
-	}
 }
 
 // Input is the body of POST /api/v1/corrections.
@@ -85,7 +77,8 @@ type Input struct {
 	Note     string `json:"note,omitempty"`
 }
 
-func (h *Handler) add(w http.ResponseWriter, r *http.Request) {
+// Add serves POST /api/v1/corrections: records a corrected label.
+func (h *Handler) Add(w http.ResponseWriter, r *http.Request) {
 	body, ok := api.ReadJSONBody(w, r, maxBody)
 	if !ok {
 		return
@@ -96,7 +89,7 @@ func (h *Handler) add(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.Who = anonymous
-	if p, ok := apiauth.FromContext(r.Context()); ok {
+	if p, ok := auth.FromContext(r.Context()); ok {
 		c.Who = p.Name
 	}
 	c, err := h.o.Store.Add(r.Context(), c)
@@ -158,7 +151,7 @@ type List struct {
 func parseParams(w http.ResponseWriter, r *http.Request, allowed ...string) (map[string]string, bool) {
 	v, perr := api.ParseQuery(r.URL.RawQuery)
 	if perr != nil {
-		api.BadRequest(w, perr.Param, perr.Msg)
+		api.WriteParamError(w, perr)
 		return nil, false
 	}
 	out := map[string]string{}
@@ -172,7 +165,8 @@ func parseParams(w http.ResponseWriter, r *http.Request, allowed ...string) (map
 	return out, true
 }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+// List serves GET /api/v1/corrections: the corrections page by page, newest first.
+func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 	p, ok := parseParams(w, r, "cursor", "limit", "order")
 	if !ok {
 		return
@@ -209,10 +203,11 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusOK, List{Corrections: cs, NextCursor: next})
 }
 
-// export writes every correction, oldest first, one JSON object a line (at
-// most limit, default and maximum MaxExportRows). The first page is read
-// before the status is sent, so a store that is down gets a 503.
-func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
+// Export serves GET /api/v1/corrections.jsonl: every correction, oldest
+// first, one JSON object a line (at most limit, default and maximum
+// MaxExportRows). The first page is read before the status is sent, so a
+// store that is down gets a 503.
+func (h *Handler) Export(w http.ResponseWriter, r *http.Request) {
 	p, ok := parseParams(w, r, "limit")
 	if !ok {
 		return

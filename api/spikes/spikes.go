@@ -1,21 +1,21 @@
-// Package spikesapi serves the spike history over HTTP for the PR and IT
+// Package spikes serves the spike history over HTTP for the PR and IT
 // teams: a filtered, paginated list of spikes, one spike with its evidence,
 // sample posts, lifecycle, deliveries, notes and a timeline of the matrix
 // around it, a CSV export, notes, the feature taxonomy in use, and the
 // OpenAPI document of the whole /api/v1.
 //
 // Scope: parsing and validating requests (a 400 names the bad parameter)
-// and shaping the history for people and pages. Non-goals: storage (package
+// and shaping the history for people and pages. Non-goals: routing (the
+// handler's methods are mounted at their rows of api.Table), storage (package
 // alert keeps the history, impactmatrix the counts), access control
-// (package apiauth wraps these handlers; they only read the principal it
+// (package auth wraps these handlers; they only read the principal it
 // attaches, to name a note's author) and serving the matrix itself (package
 // api).
-package spikesapi
+package spikes
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -92,10 +92,10 @@ type Handler struct {
 // New returns a Handler.
 func New(o Options) (*Handler, error) {
 	if o.History == nil || o.Matrix == nil || o.Taxonomy == nil {
-		return nil, errors.New("spikesapi: history, matrix and taxonomy are required")
+		return nil, errors.New("spikes: history, matrix and taxonomy are required")
 	}
 	if o.Matrix.Bucket() <= 0 {
-		return nil, errors.New("spikesapi: matrix bucket must be positive")
+		return nil, errors.New("spikes: matrix bucket must be positive")
 	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
@@ -106,40 +106,9 @@ func New(o Options) (*Handler, error) {
 	return &Handler{o: o, log: o.Logger}, nil
 }
 
-// Routes returns the handlers by ServeMux pattern, for api.Options.Extra.
-func (h *Handler) Routes() map[string]http.Handler {
-	return map[string]http.Handler{
-		"GET /api/v1/spikes":             http.HandlerFunc(h.list),
-		"GET /api/v1/spikes.csv":         http.HandlerFunc(h.export),
-		"GET /api/v1/spikes/{id}":        http.HandlerFunc(h.show),
-		"POST /api/v1/spikes/{id}/notes": http.HandlerFunc(h.addNote),
-		"GET /api/v1/features":           http.HandlerFunc(h.features),
-		"GET /api/v1/openapi.json":       http.HandlerFunc(serveOpenAPI),
-	}
-}
-
-// paramError is a bad request parameter.
-type paramError struct {
-	param, msg string
-}
-
-func (e *paramError) Error() string { return "invalid parameter " + e.param + ": " + e.msg }
-
-func badParam(param, format string, a ...any) *paramError {
-	return &paramError{param: param, msg: fmt.Sprintf(format, a...)}
-}
-
-func badRequest(w http.ResponseWriter, e *paramError) { api.BadRequest(w, e.param, e.msg) }
-
 // query decodes the request's query string, refusing what
 // (*url.URL).Query would silently drop (see api.ParseQuery).
-func query(r *http.Request) (url.Values, *paramError) {
-	v, err := api.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return nil, &paramError{param: err.Param, msg: err.Msg}
-	}
-	return v, nil
-}
+func query(r *http.Request) (url.Values, *api.ParamError) { return api.ParseQuery(r.URL.RawQuery) }
 
 // unavailable answers a store failure: logged here, a 503 to the client.
 func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, what string, err error) {
