@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socialpulse/socialpulse/backtest"
 	"github.com/socialpulse/socialpulse/synth"
 )
 
@@ -30,9 +31,9 @@ func TestBacktestPostsFindsTheIncident(t *testing.T) {
 	if err := runBacktest(context.Background(), []string{"--posts", "-"}, &in, &out, &errb); err != nil {
 		t.Fatalf("backtest: %v\n%s", err, errb.String())
 	}
-	var events []backtestAlert
+	var events []backtest.Alert
 	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
-		var a backtestAlert
+		var a backtest.Alert
 		if err := json.Unmarshal([]byte(line), &a); err != nil {
 			t.Fatalf("bad output line %q: %v", line, err)
 		}

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/socialpulse/socialpulse/backtest"
 	"github.com/socialpulse/socialpulse/detect"
 	"github.com/socialpulse/socialpulse/evaluate"
 	"github.com/socialpulse/socialpulse/nab"
@@ -387,7 +388,7 @@ func readNABFile(path string) (nabFile, error) {
 		if err != nil {
 			return nabFile{}, err
 		}
-		t, err := parseSeriesTime(strings.TrimSpace(rec[0]))
+		t, err := backtest.ParseSeriesTime(strings.TrimSpace(rec[0]))
 		if err != nil {
 			return nabFile{}, err
 		}
@@ -404,7 +405,7 @@ func readNABFile(path string) (nabFile, error) {
 		f.ts = append(f.ts, t)
 		f.vals = append(f.vals, v)
 	}
-	f.step, err = detect.InferStep(f.ts[:min(len(f.ts), stepSampleRows)])
+	f.step, err = detect.InferStep(f.ts[:min(len(f.ts), backtest.StepSampleRows)])
 	if err != nil {
 		return nabFile{}, err
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/socialpulse/socialpulse/app"
+	"github.com/socialpulse/socialpulse/backtest"
 	"github.com/socialpulse/socialpulse/config"
 	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/evaluate"
@@ -130,7 +131,7 @@ func TestOnePostsFileGivesTheSameResultsInEveryTool(t *testing.T) {
 	})
 
 	t.Run("backtest counts what the processor counts", func(t *testing.T) {
-		en, err := enrich.Load(taxPath) // as backtestPosts does
+		en, err := enrich.Load(taxPath) // as backtest.Posts does
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +140,7 @@ func TestOnePostsFileGivesTheSameResultsInEveryTool(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		got, lines, skipped, err := countPosts(ctx, f, en, time.Minute, &bytes.Buffer{})
+		got, lines, skipped, err := backtest.CountPosts(ctx, f, en, time.Minute, &bytes.Buffer{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,9 +164,9 @@ func TestOnePostsFileGivesTheSameResultsInEveryTool(t *testing.T) {
 			t.Fatalf("backtest has %d buckets, the processor %d", len(got), len(wantNeg))
 		}
 		for k, b := range got {
-			if !reflect.DeepEqual(b.neg, wantNeg[k]) || !reflect.DeepEqual(b.any, wantAny[k]) {
+			if !reflect.DeepEqual(b.Negative, wantNeg[k]) || !reflect.DeepEqual(b.Mentioned, wantAny[k]) {
 				t.Errorf("bucket %v: backtest mentions %v, negative %v; processor mentions %v, negative %v",
-					time.Unix(k, 0).UTC(), b.any, b.neg, wantAny[k], wantNeg[k])
+					time.Unix(k, 0).UTC(), b.Mentioned, b.Negative, wantAny[k], wantNeg[k])
 			}
 		}
 	})

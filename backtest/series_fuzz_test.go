@@ -1,4 +1,4 @@
-package main
+package backtest
 
 import (
 	"bytes"
@@ -60,7 +60,7 @@ func FuzzBacktestCSV(f *testing.F) {
 		if readErr == nil && tooManySteps(rows) {
 			return // a valid series too long to replay in a fuzz iteration
 		}
-		// Fuzzed inputs are far shorter than stepSampleRows, so a bad row
+		// Fuzzed inputs are far shorter than StepSampleRows, so a bad row
 		// stops the backtest before the detector runs.
 		var emitted []seriesRow
 		var bt backtester
@@ -149,7 +149,7 @@ func readSeries(t *testing.T, data []byte) ([]seriesRow, error) {
 		if math.IsNaN(row.value) || math.IsInf(row.value, 0) || row.value < 0 {
 			t.Fatalf("row %+v has value %v", row, row.value)
 		}
-		if pt, err := parseSeriesTime(row.raw); err != nil || !pt.Equal(row.t) || row.raw != strings.TrimSpace(row.raw) {
+		if pt, err := ParseSeriesTime(row.raw); err != nil || !pt.Equal(row.t) || row.raw != strings.TrimSpace(row.raw) {
 			t.Fatalf("row %+v: timestamp %q is not as read", row, row.raw)
 		}
 		rows = append(rows, row)

@@ -1,4 +1,4 @@
-package main
+package backtest
 
 import (
 	"bufio"
@@ -15,8 +15,8 @@ import (
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
-// backtestAlert is one line of "backtest --posts" output: a detector event.
-type backtestAlert struct {
+// Alert is one line of "backtest --posts" output: a detector event.
+type Alert struct {
 	Feature   string    `json:"feature"`
 	Owner     string    `json:"owner,omitempty"`
 	Event     string    `json:"event"` // fire, update or resolve
@@ -30,26 +30,43 @@ type backtestAlert struct {
 	Samples   []string  `json:"samples,omitempty"`
 }
 
-// bucketCounts are one bucket's negative mentions per feature, the
-// audience of their authors, and a few texts.
-type bucketCounts struct {
-	neg       map[string]int
-	any       map[string]bool
-	followers map[string]int64
-	texts     map[string][]string
+// Counts are one bucket's mentions per feature: the negative ones, whether
+// there were any, the audience of the negative ones' authors, and a few of
+// their texts.
+type Counts struct {
+	Negative  map[string]int
+	Mentioned map[string]bool
+	Followers map[string]int64
+	Texts     map[string][]string
 }
 
-// backtestPosts replays historical posts through the scorer, the tagger
-// and the production detector (with its default settings for bucket), the
-// same code the processor runs, and writes one JSON line per alert event.
-func backtestPosts(ctx context.Context, in io.Reader, taxPath string, bucket time.Duration, stdout, stderr io.Writer) error {
-	en, err := enrich.Load(taxPath)
+// PostsOptions configure Posts.
+type PostsOptions struct {
+	// In is the JSONL of posts (the processor's JSON, with created_at).
+	In io.Reader
+	// Taxonomy is the taxonomy file; empty for the built-in one.
+	Taxonomy string
+	// Bucket is the bucket width (the processor's matrix.bucket); it must
+	// divide an hour.
+	Bucket time.Duration
+	// Out receives one JSON line per alert event; ErrOut the progress and
+	// the summary.
+	Out, ErrOut io.Writer
+}
+
+// Posts replays historical posts through the scorer, the tagger and the
+// production detector (with its default settings for the bucket), the same
+// code the processor runs, and writes one JSON line per alert event
+// ("socialpulse backtest --posts").
+func Posts(ctx context.Context, o PostsOptions) error {
+	in, bucket, stdout, stderr := o.In, o.Bucket, o.Out, o.ErrOut
+	en, err := enrich.Load(o.Taxonomy)
 	if err != nil {
 		return err
 	}
 	tg := en.Tagger()
 
-	buckets, lines, skipped, err := countPosts(ctx, in, en, bucket, stderr)
+	buckets, lines, skipped, err := CountPosts(ctx, in, en, bucket, stderr)
 	if err != nil {
 		return err
 	}
@@ -69,7 +86,7 @@ func backtestPosts(ctx context.Context, in io.Reader, taxPath string, bucket tim
 		for t := first; !t.After(last); t = t.Add(bucket) {
 			b := buckets[t.Unix()]
 			if d == nil {
-				if b == nil || !b.any[f.ID] {
+				if b == nil || !b.Mentioned[f.ID] {
 					continue // the series starts at the feature's first mention
 				}
 				if d, err = detect.NewDetector(cfg); err != nil {
@@ -79,7 +96,7 @@ func backtestPosts(ctx context.Context, in io.Reader, taxPath string, bucket tim
 			var neg int
 			var followers int64
 			if b != nil {
-				neg, followers = b.neg[f.ID], b.followers[f.ID]
+				neg, followers = b.Negative[f.ID], b.Followers[f.ID]
 			}
 			decision := d.Observe(t, float64(neg))
 			if decision.Event == detect.EventNone {
@@ -87,11 +104,11 @@ func backtestPosts(ctx context.Context, in io.Reader, taxPath string, bucket tim
 			}
 			prio, _ := detect.Priority(detect.PriorityInput{Growth: decision.Ratio, NegativeVolume: decision.Value,
 				Reach: float64(followers), Criticality: f.Criticality, Persistence: t.Add(bucket).Sub(decision.Since)}, w)
-			a := backtestAlert{Feature: f.ID, Owner: f.Owner, Event: decision.Event.String(), Time: t.Add(bucket).UTC(),
+			a := Alert{Feature: f.ID, Owner: f.Owner, Event: decision.Event.String(), Time: t.Add(bucket).UTC(),
 				Since: decision.Since.UTC(), Current: decision.Value, Baseline: decision.Baseline,
 				ChangePct: (decision.Ratio - 1) * 100, PValue: decision.PValue, Priority: prio}
 			if b != nil {
-				a.Samples = b.texts[f.ID]
+				a.Samples = b.Texts[f.ID]
 			}
 			if decision.Event == detect.EventFire {
 				alerts++
@@ -106,11 +123,12 @@ func backtestPosts(ctx context.Context, in io.Reader, taxPath string, bucket tim
 	return nil
 }
 
-// countPosts decodes and enriches each JSONL post of in as the processor
-// does, and counts its features' mentions in the bucket of its created_at.
-// Lines that do not decode, or have no created_at, are skipped and counted.
-func countPosts(ctx context.Context, in io.Reader, en *enrich.Enricher, bucket time.Duration, stderr io.Writer) (buckets map[int64]*bucketCounts, lines, skipped int, err error) {
-	buckets = map[int64]*bucketCounts{}
+// CountPosts decodes and enriches each JSONL post of in as the processor
+// does, and counts its features' mentions in the bucket of its created_at,
+// keyed by the bucket's start in Unix seconds. Lines that do not decode, or
+// have no created_at, are skipped and counted.
+func CountPosts(ctx context.Context, in io.Reader, en *enrich.Enricher, bucket time.Duration, stderr io.Writer) (buckets map[int64]*Counts, lines, skipped int, err error) {
+	buckets = map[int64]*Counts{}
 	var dec post.Decoder
 	var p post.Post
 	var sc enrich.Scratch
@@ -132,16 +150,16 @@ func countPosts(ctx context.Context, in io.Reader, en *enrich.Enricher, bucket t
 		k := p.CreatedAt.Truncate(bucket).Unix()
 		b := buckets[k]
 		if b == nil {
-			b = &bucketCounts{neg: map[string]int{}, any: map[string]bool{}, followers: map[string]int64{}, texts: map[string][]string{}}
+			b = &Counts{Negative: map[string]int{}, Mentioned: map[string]bool{}, Followers: map[string]int64{}, Texts: map[string][]string{}}
 			buckets[k] = b
 		}
 		for _, f := range res.Features {
-			b.any[f.ID] = true
+			b.Mentioned[f.ID] = true
 			if f.Label == sentiment.Negative {
-				b.neg[f.ID]++
-				b.followers[f.ID] += p.Author.Followers
-				if len(b.texts[f.ID]) < 3 {
-					b.texts[f.ID] = append(b.texts[f.ID], p.Clone().Text)
+				b.Negative[f.ID]++
+				b.Followers[f.ID] += p.Author.Followers
+				if len(b.Texts[f.ID]) < 3 {
+					b.Texts[f.ID] = append(b.Texts[f.ID], p.Clone().Text)
 				}
 			}
 		}
