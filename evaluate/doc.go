@@ -1,8 +1,9 @@
 // Package evaluate measures the production scorers and taggers on labelled
 // dev data and prints markdown tables: it is the body of "socialpulse eval
-// sentiment", "eval aspects" and "eval corrections". Every figure comes
-// from the code the processor runs (sentiment.New, enrich.LoadTagger,
-// sentiment.Adapt); this package only reads the data sets, compares labels
+// sentiment", "eval aspects", "eval nab", "eval surges" and "eval
+// corrections". Every figure comes from the code the processor runs
+// (sentiment.New, enrich.LoadTagger, sentiment.Adapt, detect.NewDetector);
+// this package only reads the data sets, compares labels, injects surges
 // and formats the results.
 //
 // Scope: reading the dev data sets (through internal/devdata and the SemEval

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/socialpulse/socialpulse/evaluate"
@@ -102,6 +103,61 @@ func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	return evaluate.Aspects(ctx, evaluate.AspectsOptions{Data: *dir, Taxonomies: *taxDir, Errors: *showErrors,
 		SuggestGrid: *grid, Out: stdout, ErrOut: stderr})
+}
+
+// runEvalNAB is "eval nab": flags for evaluate.NAB.
+func runEvalNAB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("eval nab", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	dir := fl.String("data", "../shared/data", "dev data directory (with nab/)")
+	variants := fl.Bool("variants", false, "also score the alternative detector designs (options off by default), each with its own\nleave-one-series-out totals")
+	extra := fl.String("windows", "", "optional NAB combined_windows.json with the windows of the series under nab/other\n(realTweets entries in it are ignored)")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: socialpulse eval nab [--data DIR] [--windows FILE] [--variants]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "Runs the spike detector with its default settings (exactly as")
+		fmt.Fprintln(stderr, "\"backtest --series\") on the NAB realTweets dev series and on the other NAB")
+		fmt.Fprintln(stderr, "series, takes the rows where an alert fires as detections, and prints NAB")
+		fmt.Fprintln(stderr, "scores (standard, reward low FP, reward low FN) per series and per group,")
+		fmt.Fprintln(stderr, "the published detectors' scores on the same files, and leave-one-series-out")
+		fmt.Fprintln(stderr, "totals over a small grid of settings, as markdown tables.")
+		fl.PrintDefaults()
+	}
+	if err := parseFlags(fl, args); err != nil {
+		return err
+	}
+	if fl.NArg() > 0 {
+		return usageErrorf("unexpected arguments: %q", fl.Args())
+	}
+	return evaluate.NAB(ctx, evaluate.NABOptions{Data: *dir, Windows: *extra, Variants: *variants, Out: stdout})
+}
+
+// runEvalSurges is "eval surges": flags for evaluate.Surges.
+func runEvalSurges(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("eval surges", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	dir := fl.String("data", "../shared/data", "dev data directory (with nab/)")
+	seed := fl.Uint64("seed", 1, "seed of the one-minute split and the injected counts")
+	variant := fl.String("variant", "defaults", "detector design, as named by \"eval nab --variants\"")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: socialpulse eval surges [--data DIR] [--seed N] [--variant NAME]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "Splits the NAB realTweets dev series into one-minute counts, injects surges")
+		fmt.Fprintln(stderr, "of known size and length, runs the detector with its defaults, and prints per")
+		fmt.Fprintln(stderr, "surge kind the detection rate and the median delay from the surge's start, and")
+		fmt.Fprintln(stderr, "the alerts per series-week on the untouched series.")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() > 0 {
+		return usageErrorf("unexpected arguments: %q", fl.Args())
+	}
+	if !slices.Contains(evaluate.NABVariants(), *variant) {
+		return usageErrorf("unknown variant %q (want one of %s)", *variant, strings.Join(evaluate.NABVariants(), ", "))
+	}
+	return evaluate.Surges(ctx, evaluate.SurgesOptions{Data: *dir, Seed: *seed, Variant: *variant, Out: stdout})
 }
 
 // runEvalCorrections is "eval corrections": flags for evaluate.Corrections.

@@ -13,6 +13,7 @@ import (
 
 	"time"
 
+	"github.com/socialpulse/socialpulse/evaluate"
 	"github.com/socialpulse/socialpulse/internal/testenv"
 )
 
@@ -31,7 +32,7 @@ func writeNABData(t *testing.T) string {
 	start := time.Date(2015, 2, 26, 21, 42, 53, 0, time.UTC)
 	const rows, surge = 2000, 1500
 	var windows []string
-	for _, name := range nabSeries {
+	for _, name := range evaluate.NABSeries() {
 		var b strings.Builder
 		b.WriteString("timestamp,value\n")
 		for i := range rows {
@@ -103,7 +104,7 @@ func TestEvalNABScoresOtherSeriesFromAWindowsFile(t *testing.T) {
 	if err := os.MkdirAll(other, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	aapl, err := os.ReadFile(filepath.Join(dir, "nab", filepath.FromSlash(nabSeries[0])))
+	aapl, err := os.ReadFile(filepath.Join(dir, "nab", filepath.FromSlash(evaluate.NABSeries()[0])))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,15 +146,15 @@ func TestEvalNABVariantsTableHasEveryDesign(t *testing.T) {
 	if !strings.Contains(s, "### Detector designs measured") {
 		t.Fatalf("no designs table:\n%s", s)
 	}
-	for _, v := range nabVariants {
+	for _, name := range evaluate.NABVariants() {
 		// the tiny data's one surge a series is caught early by every design
-		m := regexp.MustCompile(`\| ` + regexp.QuoteMeta(v.name) + ` \| ([0-9.-]+) \|`).FindStringSubmatch(s)
+		m := regexp.MustCompile(`\| ` + regexp.QuoteMeta(name) + ` \| ([0-9.-]+) \|`).FindStringSubmatch(s)
 		if m == nil {
-			t.Errorf("no row for %s:\n%s", v.name, s)
+			t.Errorf("no row for %s:\n%s", name, s)
 			continue
 		}
 		if std, _ := strconv.ParseFloat(m[1], 64); std < 90 {
-			t.Errorf("%s scores %.1f standard on the tiny series, want at least 90:\n%s", v.name, std, s)
+			t.Errorf("%s scores %.1f standard on the tiny series, want at least 90:\n%s", name, std, s)
 		}
 	}
 }

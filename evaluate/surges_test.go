@@ -1,4 +1,4 @@
-package main
+package evaluate
 
 import (
 	"bytes"
@@ -51,9 +51,9 @@ func TestEvalSurgesOnFlatNoise(t *testing.T) {
 		t.Skip("runs the detector over 6 weeks of minutes, 300 times")
 	}
 	dir := writeFlatNABData(t)
-	var out, errb bytes.Buffer
-	if err := runEval(context.Background(), []string{"surges", "--data", dir}, nil, &out, &errb); err != nil {
-		t.Fatalf("eval surges: %v (stderr %s)", err, errb.String())
+	var out bytes.Buffer
+	if err := Surges(context.Background(), SurgesOptions{Data: dir, Seed: 1, Out: &out}); err != nil {
+		t.Fatalf("eval surges: %v", err)
 	}
 	s := out.String()
 	// Over flat noise every ×3 and ×5 surge is caught and the untouched

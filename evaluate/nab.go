@@ -1,10 +1,9 @@
-package main
+package evaluate
 
 import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/socialpulse/socialpulse/backtest"
 	"github.com/socialpulse/socialpulse/detect"
-	"github.com/socialpulse/socialpulse/evaluate"
 	"github.com/socialpulse/socialpulse/nab"
 )
 
@@ -84,34 +82,33 @@ var nabGrid = []nabSetting{
 	{"cooldown*4", func(c *detect.DetectorConfig) { c.CooldownSteps *= 4 }},
 }
 
-// runEvalNAB implements "eval nab": the production detector, with its default
-// settings, on NAB's series, scored with NAB's rules.
-func runEvalNAB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("eval nab", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	dir := fl.String("data", "../shared/data", "dev data directory (with nab/)")
-	variants := fl.Bool("variants", false, "also score the alternative detector designs (options off by default), each with its own\nleave-one-series-out totals")
-	extra := fl.String("windows", "", "optional NAB combined_windows.json with the windows of the series under nab/other\n(realTweets entries in it are ignored)")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: socialpulse eval nab [--data DIR] [--windows FILE] [--variants]")
-		fmt.Fprintln(stderr)
-		fmt.Fprintln(stderr, "Runs the spike detector with its default settings (exactly as")
-		fmt.Fprintln(stderr, "\"backtest --series\") on the NAB realTweets dev series and on the other NAB")
-		fmt.Fprintln(stderr, "series, takes the rows where an alert fires as detections, and prints NAB")
-		fmt.Fprintln(stderr, "scores (standard, reward low FP, reward low FN) per series and per group,")
-		fmt.Fprintln(stderr, "the published detectors' scores on the same files, and leave-one-series-out")
-		fmt.Fprintln(stderr, "totals over a small grid of settings, as markdown tables.")
-		fl.PrintDefaults()
-	}
-	if err := parseFlags(fl, args); err != nil {
-		return err
-	}
-	if fl.NArg() > 0 {
-		return usageErrorf("unexpected arguments: %q", fl.Args())
-	}
+// NABOptions configure NAB.
+type NABOptions struct {
+	// Data is the dev data directory, with nab/.
+	Data string
+	// Windows is an optional NAB combined_windows.json with the windows of
+	// the series under nab/other (its realTweets entries are ignored).
+	Windows string
+	// Variants also scores the alternative detector designs, each with its
+	// own leave-one-series-out totals.
+	Variants bool
+	// Out receives the markdown tables.
+	Out io.Writer
+}
+
+// NABSeries returns the NAB realTweets dev series NAB scores, as named in
+// NAB's labels.
+func NABSeries() []string { return slices.Clone(nabSeries) }
+
+// NAB runs the production detector, with its default settings (exactly as
+// "backtest --series"), on NAB's series, scores it with NAB's rules and
+// prints the per-series, published, low-count proxy and leave-one-series-out
+// tables ("socialpulse eval nab").
+func NAB(ctx context.Context, o NABOptions) error {
+	dir, extra, variants, stdout := &o.Data, &o.Windows, &o.Variants, o.Out
 	root := filepath.Join(*dir, "nab")
 	if st, err := os.Stat(root); err != nil || !st.IsDir() {
-		return fmt.Errorf("NAB dev data not found at %s (pass --data DIR): %w", root, evaluate.NotDir(err))
+		return fmt.Errorf("NAB dev data not found at %s (pass --data DIR): %w", root, NotDir(err))
 	}
 	files, unlabelled, err := loadNAB(ctx, root, *extra)
 	if err != nil {

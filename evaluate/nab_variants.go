@@ -1,4 +1,4 @@
-package main
+package evaluate
 
 import (
 	"context"
@@ -45,6 +45,16 @@ var nabVariants = []nabSetting{
 	}},
 }
 
+// NABVariants returns the names of the detector designs "eval nab
+// --variants" measures, the defaults first.
+func NABVariants() []string {
+	names := make([]string, len(nabVariants))
+	for i, v := range nabVariants {
+		names[i] = v.name
+	}
+	return names
+}
+
 // nabVariant returns the variant of that name.
 func nabVariant(name string) (nabSetting, error) {
 	var names []string
@@ -54,7 +64,7 @@ func nabVariant(name string) (nabSetting, error) {
 		}
 		names = append(names, v.name)
 	}
-	return nabSetting{}, usageErrorf("unknown variant %q (want one of %s)", name, strings.Join(names, ", "))
+	return nabSetting{}, fmt.Errorf("unknown variant %q (want one of %s)", name, strings.Join(names, ", "))
 }
 
 // variantGrid is the leave-one-series-out grid around a variant: the variant

@@ -1,8 +1,7 @@
-package main
+package evaluate
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/socialpulse/socialpulse/detect"
-	"github.com/socialpulse/socialpulse/evaluate"
 	"github.com/socialpulse/socialpulse/nab"
 )
 
@@ -54,29 +52,28 @@ const (
 	surgeGraceMinutes = 2
 )
 
-// runEvalSurges implements "eval surges": surges of known size injected into
-// real mention counts, the detector with its defaults.
-func runEvalSurges(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("eval surges", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	dir := fl.String("data", "../shared/data", "dev data directory (with nab/)")
-	seed := fl.Uint64("seed", 1, "seed of the one-minute split and the injected counts")
-	variant := fl.String("variant", "defaults", "detector design, as named by \"eval nab --variants\"")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: socialpulse eval surges [--data DIR] [--seed N] [--variant NAME]")
-		fmt.Fprintln(stderr)
-		fmt.Fprintln(stderr, "Splits the NAB realTweets dev series into one-minute counts, injects surges")
-		fmt.Fprintln(stderr, "of known size and length, runs the detector with its defaults, and prints per")
-		fmt.Fprintln(stderr, "surge kind the detection rate and the median delay from the surge's start, and")
-		fmt.Fprintln(stderr, "the alerts per series-week on the untouched series.")
-		fl.PrintDefaults()
+// SurgesOptions configure Surges.
+type SurgesOptions struct {
+	// Data is the dev data directory, with nab/.
+	Data string
+	// Seed seeds the one-minute split and the injected counts.
+	Seed uint64
+	// Variant is the detector design, one of NABVariants.
+	Variant string
+	// Out receives the markdown tables.
+	Out io.Writer
+}
+
+// Surges injects surges of known size and length into one-minute counts
+// split from the NAB realTweets dev series, runs the detector with the
+// design o.Variant (the defaults unless set), and prints per surge kind the
+// detection rate and delay, and the alerts per series-week on the untouched
+// series ("socialpulse eval surges").
+func Surges(ctx context.Context, o SurgesOptions) error {
+	if o.Variant == "" {
+		o.Variant = "defaults"
 	}
-	if err := fl.Parse(args); err != nil {
-		return err
-	}
-	if fl.NArg() > 0 {
-		return usageErrorf("unexpected arguments: %q", fl.Args())
-	}
+	dir, seed, variant, stdout := &o.Data, &o.Seed, &o.Variant, o.Out
 	v, err := nabVariant(*variant)
 	if err != nil {
 		return err
@@ -88,7 +85,7 @@ func runEvalSurges(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	root := filepath.Join(*dir, "nab")
 	if st, err := os.Stat(root); err != nil || !st.IsDir() {
-		return fmt.Errorf("NAB dev data not found at %s (pass --data DIR): %w", root, evaluate.NotDir(err))
+		return fmt.Errorf("NAB dev data not found at %s (pass --data DIR): %w", root, NotDir(err))
 	}
 	files, _, err := loadNAB(ctx, root, "")
 	if err != nil {
