@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/socialpulse/socialpulse/api/incidents"
+	"github.com/socialpulse/socialpulse/api/incidents/report"
 	"github.com/socialpulse/socialpulse/incident"
 )
 
@@ -152,7 +153,7 @@ func incidentsShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 		_, err := stdout.Write(raw)
 		return err
 	}
-	return writeMarkdownReport(stdout, d)
+	return report.Markdown(stdout, d)
 }
 
 func incidentsMilestone(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -237,9 +238,9 @@ func incidentsReport(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	write := writeHTMLReport
+	write := report.HTML
 	if *markdown {
-		write = writeMarkdownReport
+		write = report.Markdown
 	}
 	if *out == "" {
 		return write(stdout, d)

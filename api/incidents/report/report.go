@@ -1,4 +1,11 @@
-package main
+// Package report renders the post-incident report of an incident, as the
+// API serves it (incidents.Detail), as self-contained HTML or as Markdown:
+// the body of "socialpulse incidents report" and "incidents show".
+//
+// Scope: the words, numbers, chart and escaping of the report. Non-goals:
+// fetching the incident (the CLI does, through the API) and computing the
+// measures (package incident does, on the server).
+package report
 
 import (
 	"fmt"
@@ -296,8 +303,10 @@ svg{width:100%;height:auto;background:#fff;border:1px solid #d0d7de}
 </html>
 `))
 
-// writeHTMLReport writes the self-contained HTML report of d.
-func writeHTMLReport(w io.Writer, d incidents.Detail) error {
+// HTML writes the self-contained HTML report of d: it loads nothing (its
+// Content-Security-Policy forbids it), and every text from the incident is
+// escaped for its context.
+func HTML(w io.Writer, d incidents.Detail) error {
 	return reportHTML.Execute(w, buildReport(d))
 }
 
@@ -315,8 +324,9 @@ func mdEscape(s string) string {
 	return b.String()
 }
 
-// writeMarkdownReport writes the Markdown report of d.
-func writeMarkdownReport(w io.Writer, d incidents.Detail) error {
+// Markdown writes the Markdown report of d, with the same measures as the
+// HTML one and every text from the incident made inert.
+func Markdown(w io.Writer, d incidents.Detail) error {
 	r := buildReport(d)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", mdEscape(d.Title))
