@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/socialpulse/socialpulse/internal/term"
 )
 
 // command is one subcommand: it parses args (without the subcommand name)
@@ -43,7 +45,7 @@ func commands() []command {
 
 // main runs a command. Its standard output, when a terminal, passes through
 // termWriter: no command can print a customer's escape sequence to a person.
-func main() { os.Exit(run(os.Args[1:], os.Stdin, toTerminal(os.Stdout), os.Stderr)) }
+func main() { os.Exit(run(os.Args[1:], os.Stdin, term.ToTerminal(os.Stdout), os.Stderr)) }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

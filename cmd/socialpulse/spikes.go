@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/socialpulse/socialpulse/api/spikes"
+	"github.com/socialpulse/socialpulse/internal/term"
 )
 
 // Environment variables of the spikes command (not config options).
@@ -49,7 +50,7 @@ func runSpikes(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	// Spikes quote customers' posts: every text mode output is filtered,
 	// terminal or not (stdout is filtered already when it is a terminal).
-	stderr = newTermWriter(stderr)
+	stderr = term.NewWriter(stderr)
 	switch args[0] {
 	case "list":
 		return spikesList(ctx, args[1:], stdout, stderr)
@@ -242,7 +243,7 @@ func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var tw *tabwriter.Writer
 	if !*asJSON {
-		tw = tabwriter.NewWriter(newTermWriter(stdout), 0, 0, 2, ' ', 0)
+		tw = tabwriter.NewWriter(term.NewWriter(stdout), 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "STARTED\tFEATURE\tPRIORITY\tSTATE\tCHANGE\tSUMMARY\tID")
 	}
 	n := 0
@@ -260,7 +261,7 @@ func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		} else {
 			for _, s := range page.Spikes {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.StartsAt.Local().Format("2006-01-02 15:04"),
-					termText(s.Feature), s.PriorityLabel, s.State, formatChange(s.ChangePct), oneLine(s.Summary, 72), termText(s.ID))
+					term.Text(s.Feature), s.PriorityLabel, s.State, formatChange(s.ChangePct), oneLine(s.Summary, 72), term.Text(s.ID))
 			}
 		}
 		if page.NextCursor == "" {
@@ -319,7 +320,7 @@ func spikesShow(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
 		return fmt.Errorf("api: bad response: %w", err)
 	}
-	printDetail(newTermWriter(stdout), d)
+	printDetail(term.NewWriter(stdout), d)
 	return nil
 }
 
@@ -505,7 +506,7 @@ func spikesNote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(created.Note)
 	}
-	fmt.Fprintf(newTermWriter(stdout), "note added to %s by %s at %s\n", termText(id), termText(created.Note.Author), created.Note.Time.Local().Format("2006-01-02 15:04:05"))
+	fmt.Fprintf(term.NewWriter(stdout), "note added to %s by %s at %s\n", term.Text(id), term.Text(created.Note.Author), created.Note.Time.Local().Format("2006-01-02 15:04:05"))
 	return nil
 }
 
@@ -514,7 +515,7 @@ func formatChange(pct float64) string { return fmt.Sprintf("%+.0f%%", pct) }
 
 // oneLine flattens s to one line of at most n characters.
 func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(termText(s)), " ")
+	s = strings.Join(strings.Fields(term.Text(s)), " ")
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -526,25 +527,25 @@ func oneLine(s string, n int) string {
 // line.
 func cleanDetail(d *spikes.Detail) {
 	for _, p := range []*string{&d.ID, &d.Summary, &d.Feature, &d.FeatureName, &d.Owner, &d.DashboardURL} {
-		*p = termText(*p)
+		*p = term.Text(*p)
 	}
 	for i := range d.TopWords {
-		d.TopWords[i] = termText(d.TopWords[i])
+		d.TopWords[i] = term.Text(d.TopWords[i])
 	}
 	for i := range d.Samples {
-		d.Samples[i].Author, d.Samples[i].Text = termText(d.Samples[i].Author), termText(d.Samples[i].Text)
+		d.Samples[i].Author, d.Samples[i].Text = term.Text(d.Samples[i].Author), term.Text(d.Samples[i].Text)
 	}
 	for i := range d.Versions {
-		d.Versions[i].Summary = termText(d.Versions[i].Summary)
+		d.Versions[i].Summary = term.Text(d.Versions[i].Summary)
 	}
 	for i := range d.Deliveries {
-		d.Deliveries[i].Receiver, d.Deliveries[i].LastError = termText(d.Deliveries[i].Receiver), termText(d.Deliveries[i].LastError)
+		d.Deliveries[i].Receiver, d.Deliveries[i].LastError = term.Text(d.Deliveries[i].Receiver), term.Text(d.Deliveries[i].LastError)
 	}
 	for i := range d.Notes {
-		d.Notes[i].Author, d.Notes[i].Text = termText(d.Notes[i].Author), termText(d.Notes[i].Text)
+		d.Notes[i].Author, d.Notes[i].Text = term.Text(d.Notes[i].Author), term.Text(d.Notes[i].Text)
 	}
 	for i := range d.Warnings {
-		d.Warnings[i] = termText(d.Warnings[i])
+		d.Warnings[i] = term.Text(d.Warnings[i])
 	}
 }
 

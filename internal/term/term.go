@@ -1,4 +1,8 @@
-package main
+// Package term makes text from customers and other users safe to print on a
+// terminal: a Writer that removes escape sequences and control characters,
+// Text for one line of it, and ToTerminal to filter only what goes to a
+// terminal. Standard library only.
+package term
 
 import (
 	"io"
@@ -6,7 +10,7 @@ import (
 	"strings"
 )
 
-// termWriter removes terminal control from what passes through it: escape
+// Writer removes terminal control from what passes through it: escape
 // sequences (CSI such as "\x1b[2J", OSC such as the OSC 52 clipboard write
 // "\x1b]52;c;...\x07", DCS, SOS, PM, APC and two-byte ESC sequences), their
 // 8-bit C1 forms (U+009B, U+009D...), every other C1 and C0 control
@@ -15,7 +19,7 @@ import (
 // clear the screen, forge output or write the clipboard. Its state carries
 // across writes, so a sequence split over two writes is still removed. An
 // unterminated string sequence (OSC...) ends at the next newline.
-type termWriter struct {
+type Writer struct {
 	w     io.Writer
 	st    termState
 	buf   []byte
@@ -33,11 +37,12 @@ const (
 	stStringEsc           // ESC inside a string: ST is ESC \
 )
 
-func newTermWriter(w io.Writer) *termWriter { return &termWriter{w: w} }
+// NewWriter returns a Writer that writes the filtered bytes to w.
+func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 
 // Write filters p and writes the rest. It reports len(p) when the
 // underlying write succeeds, even when bytes were removed.
-func (t *termWriter) Write(p []byte) (int, error) {
+func (t *Writer) Write(p []byte) (int, error) {
 	t.buf = t.filter(t.buf[:0], p)
 	if len(t.buf) == 0 {
 		return len(p), nil
@@ -48,7 +53,7 @@ func (t *termWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (t *termWriter) filter(out, p []byte) []byte {
+func (t *Writer) filter(out, p []byte) []byte {
 	for i := 0; i < len(p); i++ {
 		b := p[i]
 		if t.held0 {
@@ -121,7 +126,7 @@ func (t *termWriter) filter(out, p []byte) []byte {
 }
 
 // c1 handles the C1 control U+0080+(b-0x80).
-func (t *termWriter) c1(b byte) {
+func (t *Writer) c1(b byte) {
 	switch b {
 	case 0x9b: // CSI
 		t.st = stCSI
@@ -134,13 +139,13 @@ func (t *termWriter) c1(b byte) {
 	}
 }
 
-// termText returns s as one line safe to print on a terminal: the filter of
-// termWriter, with newlines and tabs turned into spaces.
-func termText(s string) string {
+// Text returns s as one line safe to print on a terminal: the filter of
+// Writer, with newlines and tabs turned into spaces.
+func Text(s string) string {
 	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || (r >= 0x7f && r <= 0x9f) }) {
 		return s
 	}
-	t := termWriter{}
+	t := Writer{}
 	out := t.filter(nil, []byte(s))
 	if t.held0 {
 		out = append(out, 0xc2)
@@ -153,13 +158,13 @@ func termText(s string) string {
 	}, string(out))
 }
 
-// toTerminal wraps w in a termWriter when it is a terminal, so that every
+// ToTerminal wraps w in a Writer when it is a terminal, so that every
 // command's output to a person is safe while pipes and files get the exact
 // bytes (JSON Lines, CSV).
-func toTerminal(w io.Writer) io.Writer {
+func ToTerminal(w io.Writer) io.Writer {
 	if f, ok := w.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			return newTermWriter(w)
+			return NewWriter(w)
 		}
 	}
 	return w
