@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -85,7 +84,7 @@ func incidentsList(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	var l incidents.List
-	if err := c.getJSON(ctx, "/api/v1/incidents", q, &l); err != nil {
+	if err := c.GetJSON(ctx, "/api/v1/incidents", q, &l); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -109,24 +108,6 @@ func incidentsList(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return nil
 }
 
-// getIncident reads one incident's detail.
-func getIncident(ctx context.Context, c *apiClient, id string) (incidents.Detail, []byte, error) {
-	var d incidents.Detail
-	resp, err := c.do(ctx, http.MethodGet, "/api/v1/incidents/"+url.PathEscape(id), nil, nil)
-	if err != nil {
-		return d, nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return d, nil, fmt.Errorf("api: %w", err)
-	}
-	if err := json.Unmarshal(body, &d); err != nil {
-		return d, nil, fmt.Errorf("api: bad response: %w", err)
-	}
-	return d, body, nil
-}
-
 func incidentsShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("incidents show", "[flags] ID", "Shows one incident: its spikes, milestones, measures and posts.", stderr)
 	var cf clientFlags
@@ -145,7 +126,7 @@ func incidentsShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	d, raw, err := getIncident(ctx, c, id)
+	d, raw, err := c.Incident(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -204,7 +185,7 @@ func incidentsMilestone(ctx context.Context, args []string, stdin io.Reader, std
 		} `json:"milestone"`
 	}
 	in := incidents.MilestoneInput{Type: typ, Text: text, Author: *author, Time: *at}
-	if err := c.postJSON(ctx, "/api/v1/incidents/"+url.PathEscape(id)+"/milestones", in, &created); err != nil {
+	if err := c.PostJSON(ctx, "/api/v1/incidents/"+url.PathEscape(id)+"/milestones", in, &created); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -234,7 +215,7 @@ func incidentsReport(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	d, _, err := getIncident(ctx, c, id)
+	d, _, err := c.Incident(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -209,7 +209,7 @@ func sentimentCorrect(ctx context.Context, args []string, stdin io.Reader, stdou
 		Correction correction.Correction `json:"correction"`
 	}
 	in := corrections.Input{PostID: id, Text: t, Label: pos[0], Previous: prev, Note: *note}
-	if err := c.postJSON(ctx, "/api/v1/corrections", in, &created); err != nil {
+	if err := c.PostJSON(ctx, "/api/v1/corrections", in, &created); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -236,7 +236,7 @@ func sentimentExport(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	resp, err := c.do(ctx, http.MethodGet, "/api/v1/corrections.jsonl", nil, nil)
+	resp, err := c.Do(ctx, http.MethodGet, "/api/v1/corrections.jsonl", nil, nil)
 	if err != nil {
 		return err
 	}

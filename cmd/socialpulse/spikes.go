@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/socialpulse/socialpulse/api/spikes"
+	"github.com/socialpulse/socialpulse/internal/apiclient"
 	"github.com/socialpulse/socialpulse/internal/term"
 )
 
@@ -65,13 +64,6 @@ func runSpikes(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	return usageErrorf("unknown subcommand %q (want list, show, export or note)", args[0])
 }
 
-// apiClient calls the API with the bearer token.
-type apiClient struct {
-	base  *url.URL
-	token string
-	http  *http.Client
-}
-
 // clientFlags are the connection flags of every spikes subcommand.
 type clientFlags struct {
 	api, tokenFile string
@@ -88,7 +80,9 @@ func (c *clientFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "bound on each request")
 }
 
-func (c *clientFlags) client() (*apiClient, error) {
+// client returns the API client of the flags, with the token of the
+// environment or --token-file.
+func (c *clientFlags) client() (*apiclient.Client, error) {
 	u, err := url.Parse(c.api)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, usageErrorf("--api: want http(s)://host[:port], got %q", c.api)
@@ -103,72 +97,8 @@ func (c *clientFlags) client() (*apiClient, error) {
 			return nil, fmt.Errorf("token file %s is empty", c.tokenFile)
 		}
 	}
-	return &apiClient{base: u, token: token, http: &http.Client{Timeout: c.timeout}}, nil
-}
-
-// do sends a request and returns the response if its status is 2xx; other
-// statuses become errors carrying the API's message.
-func (c *apiClient) do(ctx context.Context, method, path string, q url.Values, body io.Reader) (*http.Response, error) {
-	u := c.base.JoinPath(path)
-	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
-	if err != nil {
-		return nil, err
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("User-Agent", "socialpulse-cli")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("api: %w", err)
-	}
-	if resp.StatusCode/100 == 2 {
-		return resp, nil
-	}
-	defer resp.Body.Close()
-	var e struct{ Error string }
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if json.Unmarshal(b, &e) != nil || e.Error == "" {
-		e.Error = strings.TrimSpace(string(b))
-	}
-	msg := fmt.Sprintf("api: %s %s: %s: %s", method, u.Path, resp.Status, e.Error)
-	if resp.StatusCode == http.StatusUnauthorized && c.token == "" {
-		msg += " (set " + envAPIToken + " or --token-file)"
-	}
-	return nil, errors.New(msg)
-}
-
-func (c *apiClient) getJSON(ctx context.Context, path string, q url.Values, v any) error {
-	resp, err := c.do(ctx, http.MethodGet, path, q, nil)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		return fmt.Errorf("api: %s: bad response: %w", path, err)
-	}
-	return nil
-}
-
-// postJSON sends in as a JSON body to path and decodes the answer into out.
-func (c *apiClient) postJSON(ctx context.Context, path string, in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	resp, err := c.do(ctx, http.MethodPost, path, nil, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("api: bad response: %w", err)
-	}
-	return nil
+	return apiclient.New(apiclient.Options{Base: u, Token: token, Timeout: c.timeout,
+		NoTokenHint: "set " + envAPIToken + " or --token-file"}), nil
 }
 
 // filterFlags are the list and export filters.
@@ -249,7 +179,7 @@ func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	n := 0
 	for {
 		var page spikes.SpikeList
-		if err := c.getJSON(ctx, "/api/v1/spikes", q, &page); err != nil {
+		if err := c.GetJSON(ctx, "/api/v1/spikes", q, &page); err != nil {
 			return err
 		}
 		n += len(page.Spikes)
@@ -307,7 +237,7 @@ func spikesShow(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	resp, err := c.do(ctx, http.MethodGet, "/api/v1/spikes/"+url.PathEscape(id), nil, nil)
+	resp, err := c.Do(ctx, http.MethodGet, "/api/v1/spikes/"+url.PathEscape(id), nil, nil)
 	if err != nil {
 		return err
 	}
@@ -426,7 +356,7 @@ func spikesExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	q.Set("limit", fmt.Sprint(*limit))
-	resp, err := c.do(ctx, http.MethodGet, "/api/v1/spikes.csv", q, nil)
+	resp, err := c.Do(ctx, http.MethodGet, "/api/v1/spikes.csv", q, nil)
 	if err != nil {
 		return err
 	}
@@ -500,7 +430,7 @@ func spikesNote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			Time   time.Time `json:"time"`
 		} `json:"note"`
 	}
-	if err := c.postJSON(ctx, "/api/v1/spikes/"+url.PathEscape(id)+"/notes", spikes.NoteInput{Text: text, Author: *author}, &created); err != nil {
+	if err := c.PostJSON(ctx, "/api/v1/spikes/"+url.PathEscape(id)+"/notes", spikes.NoteInput{Text: text, Author: *author}, &created); err != nil {
 		return err
 	}
 	if *asJSON {
