@@ -18,8 +18,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 HOST=127.0.0.1
-KAFKA_PORT=19092
-REDIS_PORT=16379
+KAFKA_PORT="${SOCIALPULSE_TEST_KAFKA_PORT:-19092}"
+REDIS_PORT="${SOCIALPULSE_TEST_REDIS_PORT:-16379}"
 
 log() { echo "bench: $*" >&2; }
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }

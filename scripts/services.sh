@@ -9,6 +9,11 @@
 #   scripts/services.sh status    show what is running (exit 0 only if both are up)
 #   scripts/services.sh env       print the export lines the tests read
 #
+# The ports are 19092 (Kafka), 19093 (its controller) and 16379 (Redis);
+# SOCIALPULSE_TEST_KAFKA_PORT, SOCIALPULSE_TEST_CONTROLLER_PORT and
+# SOCIALPULSE_TEST_REDIS_PORT move them, so a second checkout can run its
+# own services (and `make test`) beside another's.
+#
 # Everything lives under .cache/ in the repo (git-ignored): the Kafka jars in
 # .cache/kafka/, pidfiles, logs and data in .cache/run/.
 set -euo pipefail
@@ -27,9 +32,9 @@ KAFKA_VERSION="4.3.1"
 LOG4J_VERSION="2.25.4"
 
 HOST="127.0.0.1"
-KAFKA_PORT=19092
-CONTROLLER_PORT=19093
-REDIS_PORT=16379
+KAFKA_PORT="${SOCIALPULSE_TEST_KAFKA_PORT:-19092}"
+CONTROLLER_PORT="${SOCIALPULSE_TEST_CONTROLLER_PORT:-19093}"
+REDIS_PORT="${SOCIALPULSE_TEST_REDIS_PORT:-16379}"
 
 KAFKA_LIBS="$KAFKA_DIR/libs"
 KAFKA_STAMP="$KAFKA_DIR/.installed-$KAFKA_VERSION"
