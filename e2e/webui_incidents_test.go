@@ -30,6 +30,9 @@ import (
 // parsed it as HTML.
 const hostileSample = `<img src=x onerror="window.pwned=1"> checkout is down`
 
+// writerSuffix makes incidentServer's write token from its read token.
+const writerSuffix = "-writer"
+
 // incidentServer serves the web page and the incidents API over an
 // incident like the demo's: checkout and availability spikes from minute
 // 180 (of four hours of history), a statement typed by PR at minute 200
@@ -103,7 +106,11 @@ func incidentServer(t *testing.T, token string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	guard, err := auth.New(auth.Options{Tokens: []auth.Token{tok}, Require: true})
+	writer, err := auth.NewToken("pr-lead", auth.RoleWrite, token+writerSuffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guard, err := auth.New(auth.Options{Tokens: []auth.Token{tok, writer}, Require: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,5 +314,74 @@ func TestIncidentReportRendersOfflineWithItsChart(t *testing.T) {
 	}
 	if p := problems(); len(p) > 0 {
 		t.Errorf("the browser reported problems: %q", p)
+	}
+}
+
+// TestWebUIRecordsAMilestone records a milestone from the incident view, as
+// a PR lead would after posting the fix on the status page: with a write
+// token it is saved and shown (its markup as text) with the incident
+// reloaded; with a read-only token the page says the token needs the write
+// role and nothing is saved.
+func TestWebUIRecordsAMilestone(t *testing.T) {
+	const token = "pr-token-for-recording-milestones"
+	base := incidentServer(t, token)
+	row := `#incidents-table tr[data-id="checkout-1"]`
+	for _, tc := range []struct {
+		name, token string
+		saved       bool
+	}{{"a read token is told it cannot", token, false}, {"a write token records it", token + writerSuffix, true}} { // in this order: one server
+		t.Run(tc.name, func(t *testing.T) {
+			bctx, problems := browser(t)
+			ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
+			defer cancel()
+			do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+				t.Helper()
+				if err := chromedp.Do(ctx, steps...); err != nil {
+					t.Fatalf("%s: %v; browser problems: %q", what, err, problems())
+				}
+			}
+			visible := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.WaitVisible(chromedp.CSS(sel)) }
+			click := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
+			do("open the incident", chromedp.Navigate(base+"/ui/#/incidents"), visible("#auth-token"),
+				chromedp.SendKeys(chromedp.CSS("#auth-token"), tc.token), click(`#auth-form button[type="submit"]`),
+				visible(row), click(row+" a"), visible("#milestones li"))
+			do("fill in the milestone", click("#incident details.milestone-add summary"), visible("#milestone-form"),
+				chromedp.SetValue(chromedp.CSS("#milestone-type"), "status_page"),
+				chromedp.SendKeys(chromedp.CSS("#milestone-text"), "<i>Payments</i> restored, see status page"),
+				chromedp.SendKeys(chromedp.CSS("#milestone-author"), "pr lead"),
+				click(`#milestone-form button[type="submit"]`))
+			if tc.saved {
+				do("the milestone appears", chromedp.WaitVisible(chromedp.CSS(`#milestones li[data-type="status_page"]`)))
+				for js, want := range map[string]any{
+					`document.querySelectorAll("#milestones li").length`:                                     float64(3),
+					`document.querySelector("#milestones").textContent.includes("<i>Payments</i> restored")`: true,
+					`document.querySelectorAll("#milestones i").length`:                                      float64(0),
+				} {
+					v, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
+					if err != nil || v != want {
+						t.Errorf("%s = %v (%v), want %v", js, v, err, want)
+					}
+				}
+			} else {
+				do("the page explains the 403", chromedp.WaitVisible(chromedp.CSS("#milestone-error")))
+				v, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.querySelector("#milestone-error").textContent.includes("write role")`))
+				if err != nil || v != true {
+					t.Errorf("the error does not name the write role (%v, %v)", v, err)
+				}
+				v, err = chromedp.Run(ctx, chromedp.Evaluate[any](`document.querySelectorAll("#milestones li").length`))
+				if err != nil || v != float64(2) {
+					t.Errorf("milestones after a refused save = %v (%v), want 2", v, err)
+				}
+			}
+			var left []string
+			for _, p := range problems() {
+				if !strings.Contains(p, "403") {
+					left = append(left, p)
+				}
+			}
+			if len(left) > 0 {
+				t.Errorf("the browser reported problems: %q", left)
+			}
+		})
 	}
 }

@@ -311,11 +311,69 @@
             el("strong", {}, MILESTONE_NAMES[ms.type] || ms.type), " · " + fmtTime(ms.time) + " · " + ms.author,
             ms.source === "brand_post" ? el("span", { class: "muted" }, " (brand post, recorded automatically)") : null,
             ms.text ? el("p", { class: "post" }, ms.text) : null)))
-          : el("p", { class: "muted", id: "milestones-empty" }, "No milestones recorded yet.")),
+          : el("p", { class: "muted", id: "milestones-empty" }, "No milestones recorded yet."),
+        milestoneForm(d)),
       afterCare(d.afterCare),
       d.samples && d.samples.length ? el("div", { class: "card" }, el("h3", {}, "What customers wrote"),
         el("div", { id: "incident-samples" }, d.samples.map((p) => el("blockquote", { class: "post" },
           el("p", {}, p.text), el("footer", { class: "muted" }, (p.author || "unknown") + " · " + featureName(p.feature) + " · " + fmtTime(p.time)))))) : null);
+  }
+
+  // milestoneForm records what was done about the incident (a statement,
+  // a status-page post, a fix...). The API needs a token with the write
+  // role; the incident is reloaded afterwards so its measures and chart
+  // include the milestone.
+  function milestoneForm(d) {
+    const msg = el("div", { class: "error", role: "alert", id: "milestone-error", hidden: true });
+    const type = el("select", { id: "milestone-type", name: "type" },
+      Object.keys(MILESTONE_NAMES).map((k) => el("option", { value: k }, MILESTONE_NAMES[k])));
+    type.value = "statement";
+    const text = el("textarea", { id: "milestone-text", name: "text", maxlength: 2000,
+      placeholder: "e.g. the statement as posted, or what was deployed" });
+    const when = el("input", { id: "milestone-time", name: "time", type: "datetime-local" });
+    const author = el("input", { id: "milestone-author", name: "author", maxlength: 64, autocomplete: "name", placeholder: "optional" });
+    const submit = el("button", { type: "submit", class: "primary" }, "Record milestone");
+    const status = el("span", { class: "muted", role: "status", "aria-live": "polite" });
+    const form = el("form", { class: "note-form", id: "milestone-form", "aria-label": "Record a milestone" },
+      el("div", { class: "field" }, el("label", { for: "milestone-type" }, "What happened"), type),
+      el("div", { class: "field" }, el("label", { for: "milestone-text" }, "Text"), text),
+      el("div", { class: "field" }, el("label", { for: "milestone-time" }, "When (empty: now, in " + tzName + ")"), when),
+      el("div", { class: "field" }, el("label", { for: "milestone-author" }, "Your name"), author),
+      msg,
+      el("div", { class: "actions" }, submit, status));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      show(msg, "");
+      if (type.value === "note" && !text.value.trim()) {
+        show(msg, "A note needs text.");
+        return;
+      }
+      const body = { type: type.value, text: text.value, author: author.value.trim() };
+      if (when.value) {
+        const t = new Date(when.value);
+        if (isNaN(t.getTime())) {
+          show(msg, "That time is not valid.");
+          return;
+        }
+        body.time = t.toISOString();
+      }
+      submit.disabled = true;
+      status.textContent = "Saving…";
+      try {
+        await api("/incidents/" + encodeURIComponent(d.id) + "/milestones", {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+        });
+        status.textContent = "Milestone recorded.";
+        showIncident(d.id);
+      } catch (e) {
+        status.textContent = "";
+        if (e.status === 403) show(msg, "Your API token can read incidents but not record milestones: it needs the write role. Ask your administrator for a token with the write role.");
+        else show(msg, "The milestone was not saved: " + e.message);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return el("details", { class: "milestone-add" }, el("summary", {}, "Record a milestone"), form);
   }
 
   function kpi(label, value) {
