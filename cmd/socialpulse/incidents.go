@@ -7,15 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/socialpulse/socialpulse/api/incidents"
 	"github.com/socialpulse/socialpulse/api/incidents/report"
 	"github.com/socialpulse/socialpulse/incident"
+	"github.com/socialpulse/socialpulse/internal/cliout"
 )
 
 // runIncidents is "socialpulse incidents list|show|milestone|report":
@@ -90,13 +88,7 @@ func incidentsList(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(l)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STARTED\tPRIORITY\tSTATE\tSPIKES\tFEATURES\tTITLE\tID")
-	for _, in := range l.Incidents {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", in.Start.Local().Format("2006-01-02 15:04"), in.PriorityLabel, in.State,
-			in.SpikeCount, oneLine(strings.Join(in.Features, ","), 40), oneLine(in.Title, 60), in.ID)
-	}
-	if err := tw.Flush(); err != nil {
+	if err := cliout.IncidentTable(stdout, l); err != nil {
 		return err
 	}
 	if len(l.Incidents) == 0 {
@@ -192,7 +184,7 @@ func incidentsMilestone(ctx context.Context, args []string, stdin io.Reader, std
 		return json.NewEncoder(stdout).Encode(created.Milestone)
 	}
 	m := created.Milestone
-	fmt.Fprintf(stdout, "%s recorded on %s by %s at %s\n", m.Type, id, m.Author, m.Time.Local().Format("2006-01-02 15:04:05"))
+	cliout.MilestoneRecorded(stdout, m.Type, id, m.Author, m.Time)
 	return nil
 }
 
@@ -226,20 +218,8 @@ func incidentsReport(ctx context.Context, args []string, stdout, stderr io.Write
 	if *out == "" {
 		return write(stdout, d)
 	}
-	// Write beside the target and rename, so a failure leaves no half file.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".incident-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after the rename: nothing to remove
-	err = write(tmp, d)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
+	// Written whole or not at all: a failure leaves no half file.
+	if _, err := cliout.WriteFile(*out, ".incident-*", "report", func(w io.Writer) error { return write(w, d) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %s\n", *out)

@@ -9,14 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/socialpulse/socialpulse/api/spikes"
 	"github.com/socialpulse/socialpulse/internal/apiclient"
+	"github.com/socialpulse/socialpulse/internal/cliout"
 	"github.com/socialpulse/socialpulse/internal/term"
 )
 
@@ -171,10 +169,9 @@ func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *cursor != "" {
 		q.Set("cursor", *cursor)
 	}
-	var tw *tabwriter.Writer
+	var table *cliout.SpikeTable
 	if !*asJSON {
-		tw = tabwriter.NewWriter(term.NewWriter(stdout), 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "STARTED\tFEATURE\tPRIORITY\tSTATE\tCHANGE\tSUMMARY\tID")
+		table = cliout.NewSpikeTable(stdout)
 	}
 	n := 0
 	for {
@@ -189,17 +186,14 @@ func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				return err
 			}
 		} else {
-			for _, s := range page.Spikes {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.StartsAt.Local().Format("2006-01-02 15:04"),
-					term.Text(s.Feature), s.PriorityLabel, s.State, formatChange(s.ChangePct), oneLine(s.Summary, 72), term.Text(s.ID))
-			}
+			table.Add(page.Spikes)
 		}
 		if page.NextCursor == "" {
 			break
 		}
 		if !*all {
-			if tw != nil {
-				if err := tw.Flush(); err != nil {
+			if table != nil {
+				if err := table.Flush(); err != nil {
 					return err
 				}
 			}
@@ -208,8 +202,8 @@ func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		q.Set("cursor", page.NextCursor)
 	}
-	if tw != nil {
-		if err := tw.Flush(); err != nil {
+	if table != nil {
+		if err := table.Flush(); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -250,7 +244,7 @@ func spikesShow(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
 		return fmt.Errorf("api: bad response: %w", err)
 	}
-	printDetail(term.NewWriter(stdout), d)
+	cliout.SpikeDetail(term.NewWriter(stdout), d)
 	return nil
 }
 
@@ -261,76 +255,6 @@ func splitID(args []string) (string, []string) {
 		return args[0], args[1:]
 	}
 	return "", args
-}
-
-// printDetail prints d for a person. Every string from the API passes
-// through termText (customers wrote the posts, anyone with a write token
-// the notes); w should be a termWriter as well.
-func printDetail(w io.Writer, d spikes.Detail) {
-	cleanDetail(&d)
-	ts := func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05 MST") }
-	fmt.Fprintf(w, "%s\n", d.Summary)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "id\t%s\n", d.ID)
-	fmt.Fprintf(tw, "feature\t%s (%s), owner %s, criticality %d\n", d.FeatureName, d.Feature, orDash(d.Owner), d.Criticality)
-	fmt.Fprintf(tw, "priority\t%s\n", d.PriorityLabel)
-	state := string(d.State)
-	if !d.EndsAt.IsZero() {
-		state += " at " + ts(d.EndsAt)
-	}
-	fmt.Fprintf(tw, "state\t%s\n", state)
-	fmt.Fprintf(tw, "started\t%s\n", ts(d.StartsAt))
-	fmt.Fprintf(tw, "change\t%s: %.0f negative posts in %s vs %.1f expected\n", formatChange(d.ChangePct), d.Current, d.Window, d.Baseline)
-	fmt.Fprintf(tw, "evidence\tnegative share %.0f%%, %d distinct authors, reach %.0f, p-value %.2g, score %.2f\n", 100*d.NegativeShare, d.DistinctAuthors, d.Reach, d.PValue, d.Score)
-	if len(d.TopWords) > 0 {
-		fmt.Fprintf(tw, "top words\t%s\n", strings.Join(d.TopWords, ", "))
-	}
-	if d.DashboardURL != "" {
-		fmt.Fprintf(tw, "dashboard\t%s\n", d.DashboardURL)
-	}
-	_ = tw.Flush() // w's errors show when the caller writes next
-
-	fmt.Fprintf(w, "\nSample posts (%d)\n", len(d.Samples))
-	for _, s := range d.Samples {
-		who := s.Author
-		if who == "" {
-			who = "?"
-		}
-		fmt.Fprintf(w, "  %s  %s: %s\n", s.Time.Local().Format("15:04"), who, oneLine(s.Text, 120))
-	}
-	if tl := d.Timeline; tl != nil && len(tl.Points) > 0 {
-		var peak int64
-		for _, p := range tl.Points {
-			peak = max(peak, p.Negative)
-		}
-		line := sparkline(tl.Points, peak)
-		if peak == 0 {
-			line = "(none in the matrix: it may have expired)"
-		}
-		fmt.Fprintf(w, "\nNegative posts per %s, %s to %s (peak %d)\n  %s\n", tl.Step, tl.From.Local().Format("15:04"),
-			tl.To.Local().Format("15:04"), peak, line)
-	}
-	fmt.Fprintf(w, "\nLifecycle\n")
-	for _, v := range d.Versions {
-		fmt.Fprintf(w, "  #%d  %s  %-8s %s  %s\n", v.Sequence, v.UpdatedAt.Local().Format("2006-01-02 15:04"), v.State, v.PriorityLabel, oneLine(v.Summary, 80))
-	}
-	if len(d.Deliveries) > 0 {
-		fmt.Fprintf(w, "\nDeliveries\n")
-		for _, dl := range d.Deliveries {
-			line := fmt.Sprintf("  #%d  %-14s %s after %d attempt(s)", dl.Sequence, dl.Receiver, dl.State, dl.Attempts)
-			if dl.LastError != "" {
-				line += ": " + oneLine(dl.LastError, 80)
-			}
-			fmt.Fprintln(w, line)
-		}
-	}
-	fmt.Fprintf(w, "\nNotes (%d)\n", len(d.Notes))
-	for _, n := range d.Notes {
-		fmt.Fprintf(w, "  %s  %s: %s\n", n.Time.Local().Format("2006-01-02 15:04"), n.Author, n.Text)
-	}
-	for _, warn := range d.Warnings {
-		fmt.Fprintf(w, "\nwarning: %s\n", warn)
-	}
 }
 
 func spikesExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -365,21 +289,13 @@ func spikesExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		_, err := io.Copy(stdout, resp.Body)
 		return err
 	}
-	// Write beside the target and rename, so a failed export leaves no
-	// half file under the name asked for.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".spikes-*.csv")
-	if err != nil {
+	// Written whole or not at all: a failed export leaves no half file
+	// under the name asked for.
+	n, err := cliout.WriteFile(*out, ".spikes-*.csv", "export", func(w io.Writer) error {
+		_, err := io.Copy(w, resp.Body)
 		return err
-	}
-	defer os.Remove(tmp.Name()) // after the rename: nothing to remove
-	n, err := io.Copy(tmp, resp.Body)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	})
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %s (%d bytes)\n", *out, n)
@@ -436,61 +352,6 @@ func spikesNote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(created.Note)
 	}
-	fmt.Fprintf(term.NewWriter(stdout), "note added to %s by %s at %s\n", term.Text(id), term.Text(created.Note.Author), created.Note.Time.Local().Format("2006-01-02 15:04:05"))
+	cliout.NoteAdded(stdout, id, created.Note.Author, created.Note.Time)
 	return nil
-}
-
-// formatChange prints a change over baseline: +310%.
-func formatChange(pct float64) string { return fmt.Sprintf("%+.0f%%", pct) }
-
-// oneLine flattens s to one line of at most n characters.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(term.Text(s)), " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
-
-// cleanDetail makes every string of d safe to print on a terminal, on one
-// line.
-func cleanDetail(d *spikes.Detail) {
-	for _, p := range []*string{&d.ID, &d.Summary, &d.Feature, &d.FeatureName, &d.Owner, &d.DashboardURL} {
-		*p = term.Text(*p)
-	}
-	for i := range d.TopWords {
-		d.TopWords[i] = term.Text(d.TopWords[i])
-	}
-	for i := range d.Samples {
-		d.Samples[i].Author, d.Samples[i].Text = term.Text(d.Samples[i].Author), term.Text(d.Samples[i].Text)
-	}
-	for i := range d.Versions {
-		d.Versions[i].Summary = term.Text(d.Versions[i].Summary)
-	}
-	for i := range d.Deliveries {
-		d.Deliveries[i].Receiver, d.Deliveries[i].LastError = term.Text(d.Deliveries[i].Receiver), term.Text(d.Deliveries[i].LastError)
-	}
-	for i := range d.Notes {
-		d.Notes[i].Author, d.Notes[i].Text = term.Text(d.Notes[i].Author), term.Text(d.Notes[i].Text)
-	}
-	for i := range d.Warnings {
-		d.Warnings[i] = term.Text(d.Warnings[i])
-	}
-}
-
-// sparkline draws the negative counts with block characters.
-func sparkline(ps []spikes.TimelinePoint, peak int64) string {
-	const bars = "▁▂▃▄▅▆▇█"
-	levels := []rune(bars)
-	var b strings.Builder
-	for _, p := range ps {
-		if peak == 0 || p.Negative == 0 {
-			b.WriteRune(' ')
-			continue
-		}
-		i := int(p.Negative * int64(len(levels)-1) / peak)
-		b.WriteRune(levels[i])
-	}
-	return b.String()
 }

@@ -1,4 +1,4 @@
-package main
+package cliout
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	"github.com/socialpulse/socialpulse/internal/term"
 )
 
-func TestSpikesShowPrintsNoEscapeSequences(t *testing.T) {
+func TestSpikeDetailPrintsNoEscapeSequences(t *testing.T) {
 	evil := "@evil\x1b[2J\x1b[H \x1b]52;c;ZXZpbA==\x07 \u009b31m\r\x08"
 	d := spikes.Detail{
 		Spike:      spikes.Spike{ID: "a" + evil, Summary: "s" + evil, Feature: "checkout", FeatureName: evil, Owner: evil, TopWords: []string{evil}},
@@ -20,7 +20,7 @@ func TestSpikesShowPrintsNoEscapeSequences(t *testing.T) {
 		Deliveries: []alert.DeliveryStatus{{Receiver: "slack", State: "failed", LastError: evil}},
 	}
 	var b bytes.Buffer
-	printDetail(term.NewWriter(&b), d)
+	SpikeDetail(term.NewWriter(&b), d)
 	out := b.String()
 	if strings.ContainsFunc(out, func(r rune) bool { return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) }) {
 		t.Fatalf("output holds control characters: %q", out)
