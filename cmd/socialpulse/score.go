@@ -1,35 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/internal/jsonl"
 	"github.com/socialpulse/socialpulse/pipeline"
-	"github.com/socialpulse/socialpulse/post"
 )
 
-// maxScoreLine bounds one input line of score; a longer line gets an error
-// line instead of a result.
-const maxScoreLine = 8 << 20
-
 // runScore is "socialpulse score": JSONL posts in, one JSON line out per
-// input line, in order. A post is decoded by post.Decoder and enriched by
-// enrich.Load's Enricher, as the processor does, and its line is the
-// pipeline.ScoredPost the processor writes to its enriched-posts topic
-// (without source, and without event_time when the post has no created_at).
-// A line the processor would dead-letter gets an error line with the same
-// reason:
-//
-//	{"id":"<id>","text":"...","lang":"en","sentiment":{"label":"negative|neutral|positive|unscored","score":<float>},"features":[{"id":"<feature id>","label":"...","score":<float>},...]}
-//	{"line":<N>,"reason":"<post rejection reason>","error":"<why the line could not be scored>"}
+// input line, in order (pipeline.Score, with enrich.Load's Enricher).
 func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -61,76 +44,5 @@ func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	defer closeIn()
-	return scoreLines(ctx, enr, in, stdout)
-}
-
-// scoreLines writes one result or error line to w for each line of r.
-func scoreLines(ctx context.Context, enr *enrich.Enricher, r io.Reader, w io.Writer) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	lr := jsonl.NewReader(r, maxScoreLine)
-	s := &scorer{enr: enr}
-	for n := 1; ; n++ {
-		line, size, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("read line %d: %w", n, err)
-		}
-		if n%4096 == 0 && ctx.Err() != nil {
-			return fmt.Errorf("interrupted at line %d: %w", n, ctx.Err())
-		}
-		if line == nil && size > 0 {
-			s.fail(n, &post.Error{Reason: post.ReasonTooLarge, Detail: "line longer than " + strconv.Itoa(maxScoreLine) + " bytes"})
-		} else {
-			s.score(n, line)
-		}
-		if _, err := bw.Write(s.out); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write output: %w", err)
-	}
-	return nil
-}
-
-// scorer turns one input line into one output line, reusing its buffers.
-type scorer struct {
-	enr     *enrich.Enricher
-	dec     post.Decoder
-	post    post.Post
-	scratch enrich.Scratch
-	out     []byte
-}
-
-// score sets s.out to the output line (with its newline) for input line n.
-func (s *scorer) score(n int, line []byte) {
-	if err := s.dec.Decode(line, &s.post); err != nil {
-		s.fail(n, err)
-		return
-	}
-	res := s.enr.Enrich(s.post.Text, s.post.Lang, &s.scratch)
-	s.encode(pipeline.NewScoredPost(&s.post, s.post.CreatedAt, &res))
-}
-
-// scoreError is the line for an input line that could not be scored.
-type scoreError struct {
-	Line   int         `json:"line"`
-	Reason post.Reason `json:"reason,omitempty"`
-	Error  string      `json:"error"`
-}
-
-// fail sets s.out to the error line for input line n.
-func (s *scorer) fail(n int, err error) {
-	s.encode(scoreError{Line: n, Reason: post.ReasonOf(err), Error: err.Error()})
-}
-
-func (s *scorer) encode(v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only reachable with a non-finite float, which scores never are.
-		panic("score: marshal output line: " + err.Error())
-	}
-	s.out = append(append(s.out[:0], b...), '\n')
+	return pipeline.Score(ctx, enr, in, stdout)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/socialpulse/socialpulse/emerging"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/internal/jsonl"
+	"github.com/socialpulse/socialpulse/pipeline"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
@@ -147,7 +148,7 @@ complaints the terms miss are not refused for being there.
 // feedSuggester adds the posts of a JSONL stream (the negative ones unless
 // all) to sg. It returns the posts read and the lines it could not read.
 func feedSuggester(ctx context.Context, sg *feature.Suggester, sa *sentiment.Analyzer, r io.Reader, all bool) (read, bad int, err error) {
-	lr := jsonl.NewReader(r, maxScoreLine)
+	lr := jsonl.NewReader(r, pipeline.MaxScoreLine)
 	var p fastjson.Parser
 	var clauses []sentiment.Clause
 	for n := 1; ; n++ {
