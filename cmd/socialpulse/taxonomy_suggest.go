@@ -1,23 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
-	"github.com/valyala/fastjson"
-
-	"github.com/socialpulse/socialpulse/emerging"
 	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/feature/taxonomyio"
 	"github.com/socialpulse/socialpulse/internal/jsonl"
-	"github.com/socialpulse/socialpulse/pipeline"
-	"github.com/socialpulse/socialpulse/sentiment"
 )
 
 // taxonomySuggest implements "taxonomy suggest": it reads a JSONL history of
@@ -46,7 +37,7 @@ complaints the terms miss are not refused for being there.
 `)
 		fs.PrintDefaults()
 	}
-	taxPath := fs.String("taxonomy", "default", "taxonomy YAML `file` to extend; \"default\" is the built-in one")
+	taxPath := fs.String("taxonomy", taxonomyio.Default, "taxonomy YAML `file` to extend; \"default\" is the built-in one")
 	apply := fs.String("apply", "", "write the taxonomy with the suggested terms added to `OUT`")
 	all := fs.Bool("all", false, "learn from all posts, not only the negative ones (for reviews, which praise as often as they complain)")
 	asJSON := fs.Bool("json", false, "print the suggestions as JSON instead of text")
@@ -71,137 +62,14 @@ complaints the terms miss are not refused for being there.
 	if fs.NArg() == 1 {
 		name = fs.Arg(0)
 	}
-	var data []byte
-	var err error
-	if *taxPath == "default" {
-		data = feature.DefaultTaxonomyYAML()
-	} else if data, err = os.ReadFile(*taxPath); err != nil {
-		return err
-	}
-	tax, err := feature.ParseTaxonomy(data, *taxPath)
-	if err != nil {
-		return err
-	}
-	tg, err := feature.NewTagger(tax)
-	if err != nil {
-		return err
-	}
 	in, _, closeIn, err := jsonl.Open(name, stdin)
 	if err != nil {
 		return err
 	}
 	defer closeIn()
-	// Candidate features are built from the emerging-issue miner's terms,
-	// which leave out the words every complaint uses.
-	sg := feature.NewSuggester(tg, feature.SuggestOptions{MinPosts: *minPosts, MaxTerms: *maxTerms, CandidateTerms: emerging.Terms,
-		Method: feature.SuggestMethod(*method), MinZ: *minZ, Rounds: *rounds})
-	read, bad, err := feedSuggester(ctx, sg, sentiment.New(), in, *all)
-	if err != nil {
-		return err
-	}
-	terms, cands := sg.Terms(), sg.Candidates()
-	if *apply != "" {
-		out, added, err := feature.AddTerms(data, *taxPath, terms)
-		if err != nil {
-			return fmt.Errorf("apply: %w", err)
-		}
-		if err := os.WriteFile(*apply, out, 0o644); err != nil {
-			return err
-		}
-		terms = added
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Posts      int                        `json:"posts"`
-			Examined   int                        `json:"examined"`
-			Terms      []feature.TermSuggestion   `json:"terms"`
-			Candidates []feature.CandidateFeature `json:"candidates"`
-		}{read, sg.Examined(), orEmpty(terms), orEmpty(cands)})
-	}
-	scope := "negative posts"
-	if *all {
-		scope = "posts"
-	}
-	fmt.Fprintf(stdout, "%d posts read (%d unreadable lines), %d %s examined\n\n", read, bad, sg.Examined(), scope)
-	fmt.Fprintf(stdout, "Suggested terms (%d):\n", len(terms))
-	for _, t := range terms {
-		fmt.Fprintf(stdout, "  %-20s + %-24q %d posts of the feature, %d elsewhere, %d unmatched today\n", t.Feature, t.Term, t.Posts, t.Elsewhere, t.New)
-		for _, ex := range t.Examples {
-			fmt.Fprintf(stdout, "      e.g. %s\n", clipLine(ex, 140))
-		}
-	}
-	fmt.Fprintf(stdout, "\nCandidate new features from unmatched %s (%d):\n", scope, len(cands))
-	for _, c := range cands {
-		fmt.Fprintf(stdout, "  %-20s terms: %s  (%d posts)\n", c.ID, strings.Join(c.Terms, ", "), c.Posts)
-		for _, ex := range c.Examples {
-			fmt.Fprintf(stdout, "      e.g. %s\n", clipLine(ex, 140))
-		}
-	}
-	if *apply != "" {
-		fmt.Fprintf(stdout, "\nWrote %s with %d terms added; it passes taxonomy check.\n", *apply, len(terms))
-	}
-	return nil
-}
-
-// feedSuggester adds the posts of a JSONL stream (the negative ones unless
-// all) to sg. It returns the posts read and the lines it could not read.
-func feedSuggester(ctx context.Context, sg *feature.Suggester, sa *sentiment.Analyzer, r io.Reader, all bool) (read, bad int, err error) {
-	lr := jsonl.NewReader(r, pipeline.MaxScoreLine)
-	var p fastjson.Parser
-	var clauses []sentiment.Clause
-	for n := 1; ; n++ {
-		line, _, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			return read, bad, nil
-		}
-		if err != nil {
-			return read, bad, fmt.Errorf("read line %d: %w", n, err)
-		}
-		if n%4096 == 0 && ctx.Err() != nil {
-			return read, bad, ctx.Err()
-		}
-		if line == nil || len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		v, err := p.ParseBytes(line)
-		if err != nil {
-			bad++
-			continue
-		}
-		text := string(v.GetStringBytes("text"))
-		if text == "" {
-			bad++
-			continue
-		}
-		read++
-		if !all {
-			lang := string(v.GetStringBytes("lang"))
-			if _, ok := sa.Language(text, lang); !ok {
-				continue
-			}
-			var res sentiment.Result
-			res, clauses = sa.Analyze(text, clauses[:0])
-			if res.Label != sentiment.Negative {
-				continue
-			}
-		}
-		sg.Add(text)
-	}
-}
-
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
-func clipLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
+	return taxonomyio.Suggest(ctx, in, stdout, taxonomyio.SuggestOptions{
+		Taxonomy: *taxPath, Apply: *apply, All: *all, JSON: *asJSON,
+		Suggest: feature.SuggestOptions{MinPosts: *minPosts, MaxTerms: *maxTerms,
+			Method: feature.SuggestMethod(*method), MinZ: *minZ, Rounds: *rounds},
+	})
 }

@@ -1,0 +1,172 @@
+package taxonomyio
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/valyala/fastjson"
+
+	"github.com/socialpulse/socialpulse/emerging"
+	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/internal/jsonl"
+	"github.com/socialpulse/socialpulse/sentiment"
+)
+
+// MaxPostLine bounds one line of Suggest's posts; a longer line is skipped.
+const MaxPostLine = 8 << 20
+
+// SuggestOptions configure Suggest.
+type SuggestOptions struct {
+	// Taxonomy is the taxonomy file to extend; Default is the embedded one.
+	Taxonomy string
+	// Apply, when set, is where the taxonomy with the suggested terms added
+	// is written.
+	Apply string
+	// All learns from every post, not only the negative ones.
+	All bool
+	// JSON prints the suggestions as JSON instead of text.
+	JSON bool
+	// Suggest configures the suggester; its CandidateTerms is set by
+	// Suggest (the emerging-issue miner's terms).
+	Suggest feature.SuggestOptions
+}
+
+// Suggest reads JSONL posts from in (at least "text"; "lang" when
+// present), feeds the negative ones (all of them with o.All) to a
+// feature.Suggester over o.Taxonomy, prints its term suggestions and
+// candidate features to out and, with o.Apply, writes the taxonomy with
+// the suggested terms added (feature.AddTerms).
+func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions) error {
+	data, err := ReadYAML(o.Taxonomy)
+	if err != nil {
+		return err
+	}
+	tax, err := feature.ParseTaxonomy(data, o.Taxonomy)
+	if err != nil {
+		return err
+	}
+	tg, err := feature.NewTagger(tax)
+	if err != nil {
+		return err
+	}
+	// Candidate features are built from the emerging-issue miner's terms,
+	// which leave out the words every complaint uses.
+	so := o.Suggest
+	so.CandidateTerms = emerging.Terms
+	sg := feature.NewSuggester(tg, so)
+	read, bad, err := feed(ctx, sg, sentiment.New(), in, o.All)
+	if err != nil {
+		return err
+	}
+	terms, cands := sg.Terms(), sg.Candidates()
+	if o.Apply != "" {
+		b, added, err := feature.AddTerms(data, o.Taxonomy, terms)
+		if err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
+		if err := os.WriteFile(o.Apply, b, 0o644); err != nil {
+			return err
+		}
+		terms = added
+	}
+	if o.JSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Posts      int                        `json:"posts"`
+			Examined   int                        `json:"examined"`
+			Terms      []feature.TermSuggestion   `json:"terms"`
+			Candidates []feature.CandidateFeature `json:"candidates"`
+		}{read, sg.Examined(), orEmpty(terms), orEmpty(cands)})
+	}
+	scope := "negative posts"
+	if o.All {
+		scope = "posts"
+	}
+	fmt.Fprintf(out, "%d posts read (%d unreadable lines), %d %s examined\n\n", read, bad, sg.Examined(), scope)
+	fmt.Fprintf(out, "Suggested terms (%d):\n", len(terms))
+	for _, t := range terms {
+		fmt.Fprintf(out, "  %-20s + %-24q %d posts of the feature, %d elsewhere, %d unmatched today\n", t.Feature, t.Term, t.Posts, t.Elsewhere, t.New)
+		for _, ex := range t.Examples {
+			fmt.Fprintf(out, "      e.g. %s\n", clipLine(ex, 140))
+		}
+	}
+	fmt.Fprintf(out, "\nCandidate new features from unmatched %s (%d):\n", scope, len(cands))
+	for _, c := range cands {
+		fmt.Fprintf(out, "  %-20s terms: %s  (%d posts)\n", c.ID, strings.Join(c.Terms, ", "), c.Posts)
+		for _, ex := range c.Examples {
+			fmt.Fprintf(out, "      e.g. %s\n", clipLine(ex, 140))
+		}
+	}
+	if o.Apply != "" {
+		fmt.Fprintf(out, "\nWrote %s with %d terms added; it passes taxonomy check.\n", o.Apply, len(terms))
+	}
+	return nil
+}
+
+// feed adds the posts of a JSONL stream (the negative ones unless all) to
+// sg. It returns the posts read and the lines it could not read.
+func feed(ctx context.Context, sg *feature.Suggester, sa *sentiment.Analyzer, r io.Reader, all bool) (read, bad int, err error) {
+	lr := jsonl.NewReader(r, MaxPostLine)
+	var p fastjson.Parser
+	var clauses []sentiment.Clause
+	for n := 1; ; n++ {
+		line, _, err := lr.Next()
+		if errors.Is(err, io.EOF) {
+			return read, bad, nil
+		}
+		if err != nil {
+			return read, bad, fmt.Errorf("read line %d: %w", n, err)
+		}
+		if n%4096 == 0 && ctx.Err() != nil {
+			return read, bad, ctx.Err()
+		}
+		if line == nil || len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		v, err := p.ParseBytes(line)
+		if err != nil {
+			bad++
+			continue
+		}
+		text := string(v.GetStringBytes("text"))
+		if text == "" {
+			bad++
+			continue
+		}
+		read++
+		if !all {
+			lang := string(v.GetStringBytes("lang"))
+			if _, ok := sa.Language(text, lang); !ok {
+				continue
+			}
+			var res sentiment.Result
+			res, clauses = sa.Analyze(text, clauses[:0])
+			if res.Label != sentiment.Negative {
+				continue
+			}
+		}
+		sg.Add(text)
+	}
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func clipLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
