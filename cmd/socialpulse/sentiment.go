@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/socialpulse/socialpulse/api/corrections"
 	"github.com/socialpulse/socialpulse/correction"
 	"github.com/socialpulse/socialpulse/evaluate"
+	"github.com/socialpulse/socialpulse/internal/cliout"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
@@ -124,7 +124,7 @@ func sentimentAdapt(args []string, stdout, stderr io.Writer) error {
 	if _, err := sentiment.LoadModel(bytes.NewReader(buf.Bytes())); err != nil {
 		return fmt.Errorf("adapted model fails its checks: %w", err)
 	}
-	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+	if err := cliout.WriteFileBytes(*out, ".model-*.tmp", buf.Bytes()); err != nil {
 		return err
 	}
 	a := sentiment.NewWithModel(m)
@@ -142,27 +142,6 @@ func sentimentAdapt(args []string, stdout, stderr io.Writer) error {
 		mode, n, *weight, time.Since(start).Seconds(), agree)
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, buf.Len())
 	return nil
-}
-
-// writeFileAtomic writes b beside path and renames it, so a reader (or a
-// processor reloading) never sees half a file.
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".model-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after the rename: nothing to remove
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func sentimentCorrect(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -205,19 +184,14 @@ func sentimentCorrect(ctx context.Context, args []string, stdin io.Reader, stdou
 	if err != nil {
 		return err
 	}
-	var created struct {
-		Correction correction.Correction `json:"correction"`
-	}
-	in := corrections.Input{PostID: id, Text: t, Label: pos[0], Previous: prev, Note: *note}
-	if err := c.PostJSON(ctx, "/api/v1/corrections", in, &created); err != nil {
+	cr, err := c.Correct(ctx, corrections.Input{PostID: id, Text: t, Label: pos[0], Previous: prev, Note: *note})
+	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(stdout).Encode(created.Correction)
+		return json.NewEncoder(stdout).Encode(cr)
 	}
-	cr := created.Correction
-	fmt.Fprintf(stdout, "post %s corrected from %s to %s by %s at %s\n", cr.PostID, cr.Previous, cr.Label, cr.Who,
-		cr.When.Local().Format("2006-01-02 15:04:05"))
+	cliout.CorrectionRecorded(stdout, cr)
 	return nil
 }
 
@@ -236,25 +210,15 @@ func sentimentExport(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	resp, err := c.Do(ctx, http.MethodGet, "/api/v1/corrections.jsonl", nil, nil)
+	b, cs, err := c.ExportCorrections(ctx)
 	if err != nil {
 		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	// Refuse an export the server cut short (its last line is an error).
-	cs, err := correction.ReadJSONL(bytes.NewReader(b))
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
 	}
 	if *out == "" {
 		_, err := stdout.Write(b)
 		return err
 	}
-	if err := writeFileAtomic(*out, b); err != nil {
+	if err := cliout.WriteFileBytes(*out, ".model-*.tmp", b); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %s (%d corrections)\n", *out, len(cs))

@@ -1,6 +1,6 @@
 // Package cliout writes the API's answers for a person: the tables, the
-// spike detail, the one-line confirmations of the CLI's spikes and
-// incidents commands, and files written whole or not at all.
+// spike detail, the one-line confirmations of the CLI's spikes, incidents
+// and sentiment commands, and files written whole or not at all.
 //
 // Every string that customers or token holders wrote passes through
 // internal/term before it is printed, exactly where the functions below
@@ -77,4 +77,26 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// WriteFileBytes writes b to path, whole or not at all (a temporary file
+// beside path, named after pattern, then renamed), with mode 0644, so a
+// reader or a processor reloading never sees half a file.
+func WriteFileBytes(path, pattern string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), pattern)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after the rename: nothing to remove
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
