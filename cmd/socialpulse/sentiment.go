@@ -1,20 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/socialpulse/socialpulse/api/corrections"
 	"github.com/socialpulse/socialpulse/correction"
-	"github.com/socialpulse/socialpulse/evaluate"
+	"github.com/socialpulse/socialpulse/correction/adapt"
 	"github.com/socialpulse/socialpulse/internal/cliout"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
@@ -50,38 +48,6 @@ func runSentiment(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	return usageErrorf("unknown subcommand %q (want adapt, correct or export)", args[0])
 }
 
-// adaptOptions are the inputs of adapt.
-type adaptOptions struct {
-	corrections []correction.Correction
-	dataDir     string // "" fine-tunes the embedded model on the corrections only
-	weight      float64
-	seed        uint64
-	epochs      int     // 0: the mode's default
-	rate        float64 // 0: the mode's default
-}
-
-// adapt trains the adapted model with sentiment.Adapt: with a data
-// directory, from zero on the SemEval tweets plus the corrections; without
-// one, by fine-tuning the embedded model on the corrections alone.
-func adapt(o adaptOptions) (*sentiment.Model, int, error) {
-	if o.weight <= 0 {
-		return nil, 0, usageErrorf("--weight %g: want > 0", o.weight)
-	}
-	ex := correction.Examples(o.corrections, o.weight)
-	if len(ex) == 0 {
-		return nil, 0, fmt.Errorf("no corrections to adapt to")
-	}
-	var base []sentiment.Example
-	if o.dataDir != "" {
-		var err error
-		if base, err = evaluate.SemEvalExamples(filepath.Join(o.dataDir, "semeval2017-4a-train")); err != nil {
-			return nil, 0, err
-		}
-	}
-	m, err := sentiment.Adapt(ex, base, sentiment.AdaptConfig{Seed: o.seed, Epochs: o.epochs, Rate: o.rate})
-	return m, len(ex), err
-}
-
 func sentimentAdapt(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sentiment adapt", "--corrections FILE.jsonl [--data DIR] [--weight W] [--seed N] --out model.bin",
 		"Trains a sentiment model adapted to corrections and writes it for sentiment.model_file.\n"+
@@ -111,36 +77,24 @@ func sentimentAdapt(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *in, err)
 	}
+	if *weight <= 0 {
+		return usageErrorf("--weight %g: want > 0", *weight)
+	}
 	start := time.Now()
-	m, n, err := adapt(adaptOptions{corrections: cs, dataDir: *data, weight: *weight, seed: *seed, epochs: *epochs, rate: *rate})
+	res, err := adapt.Train(adapt.Options{Corrections: cs, Data: *data, Weight: *weight, Seed: *seed, Epochs: *epochs, Rate: *rate})
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if _, err := m.WriteTo(&buf); err != nil {
+	if err := cliout.WriteFileBytes(*out, ".model-*.tmp", res.Model); err != nil {
 		return err
-	}
-	// Check what we wrote the way a processor will load it.
-	if _, err := sentiment.LoadModel(bytes.NewReader(buf.Bytes())); err != nil {
-		return fmt.Errorf("adapted model fails its checks: %w", err)
-	}
-	if err := cliout.WriteFileBytes(*out, ".model-*.tmp", buf.Bytes()); err != nil {
-		return err
-	}
-	a := sentiment.NewWithModel(m)
-	agree := 0
-	for _, e := range correction.Examples(cs, 1) {
-		if a.Score(e.Text).Label == e.Label {
-			agree++
-		}
 	}
 	mode := "fine-tuned the embedded model"
 	if *data != "" {
 		mode = "trained on the SemEval tweets plus"
 	}
 	fmt.Fprintf(stderr, "adapt: %s %d corrections (weight %g) in %.1f s; the model gives %d of them the corrected label\n",
-		mode, n, *weight, time.Since(start).Seconds(), agree)
-	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, buf.Len())
+		mode, res.Examples, *weight, time.Since(start).Seconds(), res.Agree)
+	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(res.Model))
 	return nil
 }
 
