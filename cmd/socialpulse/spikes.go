@@ -174,41 +174,28 @@ func spikesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		table = cliout.NewSpikeTable(stdout)
 	}
 	n := 0
-	for {
-		var page spikes.SpikeList
-		if err := c.GetJSON(ctx, "/api/v1/spikes", q, &page); err != nil {
-			return err
-		}
+	next, err := c.SpikePages(ctx, q, *all, func(page spikes.SpikeList) error {
 		n += len(page.Spikes)
 		if *asJSON {
-			enc := json.NewEncoder(stdout)
-			if err := enc.Encode(page); err != nil {
-				return err
-			}
-		} else {
-			table.Add(page.Spikes)
+			return json.NewEncoder(stdout).Encode(page)
 		}
-		if page.NextCursor == "" {
-			break
-		}
-		if !*all {
-			if table != nil {
-				if err := table.Flush(); err != nil {
-					return err
-				}
-			}
-			fmt.Fprintf(stderr, "more: add --cursor %s (or --all)\n", page.NextCursor)
-			return nil
-		}
-		q.Set("cursor", page.NextCursor)
+		table.Add(page.Spikes)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if table != nil {
 		if err := table.Flush(); err != nil {
 			return err
 		}
-		if n == 0 {
-			fmt.Fprintln(stderr, "no spikes match")
-		}
+	}
+	if next != "" {
+		fmt.Fprintf(stderr, "more: add --cursor %s (or --all)\n", next)
+		return nil
+	}
+	if table != nil && n == 0 {
+		fmt.Fprintln(stderr, "no spikes match")
 	}
 	return nil
 }
