@@ -151,7 +151,7 @@ func (f *outageFeed) bucket(start time.Time, factor float64) {
 	}
 	add(int(math.Round(float64(2+f.rng.IntN(3))*factor)), f.checkout)
 	add(int(math.Round(float64(1+f.rng.IntN(3))*factor)), f.availability)
-	add(2+f.rng.IntN(2), f.praise)
+	add(6+f.rng.IntN(2), f.praise) // enough that the share band is under 1
 	add(4, f.chatter)
 	f.write(msgs...)
 }
@@ -530,6 +530,9 @@ func TestOutageAcrossTwoFeaturesIsOneIncidentWithItsResponseMeasured(t *testing.
 	// The measures, each against the test's reading within one bucket.
 	if !m.Alert.Equal(alertAt) {
 		t.Errorf("alert %v, want the first page at %v", m.Alert, alertAt)
+	}
+	if want.shareUpper >= 1 {
+		t.Errorf("the share band is %.3f: recovery would not depend on the negative share", want.shareUpper)
 	}
 	if math.Abs(m.VolumeUpper-want.volUpper) > 1e-3 || math.Abs(m.ShareUpper-want.shareUpper) > 1e-3 {
 		t.Errorf("band %.4f negatives / %.4f share, want %.4f / %.4f", m.VolumeUpper, m.ShareUpper, want.volUpper, want.shareUpper)
