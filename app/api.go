@@ -65,7 +65,8 @@ func (a *App) buildAPI(cfg config.Config, log *zap.Logger) (api.Endpoints, *auth
 		return api.Endpoints{}, nil, err
 	}
 	iopts := incidents.Options{History: a.outbox, Matrix: a.store,
-		AfterCare: incident.AfterCareOptions{Period: cfg.Incidents.AfterCare}, Logger: log.Named("incidents")}
+		AfterCare: incident.AfterCareOptions{Period: cfg.Incidents.AfterCare},
+		Measure:   incident.MeasureOptions{RecoverHold: cfg.Incidents.RecoverHold, EffectWindow: cfg.Incidents.EffectWindow}, Logger: log.Named("incidents")}
 	if a.grafana != nil { // a nil *GrafanaAnnotation in the interface would not be nil
 		iopts.Annotator = a.grafana
 	}

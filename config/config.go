@@ -182,6 +182,14 @@ type Incidents struct {
 	// runs (daily negative share against the pre-incident share, posts
 	// saying they are leaving). Default: 720h (30 days)
 	AfterCare time.Duration `yaml:"after_care"`
+	// RecoverHold is how long negative volume and share must stay inside
+	// the baseline band for an incident to count as recovered. Default:
+	// 10m
+	RecoverHold time.Duration `yaml:"recover_hold"`
+	// EffectWindow is the length of the windows before and after each
+	// milestone whose negative volume, share and sentiment are compared.
+	// Default: 30m
+	EffectWindow time.Duration `yaml:"effect_window"`
 }
 
 // Detector configures spike detection over the matrix. One processor of
@@ -338,7 +346,7 @@ func Default() Config {
 			Windows:      []time.Duration{5 * time.Minute, 15 * time.Minute, time.Hour, 24 * time.Hour},
 			MaxTextBytes: 64 << 10, MaxFutureSkew: 10 * time.Minute,
 		},
-		Incidents: Incidents{BrandHandles: []string{}, AfterCare: 30 * 24 * time.Hour},
+		Incidents: Incidents{BrandHandles: []string{}, AfterCare: 30 * 24 * time.Hour, RecoverHold: 10 * time.Minute, EffectWindow: 30 * time.Minute},
 		Emerging:  Emerging{Enabled: true, Window: 5 * time.Minute, Baseline: time.Hour, Workers: 1, MaxRate: 200},
 		Detector: Detector{
 			Enabled: true, Grace: 15 * time.Second, Warmup: 6 * time.Hour, LeaseTTL: 30 * time.Second,
@@ -554,6 +562,8 @@ func (c Config) Validate() error {
 	if c.Incidents.AfterCare < 24*time.Hour {
 		bad("incidents.after_care", "want at least 24h (one day), got %v", c.Incidents.AfterCare)
 	}
+	positive("incidents.recover_hold", c.Incidents.RecoverHold)
+	positive("incidents.effect_window", c.Incidents.EffectWindow)
 
 	if e := c.Emerging; e.Enabled {
 		positive("emerging.window", e.Window)

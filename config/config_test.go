@@ -50,6 +50,7 @@ func TestEnvironmentOverridesFile(t *testing.T) {
 		"SOCIALPULSE_KAFKA_ENABLE_SCORED=true",
 		"SOCIALPULSE_REDIS_PASSWORD=hunter2",
 		"SOCIALPULSE_INCIDENTS_BRAND_HANDLES=@shop, shop_help",
+		"SOCIALPULSE_INCIDENTS_RECOVER_HOLD=1m",
 		"SOCIALPULSE_TEST_KAFKA=ignored:1",
 		"HOME=/root",
 	})
@@ -70,6 +71,9 @@ func TestEnvironmentOverridesFile(t *testing.T) {
 	}
 	if !reflect.DeepEqual(cfg.Incidents.BrandHandles, []string{"@shop", "shop_help"}) {
 		t.Errorf("brand handles = %v", cfg.Incidents.BrandHandles)
+	}
+	if cfg.Incidents.RecoverHold != time.Minute {
+		t.Errorf("recover hold = %v", cfg.Incidents.RecoverHold)
 	}
 }
 
@@ -132,6 +136,8 @@ func TestInvalidConfigNamesTheField(t *testing.T) {
 		{"cors origin null", "api:\n  cors_origins: ['null']\n", "", "api.cors_origins[0]"},
 		{"allowed host with a port", "api:\n  allowed_hosts: [api.example.com:8080]\n", "", "api.allowed_hosts[0]"},
 		{"allowed host wildcard", "", "SOCIALPULSE_API_ALLOWED_HOSTS=ok.example.com,*", "api.allowed_hosts[1]"},
+		{"no recovery hold", "incidents:\n  recover_hold: 0s\n", "", "incidents.recover_hold"},
+		{"negative effect window", "", "SOCIALPULSE_INCIDENTS_EFFECT_WINDOW=-1m", "incidents.effect_window"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
