@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/socialpulse/socialpulse/incident"
 )
 
 // Milestone is a typed step of the response to an incident (acknowledged,
@@ -159,4 +161,20 @@ func (o *Outbox) Milestones(ctx context.Context, ids ...string) ([]Milestone, er
 		return strings.Compare(a.Type+a.Text, b.Type+b.Text)
 	})
 	return out, nil
+}
+
+// Spike is what incident grouping needs of a spike alert: its feature and
+// display name, onset, end (EndsAt once resolved, else UpdatedAt when a
+// resolved version has none; zero while it fires), priority and evidence
+// words.
+func (a Alert) Spike() incident.Spike {
+	s := incident.Spike{ID: a.ID, Feature: a.Evidence.Feature, Name: a.Evidence.FeatureName, Start: a.StartsAt,
+		Priority: a.Priority, Words: a.Evidence.TopWords}
+	if a.State == StateResolved {
+		s.End = a.EndsAt
+		if s.End.IsZero() {
+			s.End = a.UpdatedAt
+		}
+	}
+	return s
 }

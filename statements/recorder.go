@@ -163,14 +163,7 @@ func (r *Recorder) spikes(ctx context.Context, from, to time.Time) ([]incident.S
 			if a.Kind != "" && a.Kind != alert.KindNegativeSurge {
 				continue
 			}
-			s := incident.Spike{ID: a.ID, Feature: a.Evidence.Feature, Start: a.StartsAt, Priority: a.Priority}
-			if a.State == alert.StateResolved {
-				s.End = a.EndsAt
-				if s.End.IsZero() {
-					s.End = a.UpdatedAt
-				}
-			}
-			out = append(out, s)
+			out = append(out, a.Spike())
 			if a.Incident != "" {
 				labels[a.ID] = a.Incident
 			}

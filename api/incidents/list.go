@@ -61,19 +61,6 @@ func summaryOf(in incident.Incident) Summary {
 	return s
 }
 
-// spikeOf is what grouping needs of an alert.
-func spikeOf(a alert.Alert) incident.Spike {
-	s := incident.Spike{ID: a.ID, Feature: a.Evidence.Feature, Name: a.Evidence.FeatureName, Start: a.StartsAt,
-		Priority: a.Priority, Words: a.Evidence.TopWords}
-	if a.State == alert.StateResolved {
-		s.End = a.EndsAt
-		if s.End.IsZero() {
-			s.End = a.UpdatedAt
-		}
-	}
-	return s
-}
-
 // spikes returns the spikes that started in [from, to), oldest first, and
 // whether there were more than maxSpikes.
 func (h *Handler) spikes(ctx context.Context, from, to time.Time) ([]alert.Alert, bool, error) {
@@ -99,7 +86,7 @@ func (h *Handler) spikes(ctx context.Context, from, to time.Time) ([]alert.Alert
 func (h *Handler) group(as []alert.Alert) []incident.Incident {
 	ss := make([]incident.Spike, len(as))
 	for i, a := range as {
-		ss[i] = spikeOf(a)
+		ss[i] = a.Spike()
 	}
 	return incident.Group(ss, h.o.Group)
 }
