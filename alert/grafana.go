@@ -17,9 +17,25 @@ import (
 // update its text and tags, and the resolved version turns it into a region
 // ending at EndsAt. The annotation id is kept in the alert's history record
 // (Record.ReceiverState["grafana"]).
+//
+// With WithIncidentAlerts, every version of an alert that carries an
+// incident also keeps that incident's own annotation up to date (see
+// IncidentTag).
 type GrafanaAnnotation struct {
 	c            *gapi.Client
 	dashboardUID string
+	incidents    func(ctx context.Context, incident string) ([]Alert, error)
+}
+
+// GrafanaOption configures a GrafanaAnnotation.
+type GrafanaOption func(*GrafanaAnnotation)
+
+// WithIncidentAlerts turns on the incident annotations: alerts returns the
+// latest version of every spike alert that carries an incident id
+// (Outbox.IncidentAlerts). Without it only spikes and milestones are
+// annotated.
+func WithIncidentAlerts(alerts func(ctx context.Context, incident string) ([]Alert, error)) GrafanaOption {
+	return func(g *GrafanaAnnotation) { g.incidents = alerts }
 }
 
 // NewGrafanaAnnotation returns a receiver named "grafana" annotating the
@@ -27,8 +43,12 @@ type GrafanaAnnotation struct {
 // client takes no context: give it an http.Client with a Timeout (gapi.Config
 // Client) so that abandoned calls end; the Outbox stops waiting after its
 // SendTimeout either way.
-func NewGrafanaAnnotation(client *gapi.Client, dashboardUID string) *GrafanaAnnotation {
-	return &GrafanaAnnotation{c: client, dashboardUID: dashboardUID}
+func NewGrafanaAnnotation(client *gapi.Client, dashboardUID string, opts ...GrafanaOption) *GrafanaAnnotation {
+	g := &GrafanaAnnotation{c: client, dashboardUID: dashboardUID}
+	for _, o := range opts {
+		o(g)
+	}
+	return g
 }
 
 // Name returns "grafana".
@@ -41,8 +61,16 @@ func (g *GrafanaAnnotation) Send(ctx context.Context, a Alert) error {
 }
 
 // SendState creates the annotation when state (its id) is empty and updates
-// it otherwise. It returns the annotation id.
+// it otherwise. It returns the annotation id. When a carries an incident and
+// WithIncidentAlerts is set, it first brings the incident's annotation up to
+// date (AnnotateIncident), so that a failure there is retried with the
+// whole delivery before the spike's annotation id is handed back.
 func (g *GrafanaAnnotation) SendState(ctx context.Context, a Alert, state string) (string, error) {
+	if a.Incident != "" && g.incidents != nil {
+		if _, err := g.AnnotateIncident(ctx, a); err != nil {
+			return "", err
+		}
+	}
 	ann := &gapi.Annotation{
 		DashboardUID: g.dashboardUID,
 		Time:         a.StartsAt.UnixMilli(),

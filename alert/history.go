@@ -66,6 +66,9 @@ type Query struct {
 	Feature  string
 	Priority int
 	State    State
+	// Incident selects the alerts carrying this incident id
+	// (Alert.Incident).
+	Incident string
 	// From and To bound StartsAt: From <= StartsAt < To.
 	From, To time.Time
 	// Text matches, case-insensitively, the summary, feature name, top
@@ -311,6 +314,9 @@ func (q Query) matches(a Alert, text string) bool {
 	if q.State != "" && a.State != q.State {
 		return false
 	}
+	if q.Incident != "" && a.Incident != q.Incident {
+		return false
+	}
 	if text == "" {
 		return true
 	}
@@ -379,4 +385,36 @@ func boundValue(b string) float64 {
 	}
 	v, _ := strconv.ParseFloat(strings.TrimPrefix(b, "("), 64)
 	return v
+}
+
+// incidentLookback is how long before its first spike's onset a spike of
+// an incident may have started: a spike detected later joins the incident
+// with its own, earlier onset (incident.Assign).
+const incidentLookback = 24 * time.Hour
+
+// IncidentAlerts returns the latest version of every stored alert carrying
+// incident id (Alert.Incident), ordered by StartsAt then ID. An incident's
+// id is the id of the alert that opened it, so the search starts
+// incidentLookback before that alert's onset (or at the beginning of the
+// history when its record has expired).
+func (o *Outbox) IncidentAlerts(ctx context.Context, id string) ([]Alert, error) {
+	q := Query{Incident: id, Order: "asc", Limit: 500}
+	switch rec, err := o.Get(ctx, id); {
+	case err == nil:
+		q.From = rec.Alert.StartsAt.Add(-incidentLookback)
+	case !errors.Is(err, ErrNotFound):
+		return nil, err
+	}
+	var out []Alert
+	for {
+		page, next, err := o.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if next == "" {
+			return out, nil
+		}
+		q.Cursor = next
+	}
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -50,7 +51,12 @@ func (a *App) buildAlerting(cfg config.Config, kc stream.ClientConfig, reg prome
 		if err != nil {
 			return fmt.Errorf("config: alerting.grafana.url: %w", err)
 		}
-		a.grafana = alert.NewGrafanaAnnotation(gc, al.Grafana.DashboardUID)
+		// The incident annotations are rebuilt from the spike history, which
+		// the outbox built below holds; deliveries start only once it runs.
+		incidentAlerts := func(ctx context.Context, id string) ([]alert.Alert, error) {
+			return a.outbox.IncidentAlerts(ctx, id)
+		}
+		a.grafana = alert.NewGrafanaAnnotation(gc, al.Grafana.DashboardUID, alert.WithIncidentAlerts(incidentAlerts))
 		receivers = append(receivers, a.grafana)
 	}
 	var err error

@@ -82,22 +82,7 @@ func Group(spikes []Spike, o GroupOptions) []Incident {
 	if gap < 0 {
 		gap = 0
 	}
-	byID := make(map[string]int, len(spikes))
-	var ss []Spike
-	for _, s := range spikes {
-		if i, ok := byID[s.ID]; ok {
-			ss[i] = s
-			continue
-		}
-		byID[s.ID] = len(ss)
-		ss = append(ss, s)
-	}
-	slices.SortFunc(ss, func(a, b Spike) int {
-		if c := a.Start.Compare(b.Start); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	ss := uniqueByStart(spikes)
 	var out []Incident
 	var cur []Spike
 	var end time.Time // latest end of cur; zero: ongoing
@@ -120,6 +105,41 @@ func Group(spikes []Spike, o GroupOptions) []Incident {
 	}
 	flush()
 	return out
+}
+
+// Combine returns the one incident made of spikes, however far apart they
+// are: for example the spikes that carry one incident label
+// (alert.Alert.Incident), which Group could split once a bridging spike has
+// taken the earlier incident's label. Its ID is the earliest spike's, which
+// need not be that label. A spike given twice (same ID) counts once, the
+// later in the input winning. No spikes give the zero Incident.
+func Combine(spikes []Spike) Incident {
+	if len(spikes) == 0 {
+		return Incident{}
+	}
+	return build(uniqueByStart(spikes))
+}
+
+// uniqueByStart returns spikes without repeated IDs (the later wins), sorted
+// by Start, then ID.
+func uniqueByStart(spikes []Spike) []Spike {
+	byID := make(map[string]int, len(spikes))
+	var ss []Spike
+	for _, s := range spikes {
+		if i, ok := byID[s.ID]; ok {
+			ss[i] = s
+			continue
+		}
+		byID[s.ID] = len(ss)
+		ss = append(ss, s)
+	}
+	slices.SortFunc(ss, func(a, b Spike) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return ss
 }
 
 // build makes the incident of spikes, which are sorted by start.

@@ -122,6 +122,35 @@ func TestGroupDescribesTheIncident(t *testing.T) {
 	}
 }
 
+func TestCombineMakesOneIncidentOfTheGivenSpikes(t *testing.T) {
+	cases := []struct {
+		name       string
+		spikes     []Spike
+		wantSpikes []string
+		wantEnd    time.Time
+		wantTitle  string
+	}{
+		{"spikes apart beyond the join gap stay one incident",
+			[]Spike{spike("b", "login", 120, 150, 2), spike("a", "checkout", 0, 10, 3)},
+			[]string{"a", "b"}, at(150), "checkout + login: negative surge (P2)"},
+		{"an ongoing spike keeps the incident open",
+			[]Spike{spike("a", "checkout", 0, 10, 3), spike("b", "checkout", 60, -1, 1)},
+			[]string{"a", "b"}, time.Time{}, "checkout: negative surge (P1)"},
+		{"a spike given twice counts once, the later winning",
+			[]Spike{spike("a", "checkout", 0, -1, 3), spike("a", "checkout", 0, 20, 2)},
+			[]string{"a"}, at(20), "checkout: negative surge (P2)"},
+		{"no spikes give the zero incident", nil, nil, time.Time{}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := Combine(c.spikes)
+			if got := ids([]Incident{in})[0]; !slices.Equal(got, c.wantSpikes) || !in.End.Equal(c.wantEnd) || in.Title != c.wantTitle {
+				t.Fatalf("Combine = spikes %v end %v title %q, want %v %v %q", got, in.End, in.Title, c.wantSpikes, c.wantEnd, c.wantTitle)
+			}
+		})
+	}
+}
+
 func TestAssignLabelsAJoiningSpikeWithTheOpenIncident(t *testing.T) {
 	cases := []struct {
 		name   string

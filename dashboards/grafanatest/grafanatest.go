@@ -1,6 +1,7 @@
 // Package grafanatest is an in-memory stand-in for the parts of Grafana's
 // HTTP API that "socialpulse dashboards push" uses: folders, data sources,
-// dashboards (/api/dashboards/db and /api/dashboards/uid) and search. It
+// dashboards (/api/dashboards/db and /api/dashboards/uid) and search, and of
+// the annotation API that alerting uses (/api/annotations). It
 // records every request, and it answers and validates them as Grafana's
 // documented API does (https://grafana.com/docs/grafana/latest/developers/http_api/):
 // required fields, uid rules, 404 for missing objects, 409/412 for
@@ -63,6 +64,7 @@ type Server struct {
 	folders     map[string]*Folder
 	datasources map[string]map[string]any // by uid
 	dashboards  map[string]*StoredDashboard
+	annotations map[int64]*Annotation
 	nextID      int64
 }
 
@@ -70,7 +72,7 @@ type Server struct {
 // requests without one). Close it when done.
 func New(token string) *Server {
 	s := &Server{token: token, folders: map[string]*Folder{}, datasources: map[string]map[string]any{},
-		dashboards: map[string]*StoredDashboard{}}
+		dashboards: map[string]*StoredDashboard{}, annotations: map[int64]*Annotation{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/folders/{uid}", s.getFolder)
 	mux.HandleFunc("POST /api/folders", s.createFolder)
@@ -80,6 +82,7 @@ func New(token string) *Server {
 	mux.HandleFunc("GET /api/search", s.search)
 	mux.HandleFunc("GET /api/dashboards/uid/{uid}", s.getDashboard)
 	mux.HandleFunc("POST /api/dashboards/db", s.saveDashboard)
+	s.annotationRoutes(mux)
 	s.Server = httptest.NewServer(s.record(mux))
 	return s
 }
@@ -100,7 +103,7 @@ func (s *Server) record(next http.Handler) http.Handler {
 			reply(w, http.StatusUnauthorized, msg("Unauthorized"))
 			return
 		}
-		if r.Method != http.MethodGet && r.Header.Get("Content-Type") != "application/json" {
+		if r.Method != http.MethodGet && r.Header.Get("Content-Type") != "application/json" && !isAnnotationPath(r.URL.Path) {
 			reply(w, http.StatusUnsupportedMediaType, msg("want Content-Type: application/json"))
 			return
 		}
