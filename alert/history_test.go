@@ -243,3 +243,46 @@ func TestRecordsExpireAfterRetention(t *testing.T) {
 		}
 	})
 }
+
+func TestIncidentAlertsListsTheSpikesCarryingAnIncident(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, s store) {
+		ob := newOutbox(t, s, nil, newRecorder("hook"))
+		ctx := context.Background()
+		opener := incidentSpike("checkout", 0, 2, "")
+		joined := incidentSpike("login", 10, 1, opener.ID)
+		backdated := incidentSpike("search", -30, 3, opener.ID) // detected later, onset before the opener's
+		apart := incidentSpike("search", 600, 2, "")
+		unlabelled := testAlert("payments", t0.Add(5*time.Minute), 1)
+		for _, a := range []Alert{opener, joined, resolved(joined, 2), backdated, apart, unlabelled} {
+			if _, err := ob.Publish(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tests := []struct {
+			name  string
+			label string
+			want  []string
+		}{
+			{"the opener, the joined and the backdated spikes, by onset", opener.ID,
+				[]string{backdated.ID, opener.ID, joined.ID}},
+			{"an incident of one spike", apart.ID, []string{apart.ID}},
+			{"an unknown incident has no spikes", "nope", nil},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := ob.IncidentAlerts(ctx, tt.label)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(ids(got), tt.want) {
+					t.Fatalf("IncidentAlerts(%s) = %v, want %v", tt.label, ids(got), tt.want)
+				}
+				for _, a := range got {
+					if a.ID == joined.ID && a.Sequence != 2 {
+						t.Errorf("joined spike at version %d, want the latest", a.Sequence)
+					}
+				}
+			})
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/socialpulse/socialpulse/alert"
 	"github.com/socialpulse/socialpulse/dashboards"
 )
 
@@ -47,7 +48,7 @@ func TestDashboardsAreWellFormed(t *testing.T) {
 			checkVariables(t, d)
 			checkPanels(t, m)
 			if d.UID != "socialpulse-pipeline-health" {
-				checkSpikeAnnotation(t, m)
+				checkAnnotationQueries(t, m)
 			}
 		})
 	}
@@ -139,20 +140,33 @@ func checkDatasource(t *testing.T, panel string, ds any) {
 	}
 }
 
-func checkSpikeAnnotation(t *testing.T, m map[string]any) {
+// checkAnnotationQueries checks that spikes, milestones and incidents each
+// have an enabled annotation query on Grafana's annotations by the tag
+// socialpulse's alerting puts on them, each in a colour of its own.
+func checkAnnotationQueries(t *testing.T, m map[string]any) {
 	t.Helper()
 	ann, _ := m["annotations"].(map[string]any)
 	list, _ := ann["list"].([]any)
-	for _, a := range list {
-		a := a.(map[string]any)
-		ds, _ := a["datasource"].(map[string]any)
-		target, _ := a["target"].(map[string]any)
-		tags, _ := target["tags"].([]any)
-		if ds["type"] == "grafana" && target["type"] == "tags" && slices.Contains(tags, any(dashboards.Tag)) && a["enable"] == true {
-			return
+	colours := map[any]string{}
+	for _, tag := range []string{dashboards.Tag, alert.MilestoneTag, alert.IncidentTag} {
+		found := false
+		for _, a := range list {
+			a := a.(map[string]any)
+			ds, _ := a["datasource"].(map[string]any)
+			target, _ := a["target"].(map[string]any)
+			tags, _ := target["tags"].([]any)
+			if ds["type"] == "grafana" && target["type"] == "tags" && slices.Equal(tags, []any{tag}) && a["enable"] == true {
+				found = true
+				if other, dup := colours[a["iconColor"]]; dup {
+					t.Errorf("annotations tagged %q and %q share the colour %v", other, tag, a["iconColor"])
+				}
+				colours[a["iconColor"]] = tag
+			}
+		}
+		if !found {
+			t.Errorf("no enabled annotation query on Grafana's annotations by tag %q", tag)
 		}
 	}
-	t.Errorf("no enabled annotation query on Grafana's annotations by tag %q", dashboards.Tag)
 }
 
 func TestMetricNames(t *testing.T) {
