@@ -48,7 +48,7 @@ func (g *GrafanaAnnotation) AnnotateIncident(ctx context.Context, a Alert) (int6
 	if err != nil {
 		return 0, fmt.Errorf("grafana: annotate incident %s: read its alerts: %w", a.Incident, err)
 	}
-	ann := incidentAnnotation(a.Incident, latestVersions(append(alerts, a)))
+	ann := incidentAnnotation(a.Incident, latestVersions(slices.Concat(alerts, []Alert{a})))
 	ann.DashboardUID = g.dashboardUID
 	type result struct {
 		id  int64

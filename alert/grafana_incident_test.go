@@ -203,3 +203,61 @@ func TestGrafanaIncidentAnnotationDuplicatesAreReducedToOne(t *testing.T) {
 		t.Fatalf("annotation %d kept; stored %+v", id, got)
 	}
 }
+
+func TestGrafanaIncidentAnnotationThroughTheOutbox(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, s store) {
+		srv := grafanatest.New("token")
+		defer srv.Close()
+		gc, err := gapi.New(srv.URL, gapi.Config{APIKey: "token", Client: srv.Client()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ob *Outbox
+		g := NewGrafanaAnnotation(gc, "", WithIncidentAlerts(func(ctx context.Context, id string) ([]Alert, error) {
+			return ob.IncidentAlerts(ctx, id)
+		}))
+		ob = newOutbox(t, s, nil, g)
+		stop := run(t, ob)
+		defer stop()
+		ctx := context.Background()
+		checkout := incidentSpike("checkout", 0, 2, "")
+		login := incidentSpike("login", 5, 1, checkout.ID)
+		steps := []struct {
+			name    string
+			publish Alert
+			wantEnd time.Time
+		}{
+			{"the first spike opens the incident's region", checkout, checkout.UpdatedAt},
+			{"a joining spike extends it", login, login.UpdatedAt},
+			{"the spikes resolving end it", resolved(checkout, 2), checkout.StartsAt.Add(time.Hour)},
+			{"the last end wins", resolved(login, 2), login.StartsAt.Add(time.Hour)},
+		}
+		for _, st := range steps {
+			t.Run(st.name, func(t *testing.T) {
+				if _, err := ob.Publish(ctx, st.publish); err != nil {
+					t.Fatal(err)
+				}
+				eventually(t, 10*time.Second, "incident annotation updated", func() bool {
+					got := incidentAnnotations(srv)
+					return len(got) == 1 && got[0].TimeEnd == st.wantEnd.UnixMilli()
+				})
+			})
+		}
+		eventually(t, 10*time.Second, "spike annotations turned into regions", func() bool {
+			regions := 0
+			for _, an := range srv.Annotations() {
+				if slices.Contains(an.Tags, "socialpulse") && an.TimeEnd > an.Time {
+					regions++
+				}
+			}
+			return regions == 2
+		})
+		if got := incidentAnnotations(srv); len(got) != 1 || got[0].Time != checkout.StartsAt.UnixMilli() ||
+			!strings.Contains(got[0].Text, "checkout + login: negative surge (P1)") || !strings.Contains(got[0].Text, "; ended") {
+			t.Fatalf("incident annotations %+v", got)
+		}
+		if n := len(srv.Annotations()); n != 3 {
+			t.Fatalf("%d annotations, want 2 spikes and 1 incident", n)
+		}
+	})
+}

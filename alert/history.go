@@ -395,15 +395,15 @@ const incidentLookback = 24 * time.Hour
 // IncidentAlerts returns the latest version of every stored alert carrying
 // incident id (Alert.Incident), ordered by StartsAt then ID. An incident's
 // id is the id of the alert that opened it, so the search starts
-// incidentLookback before that alert's onset (or at the beginning of the
-// history when its record has expired).
+// incidentLookback before that alert's onset, read from the time index (or
+// at the beginning of the history when the alert has expired).
 func (o *Outbox) IncidentAlerts(ctx context.Context, id string) ([]Alert, error) {
 	q := Query{Incident: id, Order: "asc", Limit: 500}
-	switch rec, err := o.Get(ctx, id); {
+	switch onset, err := o.rdb.ZScore(ctx, o.timeIndex(), id).Result(); {
 	case err == nil:
-		q.From = rec.Alert.StartsAt.Add(-incidentLookback)
-	case !errors.Is(err, ErrNotFound):
-		return nil, err
+		q.From = time.UnixMilli(int64(onset)).Add(-incidentLookback)
+	case !errors.Is(err, redis.Nil):
+		return nil, fmt.Errorf("alert: incident %s: %w", id, err)
 	}
 	var out []Alert
 	for {
