@@ -69,6 +69,10 @@ func Produce(ctx context.Context, o Options) (Result, error) {
 	if o.Producers <= 0 {
 		o.Producers = 2
 	}
+	// The writer's own transport: kafka.Writer.Close leaves its connections
+	// open, so Produce closes them when it returns.
+	transport := &kafka.Transport{MetadataTTL: 500 * time.Millisecond}
+	defer transport.CloseIdleConnections()
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(o.Brokers...),
 		Topic:        o.Topic,
@@ -79,7 +83,7 @@ func Produce(ctx context.Context, o Options) (Result, error) {
 		RequiredAcks: kafka.RequireAll,
 		// A short metadata TTL: the default caches metadata for 6s, longer
 		// than a new topic takes to get its leaders.
-		Transport: &kafka.Transport{MetadataTTL: 500 * time.Millisecond},
+		Transport: transport,
 	}
 	defer w.Close()
 

@@ -10,7 +10,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
 
 var validName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
 
@@ -181,4 +187,39 @@ func TestMissingDevDataSkipsOrFailsInCI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ping sends PING to the Redis at addr and reports whether it answered.
+func ping(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, dialTimeout)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	return err == nil && line == "+PONG\r\n"
+}
+
+// TestPrivateRedisRestartsOnItsPort checks the private-server lifecycle the
+// fault tests rely on: a stopped server comes back on the same address, and
+// nothing of it (the goroutine waiting for the process included) outlives
+// the test.
+func TestPrivateRedisRestartsOnItsPort(t *testing.T) {
+	r := StartRedis(t)
+	if !ping(r.Addr) {
+		t.Fatal("a started Redis does not answer PING")
+	}
+	r.Stop()
+	if ping(r.Addr) {
+		t.Fatal("a stopped Redis still answers PING")
+	}
+	r.Start()
+	if !ping(r.Addr) {
+		t.Fatal("a restarted Redis does not answer PING on its address")
+	}
+	r.Kill()
 }
