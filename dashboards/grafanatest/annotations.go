@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // Annotation is a stored annotation, as GET /api/annotations returns it
@@ -193,11 +192,4 @@ func (s *Server) annotationByPath(w http.ResponseWriter, r *http.Request) (*Anno
 		return nil, false
 	}
 	return a, true
-}
-
-// isAnnotationPath reports whether path is one of the annotation routes:
-// Grafana decodes their JSON bodies whatever the Content-Type, and the
-// annotation client socialpulse uses sends none.
-func isAnnotationPath(path string) bool {
-	return path == "/api/annotations" || strings.HasPrefix(path, "/api/annotations/")
 }

@@ -103,7 +103,7 @@ func (s *Server) record(next http.Handler) http.Handler {
 			reply(w, http.StatusUnauthorized, msg("Unauthorized"))
 			return
 		}
-		if r.Method != http.MethodGet && r.Header.Get("Content-Type") != "application/json" && !isAnnotationPath(r.URL.Path) {
+		if r.Method != http.MethodGet && r.Header.Get("Content-Type") != "application/json" {
 			reply(w, http.StatusUnsupportedMediaType, msg("want Content-Type: application/json"))
 			return
 		}
