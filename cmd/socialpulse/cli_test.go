@@ -72,34 +72,6 @@ func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 	}
 }
 
-func TestLongDurationAcceptsDaysAndWeeks(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"90m", 90 * time.Minute, true},
-		{"24h", 24 * time.Hour, true},
-		{"2d", 48 * time.Hour, true},
-		{"1w", 7 * 24 * time.Hour, true},
-		{"1w2d", 9 * 24 * time.Hour, true},
-		{"1d12h", 36 * time.Hour, true},
-		{"-1d", -24 * time.Hour, true},
-		{"", 0, false},
-		{"d", 0, false},
-		{"2x", 0, false},
-		{"2d3", 0, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := parseLongDuration(tt.in)
-			if (err == nil) != tt.ok || got != tt.want {
-				t.Fatalf("parseLongDuration(%q) = %v, %v; want %v, ok=%v", tt.in, got, err, tt.want, tt.ok)
-			}
-		})
-	}
-}
-
 func TestVersionPrintsReleaseAndCommit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the command")

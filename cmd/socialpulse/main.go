@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/socialpulse/socialpulse/internal/cli"
 	"github.com/socialpulse/socialpulse/internal/term"
 )
 
@@ -47,15 +48,19 @@ func commands() []command {
 // termWriter: no command can print a customer's escape sequence to a person.
 func main() { os.Exit(run(os.Args[1:], os.Stdin, term.ToTerminal(os.Stdout), os.Stderr)) }
 
+// version is the release, set at build time with
+// -ldflags "-X main.version=v1.2.3"; "devel" otherwise.
+var version = "devel"
+
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
-		fmt.Fprintln(stdout, versionString())
+		fmt.Fprintln(stdout, cli.Version(version))
 		return 0
 	}
-	if len(args) == 0 || isHelp(args[0]) {
+	if len(args) == 0 || cli.IsHelp(args[0]) {
 		usage(stderr)
 		if len(args) == 0 {
 			return 2
@@ -72,7 +77,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
-		case errors.Is(err, errUsage):
+		case errors.Is(err, cli.ErrUsage):
 			fmt.Fprintf(stderr, "socialpulse %s: %v\n", c.name, err)
 			return 2
 		default:
@@ -83,13 +88,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "socialpulse: unknown command %q\n\n", args[0])
 	usage(stderr)
 	return 2
-}
-
-// errUsage marks errors caused by bad command-line arguments (exit code 2).
-var errUsage = errors.New("usage")
-
-func usageErrorf(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
 }
 
 func usage(w io.Writer) {
