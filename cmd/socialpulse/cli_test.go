@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,22 @@ func TestEveryCommandAnswersHelp(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestTopUsageListsEveryCommandOnce(t *testing.T) {
+	var listed []string
+	for _, l := range strings.Split(usageText("socialpulse"), "\n") {
+		if f := strings.Fields(l); strings.HasPrefix(l, "  ") && len(f) > 1 {
+			listed = append(listed, f[0])
+		}
+	}
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	if !slices.Equal(listed, names) {
+		t.Fatalf("usage/socialpulse.txt lists %q, want the commands %q in that order", listed, names)
 	}
 }
 

@@ -21,7 +21,7 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, _, stderr io.Write
 	var o demo.Options
 	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "HTTP `address` of the API (port 0 picks a free one)")
 	fs.Float64Var(&o.Rate, "rate", 50, "live feed `posts` per second")
-	seed := fs.Uint64("seed", 1, "seed of the synthetic feed")
+	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the synthetic feed")
 	fs.StringVar(&o.IncidentFeature, "incident-feature", "checkout", "`feature` whose complaints surge (checkout, payment, login, search, shipping, ...)")
 	fs.DurationVar(&o.IncidentAfter, "incident-after", 90*time.Second, "when the incident starts, from launch; negative: no incident")
 	fs.DurationVar(&o.IncidentLength, "incident-length", 10*time.Minute, "how long the incident lasts at full strength")
@@ -47,7 +47,6 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, _, stderr io.Write
 	if o.ReportEvery <= 0 {
 		return cli.Usagef("--report-every must be positive, got %v", o.ReportEvery)
 	}
-	o.Seed = *seed
 	// demo.Options reads zero as "use the default"; on the command line 0
 	// means "now" and "none".
 	if o.IncidentAfter == 0 {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -31,12 +30,13 @@ func runSentiment(ctx context.Context, args []string, stdin io.Reader, stdout, s
 
 func sentimentAdapt(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sentiment adapt", stderr)
+	var o adapt.Options
 	in := fs.String("corrections", "", "corrections `FILE` (JSONL, from sentiment export)")
-	data := fs.String("data", "", "dev data `DIR` with semeval2017-4a-train/ (default: fine-tune the embedded model)")
-	weight := fs.Float64("weight", defaultCorrectionWeight, "weight of one correction against one SemEval tweet")
-	seed := fs.Uint64("seed", 1, "shuffling seed")
-	epochs := fs.Int("epochs", 0, "passes over the examples (default: 5)")
-	rate := fs.Float64("rate", 0, "AdaGrad learning rate (default: 0.01 with --data, 0.05 without)")
+	fs.StringVar(&o.Data, "data", "", "dev data `DIR` with semeval2017-4a-train/ (default: fine-tune the embedded model)")
+	fs.Float64Var(&o.Weight, "weight", defaultCorrectionWeight, "weight of one correction against one SemEval tweet")
+	fs.Uint64Var(&o.Seed, "seed", 1, "shuffling seed")
+	fs.IntVar(&o.Epochs, "epochs", 0, "passes over the examples (default: 5)")
+	fs.Float64Var(&o.Rate, "rate", 0, "AdaGrad learning rate (default: 0.01 with --data, 0.05 without)")
 	out := fs.String("out", "", "write the model to `FILE`")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -44,32 +44,23 @@ func sentimentAdapt(args []string, stdout, stderr io.Writer) error {
 	if *in == "" || *out == "" || fs.NArg() != 0 {
 		return cli.Usagef("want --corrections FILE and --out FILE and no arguments")
 	}
-	f, err := os.Open(*in)
+	cs, err := correction.ReadFile(*in)
 	if err != nil {
 		return err
 	}
-	cs, err := correction.ReadJSONL(f)
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("%s: %w", *in, err)
+	if o.Weight <= 0 {
+		return cli.Usagef("--weight %g: want > 0", o.Weight)
 	}
-	if *weight <= 0 {
-		return cli.Usagef("--weight %g: want > 0", *weight)
-	}
+	o.Corrections = cs
 	start := time.Now()
-	res, err := adapt.Train(adapt.Options{Corrections: cs, Data: *data, Weight: *weight, Seed: *seed, Epochs: *epochs, Rate: *rate})
+	res, err := adapt.Train(o)
 	if err != nil {
 		return err
 	}
 	if err := cliout.WriteFileBytes(*out, ".model-*.tmp", res.Model); err != nil {
 		return err
 	}
-	mode := "fine-tuned the embedded model"
-	if *data != "" {
-		mode = "trained on the SemEval tweets plus"
-	}
-	fmt.Fprintf(stderr, "adapt: %s %d corrections (weight %g) in %.1f s; the model gives %d of them the corrected label\n",
-		mode, res.Examples, *weight, time.Since(start).Seconds(), res.Agree)
+	fmt.Fprintln(stderr, res.Summary(o, time.Since(start)))
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(res.Model))
 	return nil
 }
