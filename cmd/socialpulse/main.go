@@ -3,7 +3,7 @@
 // main stays thin: it turns signals into context cancellation, picks the
 // subcommand and maps its error to an exit code. Each subcommand lives in its
 // own file and takes its arguments and output streams explicitly, so it can be
-// tested without a process.
+// tested without a process; its help text is a file under usage/.
 package main
 
 import (
