@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -325,6 +326,21 @@ func Latest(cs []Correction) []Correction {
 		}
 	}
 	return out
+}
+
+// ReadFile reads the corrections file path with ReadJSONL; its errors
+// name the file.
+func ReadFile(path string) ([]Correction, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err // *PathError names the file
+	}
+	defer f.Close()
+	cs, err := ReadJSONL(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cs, nil
 }
 
 // ReadJSONL reads corrections written one JSON object a line (the export of

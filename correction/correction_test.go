@@ -2,7 +2,11 @@ package correction_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -134,5 +138,44 @@ func TestLatestKeepsTheLastCorrectionOfEachPost(t *testing.T) {
 	got := correction.Latest(cs)
 	if len(got) != 2 || got[0].ID != "3" || got[1].ID != "2" {
 		t.Fatalf("Latest = %+v", got)
+	}
+}
+
+func TestReadFileNamesTheFileInItsErrors(t *testing.T) {
+	c := valid()
+	c.ID, c.Who, c.When = "1767225600000-ab", "ann", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	line, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	tests := []struct {
+		name, content string // content "": no file
+		want          int
+		wantErr       string
+	}{
+		{"every line a correction", string(line) + "\n\n" + string(line) + "\n", 2, ""},
+		{"a bad line names the file and the line", string(line) + "\n{\"error\":\"cut\"}\n", 0, "line 2"},
+		{"a missing file is an error", "", 0, "no such file"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, fmt.Sprintf("c%d.jsonl", i))
+			if tt.content != "" {
+				if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cs, err := correction.ReadFile(path)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), path) {
+					t.Fatalf("err = %v, want one naming %s and %q", err, path, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || len(cs) != tt.want {
+				t.Fatalf("read %d corrections, %v; want %d", len(cs), err, tt.want)
+			}
+		})
 	}
 }

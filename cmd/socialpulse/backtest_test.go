@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/socialpulse/socialpulse/internal/cli"
 )
 
 // seriesCSV writes a 1-minute series: background of 5 with a surge of 40 at
@@ -116,8 +118,8 @@ func TestBacktestUsageErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
 			}
-			if errors.Is(err, errUsage) != tt.wantUsage {
-				t.Errorf("usage error: %v, want %v", errors.Is(err, errUsage), tt.wantUsage)
+			if errors.Is(err, cli.ErrUsage) != tt.wantUsage {
+				t.Errorf("usage error: %v, want %v", errors.Is(err, cli.ErrUsage), tt.wantUsage)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,22 @@ func TestEveryCommandAnswersHelp(t *testing.T) {
 	}
 }
 
+func TestTopUsageListsEveryCommandOnce(t *testing.T) {
+	var listed []string
+	for _, l := range strings.Split(usageText("socialpulse"), "\n") {
+		if f := strings.Fields(l); strings.HasPrefix(l, "  ") && len(f) > 1 {
+			listed = append(listed, f[0])
+		}
+	}
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	if !slices.Equal(listed, names) {
+		t.Fatalf("usage/socialpulse.txt lists %q, want the commands %q in that order", listed, names)
+	}
+}
+
 func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 	tests := []struct {
 		name string
@@ -67,34 +84,6 @@ func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			if code := run(tt.args, nil, &stdout, &stderr); code != 2 {
 				t.Fatalf("exit %d, want 2\n%s", code, stderr.String())
-			}
-		})
-	}
-}
-
-func TestLongDurationAcceptsDaysAndWeeks(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"90m", 90 * time.Minute, true},
-		{"24h", 24 * time.Hour, true},
-		{"2d", 48 * time.Hour, true},
-		{"1w", 7 * 24 * time.Hour, true},
-		{"1w2d", 9 * 24 * time.Hour, true},
-		{"1d12h", 36 * time.Hour, true},
-		{"-1d", -24 * time.Hour, true},
-		{"", 0, false},
-		{"d", 0, false},
-		{"2x", 0, false},
-		{"2d3", 0, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := parseLongDuration(tt.in)
-			if (err == nil) != tt.ok || got != tt.want {
-				t.Fatalf("parseLongDuration(%q) = %v, %v; want %v, ok=%v", tt.in, got, err, tt.want, tt.ok)
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/dashboards"
 	"github.com/socialpulse/socialpulse/dashboards/grafanatest"
+	"github.com/socialpulse/socialpulse/internal/cli"
 )
 
 const testGrafanaToken = "glsa_secret_value_never_printed"
@@ -107,8 +108,8 @@ func TestDashboardsPushUsageErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			if errors.Is(err, errUsage) != tt.wantUsage {
-				t.Errorf("err = %v, usage error %v, want %v", err, errors.Is(err, errUsage), tt.wantUsage)
+			if errors.Is(err, cli.ErrUsage) != tt.wantUsage {
+				t.Errorf("err = %v, usage error %v, want %v", err, errors.Is(err, cli.ErrUsage), tt.wantUsage)
 			}
 		})
 	}

@@ -2,24 +2,26 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"syscall"
 	"time"
 
 	"go.uber.org/zap/zapcore"
 
 	"github.com/socialpulse/socialpulse/demo"
+	"github.com/socialpulse/socialpulse/internal/cli"
+	"github.com/socialpulse/socialpulse/internal/term"
 )
 
 // runDemo is "socialpulse demo": everything in one process, no set-up.
 func runDemo(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
-	fs := newFlags("demo", "[flags]", `Runs everything in one process: an embedded Kafka and Redis, the real processor,
-a synthetic feed with an injected incident, the API and the web page. Open the
-first URL it prints. Nothing to install beyond Go.`, stderr)
+	fs := newFlags("demo", stderr)
 	var o demo.Options
 	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "HTTP `address` of the API (port 0 picks a free one)")
 	fs.Float64Var(&o.Rate, "rate", 50, "live feed `posts` per second")
-	seed := fs.Uint64("seed", 1, "seed of the synthetic feed")
+	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the synthetic feed")
 	fs.StringVar(&o.IncidentFeature, "incident-feature", "checkout", "`feature` whose complaints surge (checkout, payment, login, search, shipping, ...)")
 	fs.DurationVar(&o.IncidentAfter, "incident-after", 90*time.Second, "when the incident starts, from launch; negative: no incident")
 	fs.DurationVar(&o.IncidentLength, "incident-length", 10*time.Minute, "how long the incident lasts at full strength")
@@ -30,22 +32,21 @@ first URL it prints. Nothing to install beyond Go.`, stderr)
 	fs.DurationVar(&o.ReportEvery, "report-every", 10*time.Second, "how often to log the top features' negative counts")
 	level := zapcore.InfoLevel
 	fs.TextVar(&level, "log-level", zapcore.InfoLevel, "log `level`: debug, info, warn or error")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageErrorf("unexpected arguments %v", fs.Args())
+		return cli.Usagef("unexpected arguments %v", fs.Args())
 	}
 	if o.Rate <= 0 {
-		return usageErrorf("--rate must be positive, got %v", o.Rate)
+		return cli.Usagef("--rate must be positive, got %v", o.Rate)
 	}
 	if o.Duration < 0 {
-		return usageErrorf("--duration must not be negative, got %v", o.Duration)
+		return cli.Usagef("--duration must not be negative, got %v", o.Duration)
 	}
 	if o.ReportEvery <= 0 {
-		return usageErrorf("--report-every must be positive, got %v", o.ReportEvery)
+		return cli.Usagef("--report-every must be positive, got %v", o.ReportEvery)
 	}
-	o.Seed = *seed
 	// demo.Options reads zero as "use the default"; on the command line 0
 	// means "now" and "none".
 	if o.IncidentAfter == 0 {
@@ -60,11 +61,11 @@ first URL it prints. Nothing to install beyond Go.`, stderr)
 	if o.StatementAfter == 0 {
 		o.StatementAfter = time.Nanosecond
 	}
-	o.Logger = demo.NewConsoleLogger(stderr, level, isTerminal(stderr))
+	o.Logger = demo.NewConsoleLogger(stderr, level, term.IsTerminal(stderr))
 	defer func() { _ = o.Logger.Sync() }()
 
 	d, err := demo.New(o)
-	if addrInUse(err) {
+	if errors.Is(err, syscall.EADDRINUSE) {
 		return fmt.Errorf("%s is already in use (another demo or server?): stop it, or pass --listen 127.0.0.1:0 to pick a free port", o.Listen)
 	}
 	if err != nil {

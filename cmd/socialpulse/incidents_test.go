@@ -21,6 +21,7 @@ import (
 	"github.com/socialpulse/socialpulse/api/auth"
 	"github.com/socialpulse/socialpulse/api/incidents"
 	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/internal/cli"
 )
 
 // incidentsServer runs the real incidents API, with access control, over a
@@ -108,7 +109,7 @@ func incidentsServer(t *testing.T) string {
 	mux := api.Mux(api.Routes(api.Endpoints{Incidents: h}))
 	srv := httptest.NewServer(guard.Wrap(mux))
 	t.Cleanup(srv.Close)
-	t.Setenv(envAPIURL, srv.URL)
+	t.Setenv(cli.EnvAPIURL, srv.URL)
 	return rfc3339(at(200))
 }
 
@@ -123,7 +124,7 @@ func incidentsCLI(t *testing.T, args ...string) (int, string, string) {
 
 func TestIncidentsCommands(t *testing.T) {
 	statementAt := incidentsServer(t)
-	t.Setenv(envAPIToken, cliWriteToken)
+	t.Setenv(cli.EnvAPIToken, cliWriteToken)
 	dir := t.TempDir()
 	cases := []struct {
 		name string
@@ -176,7 +177,7 @@ func TestIncidentsCommands(t *testing.T) {
 
 func TestIncidentsHTMLReportLoadsNothing(t *testing.T) {
 	incidentsServer(t)
-	t.Setenv(envAPIToken, cliReadToken)
+	t.Setenv(cli.EnvAPIToken, cliReadToken)
 	code, out, errs := incidentsCLI(t, "report", "checkout-1")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)

@@ -3,7 +3,7 @@
 // main stays thin: it turns signals into context cancellation, picks the
 // subcommand and maps its error to an exit code. Each subcommand lives in its
 // own file and takes its arguments and output streams explicitly, so it can be
-// tested without a process.
+// tested without a process; its help text is a file under usage/.
 package main
 
 import (
@@ -16,30 +16,31 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/socialpulse/socialpulse/internal/cli"
 	"github.com/socialpulse/socialpulse/internal/term"
 )
 
 // command is one subcommand: it parses args (without the subcommand name)
-// and writes results to stdout and diagnostics to stderr.
+// and writes results to stdout and diagnostics to stderr. Its one-line
+// summary is in usage/socialpulse.txt.
 type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+	name string
+	run  func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
 }
 
 func commands() []command {
 	return []command{
-		{"run", "run the stream processor (Kafka -> Redis impact matrix, HTTP API)", runProcessor},
-		{"demo", "run everything in one process with an embedded Kafka and Redis and a synthetic incident", runDemo},
-		{"replay", "load a JSONL file of posts into Kafka, with progress and a rate limit", runReplay},
-		{"score", "score JSONL posts for sentiment and features, one JSON line out per line in", runScore},
-		{"taxonomy", "work with feature taxonomies (taxonomy check FILE...)", runTaxonomy},
-		{"eval", "measure accuracy on labelled data (eval sentiment | eval aspects | eval nab)", runEval},
-		{"backtest", "replay a count series through the spike detector (backtest --series FILE)", runBacktest},
-		{"dashboards", "push the Grafana dashboards, folder and data source (dashboards push --grafana-url URL)", runDashboards},
-		{"spikes", "the spike history through the API (spikes list | show ID | export | note ID TEXT)", runSpikes},
-		{"sentiment", "sentiment corrections: adapt a model to them, correct a label, export them (sentiment adapt | correct ID LABEL | export)", runSentiment},
-		{"incidents", "incidents: overlapping spikes grouped, milestones, measures, reports (incidents list | show ID | milestone ID TYPE TEXT | report ID)", runIncidents},
+		{"run", runProcessor},
+		{"demo", runDemo},
+		{"replay", runReplay},
+		{"score", runScore},
+		{"taxonomy", runTaxonomy},
+		{"eval", runEval},
+		{"backtest", runBacktest},
+		{"dashboards", runDashboards},
+		{"spikes", runSpikes},
+		{"sentiment", runSentiment},
+		{"incidents", runIncidents},
 	}
 }
 
@@ -47,16 +48,20 @@ func commands() []command {
 // termWriter: no command can print a customer's escape sequence to a person.
 func main() { os.Exit(run(os.Args[1:], os.Stdin, term.ToTerminal(os.Stdout), os.Stderr)) }
 
+// version is the release, set at build time with
+// -ldflags "-X main.version=v1.2.3"; "devel" otherwise.
+var version = "devel"
+
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
-		fmt.Fprintln(stdout, versionString())
+		fmt.Fprintln(stdout, cli.Version(version))
 		return 0
 	}
-	if len(args) == 0 || isHelp(args[0]) {
-		usage(stderr)
+	if len(args) == 0 || cli.IsHelp(args[0]) {
+		printUsage(stderr, "socialpulse")
 		if len(args) == 0 {
 			return 2
 		}
@@ -72,7 +77,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
-		case errors.Is(err, errUsage):
+		case errors.Is(err, cli.ErrUsage):
 			fmt.Fprintf(stderr, "socialpulse %s: %v\n", c.name, err)
 			return 2
 		default:
@@ -81,25 +86,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stderr, "socialpulse: unknown command %q\n\n", args[0])
-	usage(stderr)
+	printUsage(stderr, "socialpulse")
 	return 2
-}
-
-// errUsage marks errors caused by bad command-line arguments (exit code 2).
-var errUsage = errors.New("usage")
-
-func usageErrorf(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "socialpulse: social-listening stream processor")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Usage: socialpulse <command> [flags]")
-	fmt.Fprintln(w)
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'socialpulse <command> --help' for a command's flags, 'socialpulse --version' for the build.")
 }

@@ -11,21 +11,18 @@ import (
 
 	"github.com/socialpulse/socialpulse/app"
 	"github.com/socialpulse/socialpulse/config"
+	"github.com/socialpulse/socialpulse/internal/cli"
 )
 
 // runProcessor is "socialpulse run": the stream processor.
 func runProcessor(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
-	fs := newFlags("run", "[--config FILE]", `Runs the stream processor: consumes posts from Kafka, scores and tags them, keeps
-the impact matrix in Redis, detects spikes, delivers alerts and serves the API.
-Every option has a default (see deploy/config.example.yaml) and an environment
-override (SOCIALPULSE_<YAML PATH>). SIGINT/SIGTERM stop gracefully; SIGHUP reloads
-the taxonomy.`, stderr)
+	fs := newFlags("run", stderr)
 	path := fs.String("config", os.Getenv("SOCIALPULSE_CONFIG"), "YAML config `file` (env SOCIALPULSE_CONFIG); every option also has a SOCIALPULSE_* override")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageErrorf("unexpected arguments %v", fs.Args())
+		return cli.Usagef("unexpected arguments %v", fs.Args())
 	}
 	cfg, err := config.Load(*path, os.Environ())
 	if err != nil {

@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"io"
 
 	"github.com/socialpulse/socialpulse/enrich"
+	"github.com/socialpulse/socialpulse/internal/cli"
 	"github.com/socialpulse/socialpulse/internal/jsonl"
 	"github.com/socialpulse/socialpulse/pipeline"
 )
@@ -14,20 +13,13 @@ import (
 // runScore is "socialpulse score": JSONL posts in, one JSON line out per
 // input line, in order (pipeline.Score, with enrich.Load's Enricher).
 func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("score", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: socialpulse score [--taxonomy FILE] [FILE|-]")
-		fmt.Fprintln(fs.Output(), "Scores JSONL posts (the processor's input format) and writes one JSON line per input line,")
-		fmt.Fprintln(fs.Output(), "in the shape the processor writes to its enriched-posts topic.")
-		fs.PrintDefaults()
-	}
+	fs := newFlags("score", stderr)
 	taxPath := fs.String("taxonomy", "", "feature taxonomy YAML `file`; default: the built-in taxonomy")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
-		return usageErrorf("want at most one FILE, got %d arguments", fs.NArg())
+		return cli.Usagef("want at most one FILE, got %d arguments", fs.NArg())
 	}
 	name := "-"
 	if fs.NArg() == 1 {

@@ -22,6 +22,7 @@ import (
 	"github.com/socialpulse/socialpulse/api/spikes"
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/impactmatrix"
+	"github.com/socialpulse/socialpulse/internal/cli"
 )
 
 const (
@@ -90,8 +91,8 @@ func spikesCLI(t *testing.T, args ...string) (int, string, string) {
 
 func TestSpikesListPrintsAnAlignedTableOrJSON(t *testing.T) {
 	url := spikesServer(t)
-	t.Setenv(envAPIURL, url)
-	t.Setenv(envAPIToken, cliReadToken)
+	t.Setenv(cli.EnvAPIURL, url)
+	t.Setenv(cli.EnvAPIToken, cliReadToken)
 	code, out, errs := spikesCLI(t, "list")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -167,7 +168,7 @@ func TestSpikesNoteThenShow(t *testing.T) {
 
 func TestSpikesExportWritesCSV(t *testing.T) {
 	url := spikesServer(t)
-	t.Setenv(envAPIToken, cliReadToken)
+	t.Setenv(cli.EnvAPIToken, cliReadToken)
 	code, out, errs := spikesCLI(t, "export", "--api", url, "--feature", "checkout")
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != 0 || err != nil || len(rows) != 2 || rows[0][0] != "id" || rows[1][0] != "checkout-1" {
@@ -209,8 +210,8 @@ func TestSpikesErrorsAreClearAndNeverShowTheToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(envAPIURL, url)
-			t.Setenv(envAPIToken, tt.token)
+			t.Setenv(cli.EnvAPIURL, url)
+			t.Setenv(cli.EnvAPIToken, tt.token)
 			code, out, errs := spikesCLI(t, tt.args...)
 			if code != tt.code || !strings.Contains(errs, tt.errSubstr) {
 				t.Fatalf("exit %d, want %d; stderr %q lacks %q", code, tt.code, errs, tt.errSubstr)

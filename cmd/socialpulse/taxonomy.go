@@ -3,17 +3,17 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"io"
 
 	"github.com/socialpulse/socialpulse/feature/taxonomyio"
+	"github.com/socialpulse/socialpulse/internal/cli"
 )
 
 // runTaxonomy implements "taxonomy check [FILE...]" and "taxonomy show [FILE]".
 // FILE "default", or no FILE, means the embedded default taxonomy.
 func runTaxonomy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageErrorf("taxonomy needs an action: check [FILE...] | show [FILE] | suggest [FILE]")
+		return cli.Usagef("taxonomy needs an action: check [FILE...] | show [FILE] | suggest [FILE]")
 	}
 	switch args[0] {
 	case "check":
@@ -23,30 +23,15 @@ func runTaxonomy(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	case "suggest":
 		return taxonomySuggest(ctx, args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "help":
-		taxonomyUsage(stderr)
+		printUsage(stderr, "taxonomy")
 		return flag.ErrHelp
 	}
-	return usageErrorf("unknown taxonomy action %q (want check | show | suggest)", args[0])
-}
-
-func taxonomyUsage(w io.Writer) {
-	fmt.Fprint(w, `Usage:
-  socialpulse taxonomy check [FILE...]       validate taxonomies and run their examples
-  socialpulse taxonomy show [--terms] [FILE] list a taxonomy's features
-  socialpulse taxonomy show --yaml [FILE]    print the taxonomy file (the default is a starting point)
-  socialpulse taxonomy suggest [--taxonomy FILE] [--apply OUT] [POSTS.jsonl]
-                                             propose terms and features from a history of posts
-
-FILE "default", or no FILE, is the embedded default taxonomy. check prints one
-line per problem as file:line: field: message and exits 1 when there is any.
-`)
+	return cli.Usagef("unknown taxonomy action %q (want check | show | suggest)", args[0])
 }
 
 func taxonomyCheck(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("taxonomy check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { taxonomyUsage(stderr) }
-	if err := parseFlags(fs, args); err != nil {
+	fs := taxonomyFlags("taxonomy check", stderr)
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	files := fs.Args()
@@ -57,16 +42,14 @@ func taxonomyCheck(args []string, stdout, stderr io.Writer) error {
 }
 
 func taxonomyShow(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("taxonomy show", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { taxonomyUsage(stderr) }
+	fs := taxonomyFlags("taxonomy show", stderr)
 	terms := fs.Bool("terms", false, "list every feature's terms, patterns and exclusions, including those taken from its id and name")
 	raw := fs.Bool("yaml", false, "print the taxonomy file itself")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
-		return usageErrorf("show takes at most one FILE, got %d", fs.NArg())
+		return cli.Usagef("show takes at most one FILE, got %d", fs.NArg())
 	}
 	file := taxonomyio.Default
 	if fs.NArg() == 1 {
@@ -80,4 +63,12 @@ func taxonomyShow(args []string, stdout, stderr io.Writer) error {
 		mode = taxonomyio.ShowTerms
 	}
 	return taxonomyio.Show(stdout, file, mode)
+}
+
+// taxonomyFlags returns the flag set of "taxonomy check" or "taxonomy
+// show", whose help is the taxonomy command's usage.
+func taxonomyFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := cli.NewFlagSet(name, "", stderr)
+	fs.Usage = func() { printUsage(stderr, "taxonomy") }
+	return fs
 }

@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"io"
 
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/feature/taxonomyio"
+	"github.com/socialpulse/socialpulse/internal/cli"
 	"github.com/socialpulse/socialpulse/internal/jsonl"
 )
 
@@ -17,26 +16,7 @@ import (
 // candidate features from unmatched complaints. --apply writes a copy of the
 // taxonomy with the suggested terms added.
 func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("taxonomy suggest", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: socialpulse taxonomy suggest [--taxonomy FILE] [--apply OUT] [--all] [--json]
-       [--method share|logodds] [--min-z Z] [--rounds N] [FILE|-]
-
-Reads JSONL posts (at least "text"; "lang" is used when present), tags the
-negative ones with the taxonomy and proposes, per feature, words and phrases
-that come with its terms in its posts and are rare in the others, and
-candidate new features from complaints no feature matches, each with counts
-and example posts. No labels are needed. --apply writes a copy of the
-taxonomy with the proposed terms added (each marked with a comment); it
-passes "taxonomy check". Candidate features are listed, never applied.
---method logodds ranks words by their smoothed log-odds in a feature's
-posts against all other examined posts and suggests in rounds (each round
-tags the posts again with the terms so far), so words common in the
-complaints the terms miss are not refused for being there.
-`)
-		fs.PrintDefaults()
-	}
+	fs := newFlags("taxonomy suggest", stderr)
 	taxPath := fs.String("taxonomy", taxonomyio.Default, "taxonomy YAML `file` to extend; \"default\" is the built-in one")
 	apply := fs.String("apply", "", "write the taxonomy with the suggested terms added to `OUT`")
 	all := fs.Bool("all", false, "learn from all posts, not only the negative ones (for reviews, which praise as often as they complain)")
@@ -50,13 +30,13 @@ complaints the terms miss are not refused for being there.
 		return err
 	}
 	if fs.NArg() > 1 {
-		return usageErrorf("want at most one FILE, got %d arguments", fs.NArg())
+		return cli.Usagef("want at most one FILE, got %d arguments", fs.NArg())
 	}
 	if m := feature.SuggestMethod(*method); m != feature.SuggestShare && m != feature.SuggestLogOdds {
-		return usageErrorf("--method %q: want share or logodds", *method)
+		return cli.Usagef("--method %q: want share or logodds", *method)
 	}
 	if *minZ < 0 || *rounds < 0 || *minPosts < 0 || *maxTerms < 0 {
-		return usageErrorf("--min-z, --rounds, --min-posts and --max-terms must not be negative")
+		return cli.Usagef("--min-z, --rounds, --min-posts and --max-terms must not be negative")
 	}
 	name := "-"
 	if fs.NArg() == 1 {

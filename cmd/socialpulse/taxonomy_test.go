@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/socialpulse/socialpulse/internal/cli"
 )
 
 func TestTaxonomyCheck(t *testing.T) {
@@ -81,7 +83,7 @@ func TestTaxonomyShow(t *testing.T) {
 func TestTaxonomyUsageErrors(t *testing.T) {
 	for _, args := range [][]string{nil, {"frobnicate"}, {"show", "a", "b"}, {"suggest", "--method", "bogus"}, {"suggest", "--rounds", "-1"}} {
 		var out bytes.Buffer
-		if err := runTaxonomy(context.Background(), args, nil, &out, &out); !errors.Is(err, errUsage) {
+		if err := runTaxonomy(context.Background(), args, nil, &out, &out); !errors.Is(err, cli.ErrUsage) {
 			t.Errorf("runTaxonomy(%q) = %v, want a usage error", args, err)
 		}
 	}

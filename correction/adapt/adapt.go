@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/socialpulse/socialpulse/correction"
 	"github.com/socialpulse/socialpulse/evaluate"
@@ -46,6 +47,17 @@ type Result struct {
 	// Agree is the number of corrections the model gives the corrected
 	// label.
 	Agree int
+}
+
+// Summary is the one-line report of a training with o that took took:
+// how the model was trained and how many corrections it agrees with.
+func (r Result) Summary(o Options, took time.Duration) string {
+	mode := "fine-tuned the embedded model"
+	if o.Data != "" {
+		mode = "trained on the SemEval tweets plus"
+	}
+	return fmt.Sprintf("adapt: %s %d corrections (weight %g) in %.1f s; the model gives %d of them the corrected label",
+		mode, r.Examples, o.Weight, took.Seconds(), r.Agree)
 }
 
 // Train trains the adapted model.

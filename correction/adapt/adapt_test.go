@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/socialpulse/socialpulse/correction"
 )
@@ -56,5 +57,24 @@ func TestTrainIsReproducibleAndCountsAgreement(t *testing.T) {
 	}
 	if a.Examples != 2 || a.Agree < 0 || a.Agree > 2 {
 		t.Fatalf("examples %d, agree %d", a.Examples, a.Agree)
+	}
+}
+
+func TestSummarySaysHowTheModelWasTrained(t *testing.T) {
+	r := Result{Examples: 12, Agree: 11}
+	tests := []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"fine-tuned", Options{Weight: 5}, "adapt: fine-tuned the embedded model 12 corrections (weight 5) in 2.5 s; the model gives 11 of them the corrected label"},
+		{"with the SemEval tweets", Options{Data: "data", Weight: 2.5}, "adapt: trained on the SemEval tweets plus 12 corrections (weight 2.5) in 2.5 s; the model gives 11 of them the corrected label"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.Summary(tt.o, 2500*time.Millisecond); got != tt.want {
+				t.Fatalf("Summary = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

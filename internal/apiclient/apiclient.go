@@ -2,9 +2,10 @@
 // client of the CLI's spikes, incidents and sentiment commands. A status
 // other than 2xx becomes an error that carries the API's own message.
 //
-// Scope: requests, the token, errors, JSON bodies. Non-goals: flags and
-// where the token comes from (cmd/socialpulse reads them), and the shapes
-// of the answers (the api packages define them).
+// Scope: requests (the list filters' query parameters included), the
+// token, errors, JSON bodies. Non-goals: flags and where the token comes
+// from (cmd/socialpulse and internal/cli read them), and the shapes of the
+// answers (the api packages define them).
 package apiclient
 
 import (
@@ -18,8 +19,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/socialpulse/socialpulse/api/incidents"
 )
 
 // Options configure New.
@@ -115,21 +114,20 @@ func (c *Client) PostJSON(ctx context.Context, path string, in, out any) error {
 	return nil
 }
 
-// Incident reads one incident's detail (by its id or any of its spikes'
-// ids), decoded and as the API sent it.
-func (c *Client) Incident(ctx context.Context, id string) (incidents.Detail, []byte, error) {
-	var d incidents.Detail
-	resp, err := c.Do(ctx, http.MethodGet, "/api/v1/incidents/"+url.PathEscape(id), nil, nil)
+// getRaw gets path and decodes the answer into v; it returns the answer as
+// the API sent it.
+func (c *Client) getRaw(ctx context.Context, path string, v any) ([]byte, error) {
+	resp, err := c.Do(ctx, http.MethodGet, path, nil, nil)
 	if err != nil {
-		return d, nil, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return d, nil, fmt.Errorf("api: %w", err)
+		return nil, fmt.Errorf("api: %w", err)
 	}
-	if err := json.Unmarshal(body, &d); err != nil {
-		return d, nil, fmt.Errorf("api: bad response: %w", err)
+	if err := json.Unmarshal(body, v); err != nil {
+		return nil, fmt.Errorf("api: bad response: %w", err)
 	}
-	return d, body, nil
+	return body, nil
 }

@@ -1,6 +1,7 @@
 package cliout
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -21,6 +22,25 @@ func IncidentTable(w io.Writer, l incidents.List) error {
 			in.SpikeCount, OneLine(strings.Join(in.Features, ","), 40), OneLine(in.Title, 60), in.ID)
 	}
 	return tw.Flush()
+}
+
+// IncidentList prints l on out, as the API's JSON or as a table, and, on
+// msgs, that nothing matched or that the range held more spikes than the
+// API grouped.
+func IncidentList(out, msgs io.Writer, l incidents.List, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(out).Encode(l)
+	}
+	if err := IncidentTable(out, l); err != nil {
+		return err
+	}
+	if len(l.Incidents) == 0 {
+		fmt.Fprintln(msgs, "no incidents match")
+	}
+	if l.Truncated {
+		fmt.Fprintln(msgs, "warning: the range holds more spikes than one request groups; narrow it with --from and --to")
+	}
+	return nil
 }
 
 // MilestoneRecorded confirms a milestone of type typ stored on incident id.

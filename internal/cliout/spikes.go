@@ -1,6 +1,7 @@
 package cliout
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -34,6 +35,54 @@ func (t *SpikeTable) Add(ss []spikes.Spike) {
 
 // Flush writes the rows added so far, aligned.
 func (t *SpikeTable) Flush() error { return t.tw.Flush() }
+
+// SpikeList prints the pages of a spike list: the API's JSON, one object
+// per page, or one table; then, on msgs, where the list goes on or that
+// nothing matched.
+type SpikeList struct {
+	out, msgs io.Writer
+	table     *SpikeTable
+	n         int
+}
+
+// NewSpikeList prints a spike list on out, as JSON or a table, and its
+// messages on msgs.
+func NewSpikeList(out, msgs io.Writer, asJSON bool) *SpikeList {
+	l := &SpikeList{out: out, msgs: msgs}
+	if !asJSON {
+		l.table = NewSpikeTable(out)
+	}
+	return l
+}
+
+// Page prints one page.
+func (l *SpikeList) Page(p spikes.SpikeList) error {
+	l.n += len(p.Spikes)
+	if l.table == nil {
+		return json.NewEncoder(l.out).Encode(p)
+	}
+	l.table.Add(p.Spikes)
+	return nil
+}
+
+// Close ends the list: it flushes the table and says how to read on from
+// next, the cursor of the next page ("" when the list ended), or that no
+// spike matched.
+func (l *SpikeList) Close(next string) error {
+	if l.table != nil {
+		if err := l.table.Flush(); err != nil {
+			return err
+		}
+	}
+	if next != "" {
+		fmt.Fprintf(l.msgs, "more: add --cursor %s (or --all)\n", next)
+		return nil
+	}
+	if l.table != nil && l.n == 0 {
+		fmt.Fprintln(l.msgs, "no spikes match")
+	}
+	return nil
+}
 
 // SpikeDetail prints d for a person. Every string from the API passes
 // through term.Text (customers wrote the posts, anyone with a write token

@@ -162,10 +162,18 @@ func Text(s string) string {
 // command's output to a person is safe while pipes and files get the exact
 // bytes (JSON Lines, CSV).
 func ToTerminal(w io.Writer) io.Writer {
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			return NewWriter(w)
-		}
+	if IsTerminal(w) {
+		return NewWriter(w)
 	}
 	return w
+}
+
+// IsTerminal reports whether w is a character device (a terminal).
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
