@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -16,17 +15,9 @@ const envGrafanaToken = "SOCIALPULSE_GRAFANA_TOKEN"
 // runDashboards is "socialpulse dashboards push": provision the Grafana
 // folder, data source and dashboards.
 func runDashboards(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || cli.IsHelp(args[0]) {
-		printUsage(stderr, "dashboards")
-		if len(args) == 0 {
-			return cli.Usagef("want a subcommand: push")
-		}
-		return flag.ErrHelp
-	}
-	if args[0] != "push" {
-		return cli.Usagef("unknown subcommand %q (want push)", args[0])
-	}
-	return runDashboardsPush(ctx, args[1:], stdout, stderr)
+	return cli.Dispatch(args, usageText("dashboards"), stderr,
+		cli.Sub{Name: "push", Run: func(a []string) error { return runDashboardsPush(ctx, a, stdout, stderr) }},
+	)
 }
 
 func runDashboardsPush(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -14,28 +14,13 @@ import (
 // runEval dispatches "eval sentiment", "aspects", "nab", "surges" and
 // "corrections".
 func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	const targets = "sentiment | aspects | nab | surges | corrections"
-	if len(args) == 0 {
-		printUsage(stderr, "eval")
-		return cli.Usagef("eval needs a target: %s", targets)
-	}
-	if cli.IsHelp(args[0]) {
-		printUsage(stderr, "eval")
-		return nil
-	}
-	switch args[0] {
-	case "sentiment":
-		return runEvalSentiment(ctx, args[1:], stdout, stderr)
-	case "aspects":
-		return runEvalAspects(ctx, args[1:], stdout, stderr)
-	case "nab":
-		return runEvalNAB(ctx, args[1:], stdout, stderr)
-	case "surges":
-		return runEvalSurges(ctx, args[1:], stdout, stderr)
-	case "corrections":
-		return runEvalCorrections(ctx, args[1:], stdout, stderr)
-	}
-	return cli.Usagef("unknown eval target %q (want %s)", args[0], targets)
+	return cli.Dispatch(args, usageText("eval"), stderr,
+		cli.Sub{Name: "sentiment", Run: func(a []string) error { return runEvalSentiment(ctx, a, stdout, stderr) }},
+		cli.Sub{Name: "aspects", Run: func(a []string) error { return runEvalAspects(ctx, a, stdout, stderr) }},
+		cli.Sub{Name: "nab", Run: func(a []string) error { return runEvalNAB(ctx, a, stdout, stderr) }},
+		cli.Sub{Name: "surges", Run: func(a []string) error { return runEvalSurges(ctx, a, stdout, stderr) }},
+		cli.Sub{Name: "corrections", Run: func(a []string) error { return runEvalCorrections(ctx, a, stdout, stderr) }},
+	)
 }
 
 // parseEvalFlags parses the flags of an eval target, which takes no
@@ -97,7 +82,7 @@ func runEvalSurges(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&o.Data, "data", "../shared/data", "dev data directory (with nab/)")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the one-minute split and the injected counts")
 	fs.StringVar(&o.Variant, "variant", "defaults", "detector design, as named by \"eval nab --variants\"")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -12,21 +12,11 @@ import (
 // runTaxonomy implements "taxonomy check [FILE...]" and "taxonomy show [FILE]".
 // FILE "default", or no FILE, means the embedded default taxonomy.
 func runTaxonomy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return cli.Usagef("taxonomy needs an action: check [FILE...] | show [FILE] | suggest [FILE]")
-	}
-	switch args[0] {
-	case "check":
-		return taxonomyCheck(args[1:], stdout, stderr)
-	case "show":
-		return taxonomyShow(args[1:], stdout, stderr)
-	case "suggest":
-		return taxonomySuggest(ctx, args[1:], stdin, stdout, stderr)
-	case "-h", "--help", "help":
-		printUsage(stderr, "taxonomy")
-		return flag.ErrHelp
-	}
-	return cli.Usagef("unknown taxonomy action %q (want check | show | suggest)", args[0])
+	return cli.Dispatch(args, usageText("taxonomy"), stderr,
+		cli.Sub{Name: "check", Run: func(a []string) error { return taxonomyCheck(a, stdout, stderr) }},
+		cli.Sub{Name: "show", Run: func(a []string) error { return taxonomyShow(a, stdout, stderr) }},
+		cli.Sub{Name: "suggest", Run: func(a []string) error { return taxonomySuggest(ctx, a, stdin, stdout, stderr) }},
+	)
 }
 
 func taxonomyCheck(args []string, stdout, stderr io.Writer) error {

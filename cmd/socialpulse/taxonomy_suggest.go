@@ -26,7 +26,7 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	method := fs.String("method", string(feature.SuggestShare), "statistic that picks terms: share or logodds")
 	minZ := fs.Float64("min-z", 0, "with --method logodds, least z-score of a term's log-odds (default 1.5)")
 	rounds := fs.Int("rounds", 0, "suggestion rounds, each on the posts tagged with the terms so far (default 2 with logodds, 1 with share)")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {

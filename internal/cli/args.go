@@ -57,10 +57,11 @@ type Sub struct {
 	Run  func(args []string) error
 }
 
-// Dispatch runs the subcommand of the group that args[0] names. -h and
-// --help print the group's usage and return flag.ErrHelp; no subcommand,
-// or an unknown one, prints the usage too and is a usage error that lists
-// the subcommands.
+// Dispatch runs the subcommand of the group that args[0] names. "help",
+// -h and --help print the group's usage and return flag.ErrHelp (exit 0);
+// no subcommand prints the usage too and is a usage error that lists the
+// subcommands; an unknown one is a usage error naming it and the
+// subcommands, in one line like every other usage error.
 func Dispatch(args []string, usage string, stderr io.Writer, subs ...Sub) error {
 	var names []string
 	for _, s := range subs {
@@ -69,12 +70,16 @@ func Dispatch(args []string, usage string, stderr io.Writer, subs ...Sub) error 
 		}
 		names = append(names, s.Name)
 	}
-	want := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-	_, _ = io.WriteString(stderr, usage)
+	want := names[0]
+	if len(names) > 1 {
+		want = strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	}
 	switch {
 	case len(args) == 0:
+		_, _ = io.WriteString(stderr, usage)
 		return Usagef("want a subcommand: %s", want)
-	case args[0] == "-h" || args[0] == "--help":
+	case IsHelp(args[0]):
+		_, _ = io.WriteString(stderr, usage)
 		return flag.ErrHelp
 	}
 	return Usagef("unknown subcommand %q (want %s)", args[0], want)

@@ -165,3 +165,42 @@ func TestHTTPURLWantsAnHTTPSchemeAndAHost(t *testing.T) {
 		})
 	}
 }
+
+func TestDispatch(t *testing.T) {
+	const usage = "Usage: socialpulse group <a|b>\n"
+	for _, tc := range []struct {
+		name      string
+		args      []string
+		wantRan   string
+		wantErr   error
+		wantUsage bool
+	}{
+		{"a subcommand runs with the arguments after its name", []string{"b", "--x"}, "b --x", nil, false},
+		{"no subcommand prints the usage and is a usage error", nil, "", ErrUsage, true},
+		{"help prints the usage and is not an error", []string{"help"}, "", flag.ErrHelp, true},
+		{"--help prints the usage and is not an error", []string{"--help"}, "", flag.ErrHelp, true},
+		{"-h prints the usage and is not an error", []string{"-h"}, "", flag.ErrHelp, true},
+		{"an unknown subcommand is a one-line usage error", []string{"teleport"}, "", ErrUsage, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ran string
+			var stderr strings.Builder
+			sub := func(name string) Sub {
+				return Sub{Name: name, Run: func(a []string) error { ran = strings.Join(append([]string{name}, a...), " "); return nil }}
+			}
+			err := Dispatch(tc.args, usage, &stderr, sub("a"), sub("b"))
+			if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil && err != nil) {
+				t.Fatalf("error %v, want %v", err, tc.wantErr)
+			}
+			if ran != tc.wantRan {
+				t.Fatalf("ran %q, want %q", ran, tc.wantRan)
+			}
+			if got := stderr.String() == usage; got != tc.wantUsage {
+				t.Fatalf("stderr %q, want the usage: %v", stderr.String(), tc.wantUsage)
+			}
+			if errors.Is(err, ErrUsage) && tc.args != nil && !strings.Contains(err.Error(), `"teleport"`) {
+				t.Fatalf("error %q does not name the unknown subcommand", err)
+			}
+		})
+	}
+}
