@@ -87,6 +87,7 @@ func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer
 	taxDir := fl.String("taxonomies", "taxonomies", "directory with semeval-restaurants.yaml and semeval-laptops.yaml")
 	showErrors := fl.Int("errors", 0, "print up to `N` missed and spurious categories per data set to stderr (for tuning)")
 	grid := fl.Bool("suggest-grid", false, "instead of the tables, measure taxonomy suggest's settings on the three name-only sets, with leave-one-set-out picks")
+	guardGrid := fl.Bool("guard-grid", false, "instead of the tables, measure the tagger's matching options on the name-only and tuned sets, with leave-one-set-out picks")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: socialpulse eval aspects [--data DIR] [--taxonomies DIR] [--errors N]")
 		fmt.Fprintln(stderr)
@@ -102,7 +103,7 @@ func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer
 		return usageErrorf("unexpected arguments: %q", fl.Args())
 	}
 	return evaluate.Aspects(ctx, evaluate.AspectsOptions{Data: *dir, Taxonomies: *taxDir, Errors: *showErrors,
-		SuggestGrid: *grid, Out: stdout, ErrOut: stderr})
+		SuggestGrid: *grid, GuardGrid: *guardGrid, Out: stdout, ErrOut: stderr})
 }
 
 // runEvalNAB is "eval nab": flags for evaluate.NAB.
