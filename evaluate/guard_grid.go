@@ -12,10 +12,12 @@ import (
 func guardSettings() []feature.TagOptions {
 	var out []feature.TagOptions
 	for _, desc := range []bool{false, true} {
-		for _, strongest := range []bool{false, true} {
+		for _, rank := range []string{"", "strongest", "single"} {
 			for _, compounds := range []bool{false, true} {
 				for _, short := range []int{0, 4, 6, 99} {
-					out = append(out, feature.TagOptions{Description: desc, Strongest: strongest, Compounds: compounds, ShortDerived: short})
+					for _, gap := range []int{0, 1, 2} {
+						out = append(out, feature.TagOptions{Description: desc, Strongest: rank == "strongest", Single: rank == "single", Compounds: compounds, ShortDerived: short, PhraseGap: gap})
+					}
 				}
 			}
 		}
@@ -32,8 +34,14 @@ func guardLabel(o feature.TagOptions) string {
 	if o.Strongest {
 		s += "strongest, "
 	}
+	if o.Single {
+		s += "single, "
+	}
 	if o.Compounds {
 		s += "compounds, "
+	}
+	if o.PhraseGap > 0 {
+		s += fmt.Sprintf("phrase gap %d, ", o.PhraseGap)
 	}
 	if o.ShortDerived > 0 {
 		s += fmt.Sprintf("short derived ≤%d, ", o.ShortDerived)

@@ -38,6 +38,12 @@ func TestTagOptions(t *testing.T) {
 		{"a short derived word counts beside a written term", TagOptions{ShortDerived: 4}, "a fee on my invoice", []string{"billing"}},
 		{"a longer derived word is not guarded", TagOptions{ShortDerived: 4}, "where is my parcel", []string{"shipping"}},
 		{"a short written term is not guarded", TagOptions{ShortDerived: 99}, "the service", []string{"service"}},
+		{"single keeps the strongest feature", TagOptions{Single: true}, "the package had no invoice", []string{"billing"}},
+		{"single keeps the earliest of equally strong features", TagOptions{Single: true}, "a fee for the package", []string{"billing"}},
+		{"a written phrase needs its words together by default", TagOptions{}, "the tracking and order number", nil},
+		{"phrase gap lets words of a written phrase stand apart", TagOptions{PhraseGap: 2}, "the tracking and order number", []string{"shipping"}},
+		{"phrase gap keeps the order of the words", TagOptions{PhraseGap: 2}, "the number for tracking", nil},
+		{"phrase gap is a most", TagOptions{PhraseGap: 1}, "the tracking and order number", nil},
 		{"description words are not terms by default", TagOptions{}, "so much noise", nil},
 		{"description words match with Description", TagOptions{Description: true}, "so much noise", []string{"ambience"}},
 		{"a word two descriptions share is dropped", TagOptions{Description: true}, "a big room", nil},
@@ -57,7 +63,7 @@ func TestTagOptions(t *testing.T) {
 }
 
 func TestTagOptionsMatchesCarryNoGuardState(t *testing.T) {
-	tg, err := NewTaggerWith(guardTaxonomy(), TagOptions{Strongest: true, Compounds: true, ShortDerived: 4, Description: true})
+	tg, err := NewTaggerWith(guardTaxonomy(), TagOptions{Strongest: true, Single: true, Compounds: true, ShortDerived: 4, Description: true, PhraseGap: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +81,7 @@ func TestTagAllocationsWithOptions(t *testing.T) {
 			tx.Features[i].Description = "Orders, parcels and the service."
 		}
 	}
-	tg, err := NewTaggerWith(tx, TagOptions{Strongest: true, Compounds: true, ShortDerived: 6, Description: true})
+	tg, err := NewTaggerWith(tx, TagOptions{Strongest: true, Single: true, Compounds: true, ShortDerived: 6, Description: true, PhraseGap: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +98,7 @@ func BenchmarkTaggerOptions(b *testing.B) {
 		opt  TagOptions
 	}{
 		{"default", TagOptions{}},
-		{"all", TagOptions{Strongest: true, Compounds: true, ShortDerived: 6, Description: true}},
+		{"all", TagOptions{Strongest: true, Compounds: true, ShortDerived: 6, Description: true, PhraseGap: 2}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			tg, err := NewTaggerWith(DefaultTaxonomy(), c.opt)

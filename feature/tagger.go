@@ -39,28 +39,40 @@ type rule struct {
 }
 
 // TagOptions are matching rules beyond what a taxonomy says, the same for
-// every taxonomy. The zero value is the default (all off); each was measured
-// on the name-only evaluation sets ("socialpulse eval aspects --guard-grid").
+// every taxonomy. The zero value is the default: all off. Each was measured
+// on the three name-only evaluation sets, picking settings on two sets and
+// measuring on the third ("socialpulse eval aspects --guard-grid", see
+// BENCHMARKS.md); no setting improved the left-out set in all three
+// rotations, so none is on by default.
 type TagOptions struct {
 	// Strongest keeps, of the features a post mentions, only those whose
 	// best mention comes from the strongest kind of term: a written term
 	// or pattern or the feature's whole id or name; then a word of a
 	// multi-word name; then a related word or WordNet expansion.
 	Strongest bool
+	// Single keeps one feature per post: the one whose best mention comes
+	// from the strongest kind of term (as for Strongest), the earliest
+	// mentioned of those.
+	Single bool
 	// Compounds cancels a one-word mention that is the first word of a
 	// two-word WordNet compound ("service charge", "fan club"): in an
 	// English compound the second word names the thing. A mention of the
 	// feature elsewhere in the post still counts.
 	Compounds bool
 	// ShortDerived, when positive, makes a one-word term the taxonomy does
-	// not list (a word of a feature's name, or a related word) of at most
-	// this many bytes count only when its feature is mentioned a second
-	// time in the post.
+	// not list (a word of a feature's name, a related word or a description
+	// word) of at most this many bytes once normalised ("meal", "fee")
+	// count only when its feature is mentioned a second time in the post.
 	ShortDerived int
 	// Description adds the content words of each feature's description as
 	// related words (dropped, like name words, when two features share
 	// one or another feature lists it as a term).
 	Description bool
+	// PhraseGap, when positive, lets the words of a written multi-word term
+	// or name match with up to this many other words between each two, in
+	// order ("battery life" in "battery's whole life", "tech support" in
+	// "tech and customer support").
+	PhraseGap int
 }
 
 // Tagger finds the features a text mentions. It is immutable after
@@ -229,6 +241,19 @@ func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 			tg.rules[len(tg.rules)-1].expanded = true
 			tg.expanded[fi] = append(tg.expanded[fi], x.word)
 		}
+		if opt.PhraseGap > 0 {
+			phr := append([]string(nil), f.Terms...)
+			for j, src := range namedSrc[fi] {
+				if src == srcWritten && claims[string(named[fi][j].segments[0][0].norm)] == fi {
+					phr = append(phr, namedText[fi][j])
+				}
+			}
+			for _, term := range phr {
+				if c, ok := gappedPhrase(term, opt.PhraseGap); ok {
+					addRule(fi, c, false, srcWritten, false)
+				}
+			}
+		}
 		for _, p := range f.Patterns {
 			c, _ := compilePattern(p)
 			addRule(fi, c, false, srcWritten, false)
@@ -295,6 +320,17 @@ func describedWords(t *Taxonomy, opt TagOptions, claims map[string]int, explicit
 		}
 	}
 	return out
+}
+
+// gappedPhrase compiles a multi-word term as a pattern that allows up to
+// gap words between each two of its words.
+func gappedPhrase(term string, gap int) (compiled, bool) {
+	words := strings.Fields(term)
+	if len(words) < 2 || strings.ContainsAny(term, "()[]*|") {
+		return compiled{}, false
+	}
+	c, err := compilePattern(strings.Join(words, fmt.Sprintf(" *%d ", min(gap, maxGap))))
+	return c, err == nil
 }
 
 // isOneWord reports whether a term is one word in text.
@@ -553,14 +589,20 @@ func (r *run) mention(f int, h hit) {
 // earlier mention is kept, a second mention at another place lifts the
 // ShortDerived guard, and the strongest source is remembered.
 func (r *run) again(i int, m Match) {
-	o := r.dst[i]
+	r.dst[i] = merged(r.dst[i], m)
+}
+
+// merged is the match of a feature mentioned as o and as m: the earlier
+// mention, weak only when both are the same weak mention, with the
+// stronger source.
+func merged(o, m Match) Match {
 	weak := o.weak && m.weak && o.Start == m.Start && o.End == m.End
 	src := max(o.src, m.src)
 	if earlier(m, o) {
 		o = m
 	}
 	o.weak, o.src = weak, src
-	r.dst[i] = o
+	return o
 }
 
 // compound cancels a one-word mention at the first word of a compound h,
@@ -595,14 +637,7 @@ func (r *run) finish() []Match {
 		dup := false
 		for i := r.base; i < len(out); i++ {
 			if out[i].Feature == m.Feature {
-				o := out[i]
-				weak := o.weak && m.weak && o.Start == m.Start && o.End == m.End
-				src := max(o.src, m.src)
-				if earlier(m, o) {
-					o = m
-				}
-				o.weak, o.src = weak, src
-				out[i] = o
+				out[i] = merged(out[i], m)
 				dup = true
 				break
 			}
@@ -624,11 +659,24 @@ func (r *run) finish() []Match {
 		if m.weak || r.tg.opt.Strongest && m.src < best {
 			continue
 		}
-		m.oneWord, m.src = false, 0
 		out[n] = m
 		n++
 	}
 	out = out[:n]
+	if r.tg.opt.Single && len(out)-r.base > 1 {
+		// out is not sorted yet: keep the strongest, then the earliest.
+		k := r.base
+		for i := r.base + 1; i < len(out); i++ {
+			if out[i].src > out[k].src || out[i].src == out[k].src && earlier(out[i], out[k]) {
+				k = i
+			}
+		}
+		out[r.base] = out[k]
+		out = out[:r.base+1]
+	}
+	for i := r.base; i < len(out); i++ {
+		out[i].oneWord, out[i].src = false, 0
+	}
 	for i := r.base + 1; i < len(out); i++ {
 		for j := i; j > r.base && out[j].Start < out[j-1].Start; j-- {
 			out[j], out[j-1] = out[j-1], out[j]
