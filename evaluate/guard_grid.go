@@ -11,7 +11,7 @@ import (
 // guardSettings are the feature.TagOptions the guard grid measures.
 func guardSettings() []feature.TagOptions {
 	var out []feature.TagOptions
-	for _, desc := range []bool{false, true} {
+	for _, desc := range []feature.DescriptionMode{feature.DescriptionOff, feature.DescriptionOn, feature.DescriptionSecondCue} {
 		for _, rank := range []string{"", "strongest", "single"} {
 			for _, compounds := range []bool{false, true} {
 				for _, short := range []int{0, 4, 6, 99} {
@@ -28,8 +28,11 @@ func guardSettings() []feature.TagOptions {
 // guardLabel names a setting in a table.
 func guardLabel(o feature.TagOptions) string {
 	s := ""
-	if o.Description {
+	switch o.Description {
+	case feature.DescriptionOn:
 		s += "description, "
+	case feature.DescriptionSecondCue:
+		s += "description (second cue), "
 	}
 	if o.Strongest {
 		s += "strongest, "

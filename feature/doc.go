@@ -67,7 +67,8 @@
 // word that starts a two-word WordNet compound ("service charge": the
 // second word names the thing, Compounds); make short words the taxonomy
 // does not list need a second mention of their feature (ShortDerived);
-// use the words of feature descriptions (Description); let the words of a
+// use the words of feature descriptions, alone or with a second mention
+// (Description); let the words of a
 // written phrase stand apart (PhraseGap). All are off by default: measured
 // on the three name-only evaluation sets, choosing on two and measuring on
 // the third, none improved the left-out set in every rotation.

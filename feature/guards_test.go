@@ -45,9 +45,11 @@ func TestTagOptions(t *testing.T) {
 		{"phrase gap keeps the order of the words", TagOptions{PhraseGap: 2}, "the number for tracking", nil},
 		{"phrase gap is a most", TagOptions{PhraseGap: 1}, "the tracking and order number", nil},
 		{"description words are not terms by default", TagOptions{}, "so much noise", nil},
-		{"description words match with Description", TagOptions{Description: true}, "so much noise", []string{"ambience"}},
-		{"a word two descriptions share is dropped", TagOptions{Description: true}, "a big room", nil},
-		{"a description word another feature lists is dropped", TagOptions{Description: true}, "the service", []string{"service"}},
+		{"description words match with Description", TagOptions{Description: DescriptionOn}, "so much noise", []string{"ambience"}},
+		{"a description word alone does not count with a second cue required", TagOptions{Description: DescriptionSecondCue}, "so much noise", nil},
+		{"a description word counts beside another mention with a second cue required", TagOptions{Description: DescriptionSecondCue}, "so much noise, the atmosphere", []string{"ambience"}},
+		{"a word two descriptions share is dropped", TagOptions{Description: DescriptionOn}, "a big room", nil},
+		{"a description word another feature lists is dropped", TagOptions{Description: DescriptionOn}, "the service", []string{"service"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,7 +65,7 @@ func TestTagOptions(t *testing.T) {
 }
 
 func TestTagOptionsMatchesCarryNoGuardState(t *testing.T) {
-	tg, err := NewTaggerWith(guardTaxonomy(), TagOptions{Strongest: true, Single: true, Compounds: true, ShortDerived: 4, Description: true, PhraseGap: 2})
+	tg, err := NewTaggerWith(guardTaxonomy(), TagOptions{Strongest: true, Single: true, Compounds: true, ShortDerived: 4, Description: DescriptionOn, PhraseGap: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +83,7 @@ func TestTagAllocationsWithOptions(t *testing.T) {
 			tx.Features[i].Description = "Orders, parcels and the service."
 		}
 	}
-	tg, err := NewTaggerWith(tx, TagOptions{Strongest: true, Single: true, Compounds: true, ShortDerived: 6, Description: true, PhraseGap: 2})
+	tg, err := NewTaggerWith(tx, TagOptions{Strongest: true, Single: true, Compounds: true, ShortDerived: 6, Description: DescriptionOn, PhraseGap: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +100,7 @@ func BenchmarkTaggerOptions(b *testing.B) {
 		opt  TagOptions
 	}{
 		{"default", TagOptions{}},
-		{"all", TagOptions{Strongest: true, Compounds: true, ShortDerived: 6, Description: true, PhraseGap: 2}},
+		{"all", TagOptions{Strongest: true, Compounds: true, ShortDerived: 6, Description: DescriptionOn, PhraseGap: 2}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			tg, err := NewTaggerWith(DefaultTaxonomy(), c.opt)

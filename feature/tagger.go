@@ -66,14 +66,26 @@ type TagOptions struct {
 	ShortDerived int
 	// Description adds the content words of each feature's description as
 	// related words (dropped, like name words, when two features share
-	// one or another feature lists it as a term).
-	Description bool
+	// one or another feature lists it as a term); DescriptionSecondCue
+	// counts one only when its feature is mentioned a second time.
+	Description DescriptionMode
 	// PhraseGap, when positive, lets the words of a written multi-word term
 	// or name match with up to this many other words between each two, in
 	// order ("battery life" in "battery's whole life", "tech support" in
 	// "tech and customer support").
 	PhraseGap int
 }
+
+// DescriptionMode says whether description words are terms
+// (TagOptions.Description).
+type DescriptionMode uint8
+
+// Description modes.
+const (
+	DescriptionOff       DescriptionMode = iota // description words are not terms
+	DescriptionOn                               // they are related words
+	DescriptionSecondCue                        // they count with a second mention of their feature
+)
 
 // Tagger finds the features a text mentions. It is immutable after
 // NewTagger and safe for concurrent use; to change the taxonomy of a running
@@ -228,7 +240,7 @@ func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 		for _, w := range described[fi] {
 			c, _ := compileTerm(w)
 			addRule(fi, c, false, srcRelated, true)
-			if len(c.segments[0][0].norm) <= opt.ShortDerived {
+			if opt.Description == DescriptionSecondCue || len(c.segments[0][0].norm) <= opt.ShortDerived {
 				tg.rules[len(tg.rules)-1].weak = true
 			}
 			singles = append(singles, w)
@@ -285,7 +297,7 @@ func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 // other feature's description.
 func describedWords(t *Taxonomy, opt TagOptions, claims map[string]int, explicit map[string]bool) [][]string {
 	out := make([][]string, len(t.Features))
-	if !opt.Description {
+	if opt.Description == DescriptionOff {
 		return out
 	}
 	owner := map[string]int{}
