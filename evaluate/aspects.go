@@ -29,6 +29,10 @@ type AspectsOptions struct {
 	// SuggestGrid measures taxonomy suggest's settings on the three
 	// name-only sets, with leave-one-set-out picks, instead of the tables.
 	SuggestGrid bool
+	// GuardGrid measures the tagger's matching options (feature.TagOptions)
+	// on the name-only and tuned sets, with leave-one-set-out picks, instead
+	// of the tables.
+	GuardGrid bool
 	// Out receives the markdown tables; ErrOut the error listings.
 	Out, ErrOut io.Writer
 }
@@ -46,6 +50,9 @@ func Aspects(ctx context.Context, o AspectsOptions) error {
 	ev := aspectEval{sa: sentiment.New(), stdout: o.Out, stderr: o.ErrOut, errors: o.Errors}
 	if o.SuggestGrid {
 		return ev.runSuggestGrid(ctx, *dir, *taxDir)
+	}
+	if o.GuardGrid {
+		return ev.runGuardGrid(ctx, *dir, *taxDir)
 	}
 
 	rest, err := ev.tagger(filepath.Join(*taxDir, "semeval-restaurants.yaml"))

@@ -9,15 +9,31 @@ import "strings"
 // drops a name term that two features share, or that another feature lists
 // as a term, so "late flight" and "cancelled flight" do not both claim
 // "flight".
-func nameTerms(f Feature) []string { return nameTermsWith(f, relatedWords()) }
+func nameTerms(f Feature) []string {
+	out, _ := nameTermsWith(f, relatedWords())
+	return out
+}
 
-// nameTermsWith is nameTerms with the related words of rel (nil: none).
-func nameTermsWith(f Feature, rel map[string][]string) []string {
+// termSource says where a term comes from; a written term is the strongest
+// evidence of its feature, a related word the weakest (TagOptions.Strongest).
+type termSource uint8
+
+const (
+	srcRelated  termSource = iota + 1 // a related word or WordNet expansion
+	srcNameWord                       // one word of a feature's id or name
+	srcWritten                        // a written term or pattern, or the whole id or name
+)
+
+// nameTermsWith is nameTerms with the related words of rel (nil: none); it
+// also returns where each term comes from.
+func nameTermsWith(f Feature, rel map[string][]string) ([]string, []termSource) {
 	if f.NoNameTerms {
-		return nil
+		return nil, nil
 	}
 	var out []string
+	var srcs []termSource
 	seen := map[string]bool{}
+	src := srcWritten
 	add := func(s string) {
 		norm, n, _ := normalizePhrase(s, false)
 		if n == 0 || seen[string(norm)] {
@@ -25,16 +41,18 @@ func nameTermsWith(f Feature, rel map[string][]string) []string {
 		}
 		seen[string(norm)] = true
 		out = append(out, strings.TrimSpace(s))
+		srcs = append(srcs, src)
 	}
 	id := strings.ReplaceAll(f.ID, "_", " ")
 	add(id)
 	add(f.Name)
-	for _, src := range []string{id, f.Name} {
-		words := strings.FieldsFunc(strings.ToLower(src), func(r rune) bool {
+	for _, name := range []string{id, f.Name} {
+		words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
 			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'' || r == '-' || r > 127)
 		})
 		for i, w := range words {
 			w = strings.Trim(w, "'-")
+			src = srcRelated
 			if i > 0 { // a two-word theme such as "customer service"
 				for _, r := range rel[relatedKey(words[i-1]+" "+w)] {
 					add(r)
@@ -43,11 +61,30 @@ func nameTermsWith(f Feature, rel map[string][]string) []string {
 			if len(w) < 3 || nameStopword(w) {
 				continue
 			}
+			src = srcNameWord
 			add(w)
+			src = srcRelated
 			for _, r := range rel[relatedKey(w)] {
 				add(r)
 			}
 		}
+	}
+	return out, srcs
+}
+
+// descriptionWords returns the content words of a feature's description:
+// lowercase words of at least three letters that are neither function
+// words nor words any complaint or review uses.
+func descriptionWords(d string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(d), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'' || r == '-' || r > 127)
+	}) {
+		w = strings.ReplaceAll(strings.Trim(w, "'-"), "'", "")
+		if len(w) < 3 || nameStopword(w) || suggestStopword(w) {
+			continue
+		}
+		out = append(out, w)
 	}
 	return out
 }

@@ -311,7 +311,7 @@ func (s *Suggester) covered(term string) bool {
 func (s *Suggester) Terms() []TermSuggestion {
 	out := s.terms()
 	for r := 1; r < s.opt.Rounds && len(out) > 0 && len(s.kept) == s.examined; r++ {
-		tg, err := NewTagger(s.taxonomyWith(out))
+		tg, err := NewTaggerWith(s.taxonomyWith(out), s.tg.opt)
 		if err != nil {
 			break
 		}

@@ -19,16 +19,73 @@ type Match struct {
 	// (Feature.Expand), not a term the taxonomy lists.
 	Expanded bool
 
-	gapped bool // found by a pattern with gaps; cleared before Tag returns
+	// Cleared before Tag returns:
+	gapped  bool       // found by a pattern with gaps
+	oneWord bool       // the mention is one word
+	weak    bool       // TagOptions.ShortDerived applies and no second mention was found yet
+	src     termSource // the strongest source of the feature's mentions
 }
 
 // rule is one term, pattern or exclusion of a feature.
 type rule struct {
 	feature  int32
 	exclude  bool
-	expanded bool   // a WordNet expansion of a term
+	expanded bool // a WordNet expansion of a term
+	compound bool // a two-word compound that cancels a mention of its first word (TagOptions.Compounds)
+	oneWord  bool // a one-word term
+	weak     bool // needs a second mention of its feature (TagOptions.ShortDerived)
+	src      termSource
 	gaps     []int8 // gaps[i]: most words between segment i-1 and i
 }
+
+// TagOptions are matching rules beyond what a taxonomy says, the same for
+// every taxonomy. The zero value is the default: all off. Each was measured
+// on the three name-only evaluation sets, picking settings on two sets and
+// measuring on the third ("socialpulse eval aspects --guard-grid", see
+// BENCHMARKS.md); no setting improved the left-out set in all three
+// rotations, so none is on by default.
+type TagOptions struct {
+	// Strongest keeps, of the features a post mentions, only those whose
+	// best mention comes from the strongest kind of term: a written term
+	// or pattern or the feature's whole id or name; then a word of a
+	// multi-word name; then a related word or WordNet expansion.
+	Strongest bool
+	// Single keeps one feature per post: the one whose best mention comes
+	// from the strongest kind of term (as for Strongest), the earliest
+	// mentioned of those.
+	Single bool
+	// Compounds cancels a one-word mention that is the first word of a
+	// two-word WordNet compound ("service charge", "fan club"): in an
+	// English compound the second word names the thing. A mention of the
+	// feature elsewhere in the post still counts.
+	Compounds bool
+	// ShortDerived, when positive, makes a one-word term the taxonomy does
+	// not list (a word of a feature's name, a related word or a description
+	// word) of at most this many bytes once normalised ("meal", "fee")
+	// count only when its feature is mentioned a second time in the post.
+	ShortDerived int
+	// Description adds the content words of each feature's description as
+	// related words (dropped, like name words, when two features share
+	// one or another feature lists it as a term); DescriptionSecondCue
+	// counts one only when its feature is mentioned a second time.
+	Description DescriptionMode
+	// PhraseGap, when positive, lets the words of a written multi-word term
+	// or name match with up to this many other words between each two, in
+	// order ("battery life" in "battery's whole life", "tech support" in
+	// "tech and customer support").
+	PhraseGap int
+}
+
+// DescriptionMode says whether description words are terms
+// (TagOptions.Description).
+type DescriptionMode uint8
+
+// Description modes.
+const (
+	DescriptionOff       DescriptionMode = iota // description words are not terms
+	DescriptionOn                               // they are related words
+	DescriptionSecondCue                        // they count with a second mention of their feature
+)
 
 // Tagger finds the features a text mentions. It is immutable after
 // NewTagger and safe for concurrent use; to change the taxonomy of a running
@@ -46,11 +103,15 @@ type Tagger struct {
 	// more terms (Suggester rounds).
 	expand       Expand
 	expandSenses int
+	opt          TagOptions
 }
 
 // NewTagger validates a taxonomy and compiles it. The taxonomy's examples
 // are not run; Check does that.
-func NewTagger(t *Taxonomy) (*Tagger, error) {
+func NewTagger(t *Taxonomy) (*Tagger, error) { return NewTaggerWith(t, TagOptions{}) }
+
+// NewTaggerWith is NewTagger with matching options.
+func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 	if t == nil {
 		return nil, fmt.Errorf("feature: nil taxonomy")
 	}
@@ -66,11 +127,13 @@ func NewTagger(t *Taxonomy) (*Tagger, error) {
 		expanded:     make([][]string, len(t.Features)),
 		expand:       t.Expand,
 		expandSenses: t.ExpandSenses,
+		opt:          opt,
 	}
 	var phrases [][]byte
 	var outs []output
-	addRule := func(fi int, c compiled, exclude bool) {
-		r := rule{feature: int32(fi), exclude: exclude, gaps: make([]int8, len(c.gaps))}
+	var singles []string // one-word terms, for TagOptions.Compounds
+	addRule := func(fi int, c compiled, exclude bool, src termSource, oneWord bool) {
+		r := rule{feature: int32(fi), exclude: exclude, src: src, oneWord: oneWord, gaps: make([]int8, len(c.gaps))}
 		for i, g := range c.gaps {
 			r.gaps[i] = int8(g)
 		}
@@ -88,6 +151,7 @@ func NewTagger(t *Taxonomy) (*Tagger, error) {
 	explicit := map[string]bool{}
 	named := make([][]compiled, len(t.Features))
 	namedText := make([][]string, len(t.Features))
+	namedSrc := make([][]termSource, len(t.Features))
 	for _, f := range t.Features {
 		for _, term := range f.Terms {
 			c, _ := compileTerm(term) // validated above
@@ -95,11 +159,13 @@ func NewTagger(t *Taxonomy) (*Tagger, error) {
 		}
 	}
 	for fi, f := range t.Features {
-		for _, term := range nameTerms(f) {
+		terms, srcs := nameTermsWith(f, relatedWords())
+		for j, term := range terms {
 			c, err := compileTerm(term)
 			if err != nil {
 				continue // a name with no words or odd punctuation adds nothing
 			}
+			namedSrc[fi] = append(namedSrc[fi], srcs[j])
 			k := string(c.segments[0][0].norm)
 			if prev, ok := claims[k]; ok && prev != fi {
 				claims[k] = -1
@@ -123,13 +189,15 @@ func NewTagger(t *Taxonomy) (*Tagger, error) {
 		// The written terms and the words of the ID and Name; the name's
 		// related words are expansions already and are not expanded again.
 		sources[fi] = append(sources[fi], f.Terms...)
-		for _, term := range nameTermsWith(f, nil) {
+		plain, _ := nameTermsWith(f, nil)
+		for _, term := range plain {
 			if c, err := compileTerm(term); err == nil && claims[string(c.segments[0][0].norm)] == fi {
 				sources[fi] = append(sources[fi], term)
 			}
 		}
 	}
 	wordnet := expansions(t, sources, taken)
+	described := describedWords(t, opt, claims, explicit)
 	for fi, f := range t.Features {
 		f.Terms = append([]string(nil), f.Terms...)
 		f.Patterns = append([]string(nil), f.Patterns...)
@@ -146,32 +214,141 @@ func NewTagger(t *Taxonomy) (*Tagger, error) {
 		tg.ids[f.ID] = fi
 		for _, term := range f.Terms {
 			c, _ := compileTerm(term)
-			addRule(fi, c, false)
+			addRule(fi, c, false, srcWritten, isOneWord(term))
+			if isOneWord(term) {
+				singles = append(singles, term)
+			}
 		}
 		for j, nc := range named[fi] {
 			k := nc.segments[0][0].norm
 			if claims[string(k)] == fi && !(explicit[string(k)] && !hasTerm(t.Features[fi], nc)) {
-				addRule(fi, nc, false)
+				src := namedSrc[fi][j]
+				if hasTerm(t.Features[fi], nc) {
+					src = srcWritten
+				}
+				one := isOneWord(namedText[fi][j])
+				addRule(fi, nc, false, src, one)
+				if one {
+					singles = append(singles, namedText[fi][j])
+				}
+				if one && src != srcWritten && len(k) <= opt.ShortDerived {
+					tg.rules[len(tg.rules)-1].weak = true
+				}
 				tg.nameTerms[fi] = append(tg.nameTerms[fi], namedText[fi][j])
 			}
 		}
+		for _, w := range described[fi] {
+			c, _ := compileTerm(w)
+			addRule(fi, c, false, srcRelated, true)
+			if opt.Description == DescriptionSecondCue || len(c.segments[0][0].norm) <= opt.ShortDerived {
+				tg.rules[len(tg.rules)-1].weak = true
+			}
+			singles = append(singles, w)
+		}
 		for _, x := range wordnet[fi] {
-			addRule(fi, x.c, false)
+			addRule(fi, x.c, false, srcRelated, isOneWord(x.word))
+			if isOneWord(x.word) {
+				singles = append(singles, x.word)
+			}
 			tg.rules[len(tg.rules)-1].expanded = true
 			tg.expanded[fi] = append(tg.expanded[fi], x.word)
 		}
+		if opt.PhraseGap > 0 {
+			phr := append([]string(nil), f.Terms...)
+			for j, src := range namedSrc[fi] {
+				if src == srcWritten && claims[string(named[fi][j].segments[0][0].norm)] == fi {
+					phr = append(phr, namedText[fi][j])
+				}
+			}
+			for _, term := range phr {
+				if c, ok := gappedPhrase(term, opt.PhraseGap); ok {
+					addRule(fi, c, false, srcWritten, false)
+				}
+			}
+		}
 		for _, p := range f.Patterns {
 			c, _ := compilePattern(p)
-			addRule(fi, c, false)
+			addRule(fi, c, false, srcWritten, false)
 		}
 		for _, p := range f.Exclude {
 			c, _ := compilePattern(p)
-			addRule(fi, c, true)
+			addRule(fi, c, true, srcWritten, false)
 			tg.hasExclude[fi] = true
+		}
+	}
+	if opt.Compounds {
+		skip := make(map[string]bool, len(phrases))
+		for _, p := range phrases {
+			skip[string(p)] = true
+		}
+		for _, w := range singles {
+			for _, c := range compoundsOf(w, skip) {
+				addRule(-1, c, false, 0, false)
+				tg.rules[len(tg.rules)-1].compound = true
+			}
 		}
 	}
 	tg.a = buildAutomaton(phrases, outs)
 	return tg, nil
+}
+
+// describedWords returns, with opt.Description, the content words of each
+// feature's description that are no feature's term or name term and in no
+// other feature's description.
+func describedWords(t *Taxonomy, opt TagOptions, claims map[string]int, explicit map[string]bool) [][]string {
+	out := make([][]string, len(t.Features))
+	if opt.Description == DescriptionOff {
+		return out
+	}
+	owner := map[string]int{}
+	type word struct {
+		fi   int
+		w, k string
+	}
+	var all []word
+	for fi, f := range t.Features {
+		for _, w := range descriptionWords(f.Description) {
+			c, err := compileTerm(w)
+			if err != nil {
+				continue
+			}
+			k := string(c.segments[0][0].norm)
+			if _, ok := claims[k]; ok || explicit[k] {
+				continue
+			}
+			if prev, ok := owner[k]; ok && prev != fi {
+				owner[k] = -1
+				continue
+			} else if ok {
+				continue // already listed for fi
+			}
+			owner[k] = fi
+			all = append(all, word{fi, w, k})
+		}
+	}
+	for _, x := range all {
+		if owner[x.k] == x.fi {
+			out[x.fi] = append(out[x.fi], x.w)
+		}
+	}
+	return out
+}
+
+// gappedPhrase compiles a multi-word term as a pattern that allows up to
+// gap words between each two of its words.
+func gappedPhrase(term string, gap int) (compiled, bool) {
+	words := strings.Fields(term)
+	if len(words) < 2 || strings.ContainsAny(term, "()[]*|") {
+		return compiled{}, false
+	}
+	c, err := compilePattern(strings.Join(words, fmt.Sprintf(" *%d ", min(gap, maxGap))))
+	return c, err == nil
+}
+
+// isOneWord reports whether a term is one word in text.
+func isOneWord(term string) bool {
+	_, n, _ := normalizePhrase(term, false)
+	return n == 1
 }
 
 // hasTerm reports whether f lists c among its own terms.
@@ -326,6 +503,10 @@ func (r *run) hit(h hit) {
 			return
 		}
 	}
+	if rl.compound {
+		r.compound(h)
+		return
+	}
 	f := int(rl.feature)
 	if rl.exclude {
 		r.exclusion(f, h)
@@ -363,7 +544,8 @@ func (r *run) exclusion(f int, h hit) {
 
 func (r *run) mention(f int, h hit) {
 	rl := &r.tg.rules[h.rule]
-	m := Match{Feature: f, Start: int(h.start), End: int(h.end), Expanded: rl.expanded, gapped: len(rl.gaps) > 1}
+	m := Match{Feature: f, Start: int(h.start), End: int(h.end), Expanded: rl.expanded, gapped: len(rl.gaps) > 1,
+		oneWord: rl.oneWord, weak: rl.weak, src: rl.src}
 	// The longest mention wins: a word inside another feature's longer
 	// phrase ("drive" in "hard drive") is part of that phrase, not a
 	// mention of its own; the shorter feature may still be found elsewhere.
@@ -384,9 +566,7 @@ func (r *run) mention(f int, h hit) {
 	if !r.tg.hasExclude[f] {
 		for i := r.base; i < len(r.dst); i++ {
 			if r.dst[i].Feature == f {
-				if earlier(m, r.dst[i]) {
-					r.dst[i] = m
-				}
+				r.again(i, m)
 				return
 			}
 		}
@@ -405,9 +585,7 @@ func (r *run) mention(f int, h hit) {
 		if r.dst[i].Feature != f || r.isPending(i) {
 			continue
 		}
-		if earlier(m, r.dst[i]) {
-			r.dst[i] = m
-		}
+		r.again(i, m)
 		return
 	}
 	if r.npend == len(r.pend) {
@@ -417,6 +595,37 @@ func (r *run) mention(f int, h hit) {
 	r.pend[r.npend] = pending{dst: len(r.dst), b: h.b}
 	r.npend++
 	r.dst = append(r.dst, m)
+}
+
+// again merges a further mention m into the feature's match at dst[i]: the
+// earlier mention is kept, a second mention at another place lifts the
+// ShortDerived guard, and the strongest source is remembered.
+func (r *run) again(i int, m Match) {
+	r.dst[i] = merged(r.dst[i], m)
+}
+
+// merged is the match of a feature mentioned as o and as m: the earlier
+// mention, weak only when both are the same weak mention, with the
+// stronger source.
+func merged(o, m Match) Match {
+	weak := o.weak && m.weak && o.Start == m.Start && o.End == m.End
+	src := max(o.src, m.src)
+	if earlier(m, o) {
+		o = m
+	}
+	o.weak, o.src = weak, src
+	return o
+}
+
+// compound cancels a one-word mention at the first word of a compound h,
+// unless its feature is also mentioned before it.
+func (r *run) compound(h hit) {
+	for i := r.base; i < len(r.dst); i++ {
+		m := &r.dst[i]
+		if m.Feature >= 0 && m.oneWord && int32(m.Start) == h.start && int32(m.End) < h.end {
+			m.Feature = -1
+		}
+	}
 }
 
 func (r *run) isPending(i int) bool {
@@ -440,9 +649,7 @@ func (r *run) finish() []Match {
 		dup := false
 		for i := r.base; i < len(out); i++ {
 			if out[i].Feature == m.Feature {
-				if earlier(m, out[i]) {
-					out[i] = m
-				}
+				out[i] = merged(out[i], m)
 				dup = true
 				break
 			}
@@ -450,6 +657,37 @@ func (r *run) finish() []Match {
 		if !dup {
 			out = append(out, m)
 		}
+	}
+	// Guards: a weak mention needs a second one; with Strongest, only the
+	// features with the strongest source stay.
+	best := termSource(0)
+	for _, m := range out[r.base:] {
+		if !m.weak {
+			best = max(best, m.src)
+		}
+	}
+	n := r.base
+	for _, m := range out[r.base:] {
+		if m.weak || r.tg.opt.Strongest && m.src < best {
+			continue
+		}
+		out[n] = m
+		n++
+	}
+	out = out[:n]
+	if r.tg.opt.Single && len(out)-r.base > 1 {
+		// out is not sorted yet: keep the strongest, then the earliest.
+		k := r.base
+		for i := r.base + 1; i < len(out); i++ {
+			if out[i].src > out[k].src || out[i].src == out[k].src && earlier(out[i], out[k]) {
+				k = i
+			}
+		}
+		out[r.base] = out[k]
+		out = out[:r.base+1]
+	}
+	for i := r.base; i < len(out); i++ {
+		out[i].oneWord, out[i].src = false, 0
 	}
 	for i := r.base + 1; i < len(out); i++ {
 		for j := i; j > r.base && out[j].Start < out[j-1].Start; j-- {

@@ -50,6 +50,7 @@ func TestTag(t *testing.T) {
 		{"past tense", "I logged in fine yesterday", []string{"login"}},
 		{"gerund", "logging in takes ages", []string{"login"}},
 		{"CamelCase phrase", "LogIn broken", []string{"login"}},
+		{"possessive", "the checkout's page froze", []string{"checkout"}},
 		{"plural and inflection in phrase", "password resets never arrive", []string{"login"}},
 		{"multi-word phrase", "where is my tracking number", []string{"shipping"}},
 		{"multi-word phrase needs all words", "the tracking was fine", nil},

@@ -56,6 +56,7 @@ func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.StringVar(&o.Taxonomies, "taxonomies", "taxonomies", "directory with semeval-restaurants.yaml and semeval-laptops.yaml")
 	fs.IntVar(&o.Errors, "errors", 0, "print up to `N` missed and spurious categories per data set to stderr (for tuning)")
 	fs.BoolVar(&o.SuggestGrid, "suggest-grid", false, "instead of the tables, measure taxonomy suggest's settings on the three name-only sets, with leave-one-set-out picks")
+	fs.BoolVar(&o.GuardGrid, "guard-grid", false, "instead of the tables, measure the tagger's matching options on the name-only and tuned sets, with leave-one-set-out picks")
 	if err := parseEvalFlags(fs, args); err != nil {
 		return err
 	}

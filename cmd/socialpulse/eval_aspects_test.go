@@ -135,3 +135,35 @@ func TestEvalAspectsSuggestGrid(t *testing.T) {
 		})
 	}
 }
+
+func TestEvalAspectsGuardGrid(t *testing.T) {
+	dir := writeAspectData(t)
+	comp := filepath.Join(dir, "complaints")
+	if err := os.MkdirAll(comp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	csv := "1,my flight was cancelled again,1,transport\n2,the app crashes on update,1,software\n3,nice day,0,random_tweet\n4,train late again,1,transport\n"
+	if err := os.WriteFile(filepath.Join(comp, "complaints-data.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := runEvalAspects(context.Background(), []string{"--data", dir, "--taxonomies", "../../taxonomies", "--guard-grid"}, &out, &errOut); err != nil {
+		t.Fatalf("runEvalAspects: %v\n%s", err, errOut.String())
+	}
+	got := out.String()
+	tests := []struct {
+		name, want string
+	}{
+		{"today's matching is a row", "| none (today) |"},
+		{"every option together is a row", "| description, strongest, compounds, short derived ≤99 |"},
+		{"the tuned taxonomies are columns", "laptops tuned (test)"},
+		{"each name-only set is picked for on the other two", "| complaints name-only (odd) | "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("output lacks %q:\n%s", tt.want, got)
+			}
+		})
+	}
+}
