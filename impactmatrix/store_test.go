@@ -30,7 +30,11 @@ func backends(t *testing.T, fn func(t *testing.T, rdb redis.UniversalClient, pre
 	})
 }
 
-var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+// t0 is 10:00 UTC yesterday. It follows the real clock because Redis
+// expires the buckets at their own time plus the retention by its clock,
+// whatever the store's injected clock says: a fixed date would expire once
+// the retention has passed since it.
+var t0 = time.Now().UTC().Truncate(24 * time.Hour).Add(-24*time.Hour + 10*time.Hour)
 
 func newStore(t *testing.T, rdb redis.UniversalClient, prefix string) *Store {
 	t.Helper()
