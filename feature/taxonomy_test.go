@@ -43,6 +43,8 @@ func TestParseTaxonomyErrors(t *testing.T) {
 			[]string{"t.yaml:4: features[0].exclude[0]"}},
 		{"terms not a list", "features:\n  - id: a\n    terms: {x: 1}\n",
 			[]string{"t.yaml:3: features[0].terms: want a list of strings, got a mapping"}},
+		{"fallback not a boolean", "features:\n  - id: a\n    fallback: sometimes\n",
+			[]string{"t.yaml:3: features[0].fallback: want true or false, got \"sometimes\""}},
 		{"matches nothing", "features:\n  - id: a\n    match_name: false\n",
 			[]string{"t.yaml:2: features[0]: matches nothing"}},
 		{"no features", "version: x\n", []string{"features: no features"}},

@@ -306,14 +306,15 @@ func sampleText(s string) string {
 	return s[:n] + "…"
 }
 
-// keepSample remembers a negative post as evidence for feature.
-func (h *partition) keepSample(feature string, ps *post.Post, t time.Time, score float64) {
+// keepSample remembers a negative post as evidence for feature; inferred
+// says the fallback model, not a term, tagged it.
+func (h *partition) keepSample(feature string, ps *post.Post, t time.Time, score float64, inferred bool) {
 	if len(h.samples[feature]) >= samplesPerBatch {
 		return
 	}
 	c := ps.Clone()
 	h.samples[feature] = append(h.samples[feature], impactmatrix.Sample{
-		ID: c.ID, Text: sampleText(c.Text), URL: c.URL, Author: c.Author.Handle, Followers: c.Author.Followers, Time: t.UTC(), Score: score,
+		ID: c.ID, Text: sampleText(c.Text), URL: c.URL, Author: c.Author.Handle, Followers: c.Author.Followers, Time: t.UTC(), Score: score, Inferred: inferred,
 	})
 }
 
@@ -376,7 +377,7 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 	if len(res.Features) == 0 {
 		h.add(t, impactmatrix.OtherFeature, class, res.Sentiment.Score, reach)
 		if class == impactmatrix.Negative {
-			h.keepSample(impactmatrix.OtherFeature, ps, t, res.Sentiment.Score)
+			h.keepSample(impactmatrix.OtherFeature, ps, t, res.Sentiment.Score, false)
 			if h.p.o.Unmapped != nil {
 				h.p.o.Unmapped.Offer(ps.Text, t)
 			}
@@ -398,7 +399,7 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 				author, hasAuthor = impactmatrix.AuthorKey(ps.Platform, ps.Author.ID, ps.Text), true
 			}
 			h.delta.AddAuthor(t, f.ID, author)
-			h.keepSample(f.ID, ps, t, f.Score)
+			h.keepSample(f.ID, ps, t, f.Score, f.Inferred)
 		}
 	}
 	h.delta.CountPost()

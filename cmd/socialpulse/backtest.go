@@ -20,6 +20,7 @@ func runBacktest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	series := fl.String("series", "", "CSV `FILE` with a header timestamp,value (\"-\" for stdin)")
 	posts := fl.String("posts", "", "JSONL `FILE` of historical posts to replay through scorer, tagger and detector")
 	taxPath := fl.String("taxonomy", "", "taxonomy `FILE` for --posts (default: the built-in taxonomy)")
+	fbPath := fl.String("fallback-model", "", "fallback model `FILE` for --posts, from \"taxonomy learn\" (the processor's taxonomy.fallback_model; default: none)")
 	bucket := fl.Duration("bucket", time.Minute, "bucket width for --posts (the processor's matrix.bucket)")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: socialpulse backtest --series FILE")
@@ -56,7 +57,7 @@ func runBacktest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			return err
 		}
 		defer closeIn()
-		return backtest.Posts(ctx, backtest.PostsOptions{In: in, Taxonomy: *taxPath, Bucket: *bucket, Out: stdout, ErrOut: stderr})
+		return backtest.Posts(ctx, backtest.PostsOptions{In: in, Taxonomy: *taxPath, FallbackModel: *fbPath, Bucket: *bucket, Out: stdout, ErrOut: stderr})
 	case *series == "":
 		return usageErrorf("--series FILE is required")
 	}

@@ -183,7 +183,7 @@ func TestOnePostsFileGivesTheSameResultsInEveryTool(t *testing.T) {
 			}
 			sents = append(sents, s)
 		}
-		if err := evaluate.AspectReport(ctx, &out, &errb, len(want), "same posts", taxPath, sents); err != nil {
+		if err := evaluate.AspectReport(ctx, &out, &errb, len(want), "same posts", enrich.Files{Taxonomy: taxPath}, sents); err != nil {
 			t.Fatal(err)
 		}
 		if errb.Len() > 0 {

@@ -23,6 +23,7 @@ func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fs.PrintDefaults()
 	}
 	taxPath := fs.String("taxonomy", "", "feature taxonomy YAML `file`; default: the built-in taxonomy")
+	fbPath := fs.String("fallback-model", "", "fallback model `file` from \"taxonomy learn\" (the processor's taxonomy.fallback_model); default: none")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,7 +35,7 @@ func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		name = fs.Arg(0)
 	}
 
-	enr, err := enrich.Load(*taxPath)
+	enr, err := enrich.LoadFiles(enrich.Files{Taxonomy: *taxPath, FallbackModel: *fbPath})
 	if err != nil {
 		return err
 	}

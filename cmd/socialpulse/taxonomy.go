@@ -13,7 +13,7 @@ import (
 // FILE "default", or no FILE, means the embedded default taxonomy.
 func runTaxonomy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageErrorf("taxonomy needs an action: check [FILE...] | show [FILE] | suggest [FILE]")
+		return usageErrorf("taxonomy needs an action: check [FILE...] | show [FILE] | suggest [FILE] | learn [FILE]")
 	}
 	switch args[0] {
 	case "check":
@@ -22,11 +22,13 @@ func runTaxonomy(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return taxonomyShow(args[1:], stdout, stderr)
 	case "suggest":
 		return taxonomySuggest(ctx, args[1:], stdin, stdout, stderr)
+	case "learn":
+		return taxonomyLearn(ctx, args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "help":
 		taxonomyUsage(stderr)
 		return flag.ErrHelp
 	}
-	return usageErrorf("unknown taxonomy action %q (want check | show | suggest)", args[0])
+	return usageErrorf("unknown taxonomy action %q (want check | show | suggest | learn)", args[0])
 }
 
 func taxonomyUsage(w io.Writer) {
@@ -36,6 +38,8 @@ func taxonomyUsage(w io.Writer) {
   socialpulse taxonomy show --yaml [FILE]    print the taxonomy file (the default is a starting point)
   socialpulse taxonomy suggest [--taxonomy FILE] [--apply OUT] [POSTS.jsonl]
                                              propose terms and features from a history of posts
+  socialpulse taxonomy learn [--taxonomy FILE] [--out MODEL] [POSTS.jsonl]
+                                             train the fallback model that tags posts no term matches
 
 FILE "default", or no FILE, is the embedded default taxonomy. check prints one
 line per problem as file:line: field: message and exits 1 when there is any.

@@ -1,0 +1,185 @@
+package taxonomyio
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/valyala/fastjson"
+
+	"github.com/socialpulse/socialpulse/enrich"
+	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/internal/jsonl"
+)
+
+// LearnOptions configure Learn.
+type LearnOptions struct {
+	// Taxonomy is the taxonomy file the model is for; Default is the
+	// embedded one. It must pass taxonomy check, as the processor requires.
+	Taxonomy string
+	// Out is the model file to write; "" or "-" writes the model to the
+	// model writer Learn is given.
+	Out string
+	// Target is the agreement the margin is calibrated to; 0 means
+	// feature.DefaultFallbackTarget.
+	Target float64
+}
+
+// Learn reads JSONL posts from in (at least "text"), trains the taxonomy's
+// fallback model from them with feature.LearnFallback (no labels: the
+// posts the terms tag teach it), writes the model file to o.Out (or to
+// model) and prints what it learned to report. The same posts and taxonomy
+// always give the same bytes.
+func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOptions) error {
+	file := o.Taxonomy
+	if file == Default {
+		file = ""
+	}
+	tg, err := enrich.LoadTagger(file)
+	if err != nil {
+		return err
+	}
+	texts, bad, err := readTexts(ctx, in)
+	if err != nil {
+		return err
+	}
+	fb, r := feature.LearnFallback(tg, texts, o.Target)
+	if r.Tagged == 0 {
+		return errors.New("learn: no post matched any term of the taxonomy, so there is nothing to learn from")
+	}
+	var buf bytes.Buffer
+	if err := fb.Save(&buf); err != nil {
+		return err
+	}
+	if o.Out == "" || o.Out == "-" {
+		if _, err := model.Write(buf.Bytes()); err != nil {
+			return fmt.Errorf("write model: %w", err)
+		}
+	} else if err := writeFileAtomic(o.Out, buf.Bytes()); err != nil {
+		return err
+	}
+
+	// What the model would do on the posts it learned from.
+	tagged := tg
+	if tagged, err = tg.WithFallback(fb); err != nil {
+		return err
+	}
+	feats := tg.Features()
+	perFeature := make([]int, len(feats))
+	unmatched, inferred := 0, 0
+	scores := make([]float64, len(feats))
+	var ms []feature.Match
+	for _, t := range texts {
+		ms = tagged.TagOrInfer(t, ms[:0], scores)
+		if len(ms) > 0 && !ms[0].Inferred {
+			continue
+		}
+		unmatched++
+		if len(ms) > 0 {
+			inferred++
+			perFeature[ms[0].Feature]++
+		}
+	}
+	target := o.Target
+	if target == 0 {
+		target = feature.DefaultFallbackTarget
+	}
+	fmt.Fprintf(report, "%d posts read (%d unreadable lines); the terms tagged %d of them (with the taxonomy's match examples, %d texts)\n",
+		len(texts), bad, r.Tagged, r.Texts)
+	fmt.Fprintf(report, "model: %d words, %d features, taxonomy %s\n", r.Words, len(feats), fb.Taxonomy())
+	if r.Calibrated > 0 {
+		fmt.Fprintf(report, "margin: %.3g (calibrated on %d held-back tagged posts to %.0f%% agreement with their terms)\n", r.Margin, r.Calibrated, 100*target)
+	} else {
+		fmt.Fprintf(report, "margin: %.3g (the default: too few tagged posts to calibrate)\n", r.Margin)
+	}
+	fmt.Fprintf(report, "of the %d posts no term matched, the model tags %d", unmatched, inferred)
+	type count struct {
+		id string
+		n  int
+	}
+	var cs []count
+	for i, n := range perFeature {
+		if n > 0 {
+			cs = append(cs, count{feats[i].ID, n})
+		}
+	}
+	slices.SortStableFunc(cs, func(a, b count) int { return b.n - a.n })
+	for i, c := range cs {
+		sep := ", "
+		if i == 0 {
+			sep = ": "
+		}
+		fmt.Fprintf(report, "%s%s %d", sep, c.id, c.n)
+	}
+	fmt.Fprintln(report)
+	if len(r.NoMatchInferred) > 0 {
+		fmt.Fprintf(report, "no_match examples the model would tag with their own feature (%d; set fallback: false on the feature or add an exclude):\n", len(r.NoMatchInferred))
+		for _, ex := range r.NoMatchInferred {
+			fmt.Fprintf(report, "  %s\n", clipLine(ex, 140))
+		}
+	}
+	if o.Out != "" && o.Out != "-" {
+		fmt.Fprintf(report, "Wrote %s. Turn it on with taxonomy.fallback_model (SOCIALPULSE_TAXONOMY_FALLBACK_MODEL) or --fallback-model.\n", o.Out)
+	}
+	return nil
+}
+
+// readTexts returns the "text" of each JSONL line and the number of lines
+// without one.
+func readTexts(ctx context.Context, r io.Reader) (texts []string, bad int, err error) {
+	lr := jsonl.NewReader(r, MaxPostLine)
+	var p fastjson.Parser
+	for n := 1; ; n++ {
+		line, _, err := lr.Next()
+		if errors.Is(err, io.EOF) {
+			return texts, bad, nil
+		}
+		if err != nil {
+			return nil, bad, fmt.Errorf("read line %d: %w", n, err)
+		}
+		if n%4096 == 0 && ctx.Err() != nil {
+			return nil, bad, ctx.Err()
+		}
+		if line == nil || len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		v, err := p.ParseBytes(line)
+		if err != nil {
+			bad++
+			continue
+		}
+		text := string(v.GetStringBytes("text"))
+		if text == "" {
+			bad++
+			continue
+		}
+		texts = append(texts, text)
+	}
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory, so a processor reloading the model never reads half a file.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
