@@ -48,10 +48,17 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 	if err != nil {
 		return err
 	}
-	fb, r := feature.LearnFallback(tg, texts, o.Target)
-	if r.Tagged == 0 {
-		return errors.New("learn: no post matched any term of the taxonomy, so there is nothing to learn from")
+	matched := 0
+	var ms []feature.Match
+	for _, t := range texts {
+		if ms = tg.Tag(t, ms[:0]); len(ms) > 0 {
+			matched++
+		}
 	}
+	if matched == 0 {
+		return fmt.Errorf("learn: none of the %d posts matches a term of the taxonomy, so there is nothing to learn from", len(texts))
+	}
+	fb, r := feature.LearnFallback(tg, texts, o.Target)
 	var buf bytes.Buffer
 	if err := fb.Save(&buf); err != nil {
 		return err
@@ -73,7 +80,6 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 	perFeature := make([]int, len(feats))
 	unmatched, inferred := 0, 0
 	scores := make([]float64, len(feats))
-	var ms []feature.Match
 	for _, t := range texts {
 		ms = tagged.TagOrInfer(t, ms[:0], scores)
 		if len(ms) > 0 && !ms[0].Inferred {
@@ -89,8 +95,8 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 	if target == 0 {
 		target = feature.DefaultFallbackTarget
 	}
-	fmt.Fprintf(report, "%d posts read (%d unreadable lines); the terms tagged %d of them (with the taxonomy's match examples, %d texts)\n",
-		len(texts), bad, r.Tagged, r.Texts)
+	fmt.Fprintf(report, "%d posts read (%d unreadable lines), %d of them matched by the terms; learned from those and the taxonomy's %d match examples\n",
+		len(texts), bad, matched, r.Texts-len(texts))
 	fmt.Fprintf(report, "model: %d words, %d features, taxonomy %s\n", r.Words, len(feats), fb.Taxonomy())
 	if r.Calibrated > 0 {
 		fmt.Fprintf(report, "margin: %.3g (calibrated on %d held-back tagged posts to %.0f%% agreement with their terms)\n", r.Margin, r.Calibrated, 100*target)
