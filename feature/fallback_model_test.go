@@ -199,3 +199,47 @@ func TestLearnFallbackReportsNoMatchExamplesItWouldTag(t *testing.T) {
 		t.Errorf("NoMatchInferred = %q, want the delivery example", r.NoMatchInferred)
 	}
 }
+
+// unmatchedPosts are posts no term of the default taxonomy matches: where
+// TagOrInfer runs the fallback model after the terms.
+var unmatchedPosts = []string{
+	"why is the jacket a different colour than in the photos, awful, never again",
+	"what a lovely sunny afternoon, off to the beach with the kids and a cold drink",
+	"third time this week I have had to write to you about the same thing, nobody cares",
+	"@ShopCo honestly thinking about going elsewhere, this has been a nightmare from start to finish",
+}
+
+// BenchmarkTagOrInferUnmatched is the tagger's cost for a post no term
+// matches, without a fallback model and with one (the model of
+// BenchmarkFallbackClassify): the most the fallback adds to a post.
+func BenchmarkTagOrInferUnmatched(b *testing.B) {
+	tg, err := NewTagger(DefaultTaxonomy())
+	if err != nil {
+		b.Fatal(err)
+	}
+	fb, _ := LearnFallback(tg, slices.Concat(fallbackPosts(), benchPosts), 0)
+	with, err := tg.WithFallback(fb)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, p := range unmatchedPosts {
+		if ms := tg.Tag(p, nil); len(ms) > 0 {
+			b.Fatalf("a term matches %q", p)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		tg   *Tagger
+	}{{"terms-only", tg}, {"with-fallback", with}} {
+		b.Run(c.name, func(b *testing.B) {
+			dst := make([]Match, 0, 32)
+			scores := make([]float64, len(tg.Features()))
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				dst = c.tg.TagOrInfer(unmatchedPosts[i%len(unmatchedPosts)], dst[:0], scores)
+				i++
+			}
+		})
+	}
+}

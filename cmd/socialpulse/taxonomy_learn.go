@@ -29,8 +29,12 @@ written to stdout and the report to stderr.
 	}
 	taxPath := fs.String("taxonomy", taxonomyio.Default, "taxonomy YAML `file` the model is for; \"default\" is the built-in one")
 	out := fs.String("out", "", "write the model to `MODEL` (default: stdout)")
+	margin := fs.Float64("margin", 0, "use this log-odds `margin` instead of the calibrated one (higher tags fewer posts)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *margin < 0 {
+		return usageErrorf("--margin must not be negative")
 	}
 	if fs.NArg() > 1 {
 		return usageErrorf("want at most one FILE, got %d arguments", fs.NArg())
@@ -48,5 +52,5 @@ written to stdout and the report to stderr.
 	if *out == "" || *out == "-" {
 		report = stderr
 	}
-	return taxonomyio.Learn(ctx, in, stdout, report, taxonomyio.LearnOptions{Taxonomy: *taxPath, Out: *out})
+	return taxonomyio.Learn(ctx, in, stdout, report, taxonomyio.LearnOptions{Taxonomy: *taxPath, Out: *out, Margin: *margin})
 }

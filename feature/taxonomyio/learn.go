@@ -28,7 +28,13 @@ type LearnOptions struct {
 	// Target is the agreement the margin is calibrated to; 0 means
 	// feature.DefaultFallbackTarget.
 	Target float64
+	// Margin, when above 0, is the model's margin in place of the
+	// calibrated one: a higher margin tags fewer posts.
+	Margin float64
 }
+
+// learnExamples is how many posts Learn shows per feature the model tags.
+const learnExamples = 2
 
 // Learn reads JSONL posts from in (at least "text"), trains the taxonomy's
 // fallback model from them with feature.LearnFallback (no labels: the
@@ -59,6 +65,9 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 		return fmt.Errorf("learn: none of the %d posts matches a term of the taxonomy, so there is nothing to learn from", len(texts))
 	}
 	fb, r := feature.LearnFallback(tg, texts, o.Target)
+	if o.Margin > 0 {
+		fb.Margin = o.Margin
+	}
 	var buf bytes.Buffer
 	if err := fb.Save(&buf); err != nil {
 		return err
@@ -78,6 +87,7 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 	}
 	feats := tg.Features()
 	perFeature := make([]int, len(feats))
+	examples := make([][]string, len(feats))
 	unmatched, inferred := 0, 0
 	scores := make([]float64, len(feats))
 	for _, t := range texts {
@@ -88,7 +98,11 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 		unmatched++
 		if len(ms) > 0 {
 			inferred++
-			perFeature[ms[0].Feature]++
+			f := ms[0].Feature
+			perFeature[f]++
+			if len(examples[f]) < learnExamples && !slices.Contains(examples[f], t) {
+				examples[f] = append(examples[f], t)
+			}
 		}
 	}
 	target := o.Target
@@ -98,31 +112,29 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 	fmt.Fprintf(report, "%d posts read (%d unreadable lines), %d of them matched by the terms; learned from those and the taxonomy's %d match examples\n",
 		len(texts), bad, matched, r.Texts-len(texts))
 	fmt.Fprintf(report, "model: %d words, %d features, taxonomy %s\n", r.Words, len(feats), fb.Taxonomy())
-	if r.Calibrated > 0 {
+	switch {
+	case o.Margin > 0:
+		fmt.Fprintf(report, "margin: %.3g (--margin; calibration gave %.3g)\n", fb.Margin, r.Margin)
+	case r.Calibrated > 0:
 		fmt.Fprintf(report, "margin: %.3g (calibrated on %d held-back tagged posts to %.0f%% agreement with their terms)\n", r.Margin, r.Calibrated, 100*target)
-	} else {
+	default:
 		fmt.Fprintf(report, "margin: %.3g (the default: too few tagged posts to calibrate)\n", r.Margin)
 	}
 	fmt.Fprintf(report, "of the %d posts no term matched, the model tags %d", unmatched, inferred)
-	type count struct {
-		id string
-		n  int
-	}
-	var cs []count
+	fmt.Fprintln(report, " (check that these are right before turning the model on; --margin raises the bar, fallback: false turns a feature off):")
+	order := make([]int, 0, len(feats))
 	for i, n := range perFeature {
 		if n > 0 {
-			cs = append(cs, count{feats[i].ID, n})
+			order = append(order, i)
 		}
 	}
-	slices.SortStableFunc(cs, func(a, b count) int { return b.n - a.n })
-	for i, c := range cs {
-		sep := ", "
-		if i == 0 {
-			sep = ": "
+	slices.SortStableFunc(order, func(a, b int) int { return perFeature[b] - perFeature[a] })
+	for _, i := range order {
+		fmt.Fprintf(report, "  %-20s %d posts\n", feats[i].ID, perFeature[i])
+		for _, ex := range examples[i] {
+			fmt.Fprintf(report, "      e.g. %s\n", clipLine(ex, 140))
 		}
-		fmt.Fprintf(report, "%s%s %d", sep, c.id, c.n)
 	}
-	fmt.Fprintln(report)
 	if len(r.NoMatchInferred) > 0 {
 		fmt.Fprintf(report, "no_match examples the model would tag with their own feature (%d; set fallback: false on the feature or add an exclude):\n", len(r.NoMatchInferred))
 		for _, ex := range r.NoMatchInferred {
