@@ -228,7 +228,7 @@ func (a *App) Store() *impactmatrix.Store { return a.store }
 func (a *App) Run(ctx context.Context) error {
 	a.log.Info("socialpulse starting", zap.Strings("brokers", a.cfg.Kafka.Brokers), zap.String("topic", a.cfg.Kafka.Topic),
 		zap.String("group", a.cfg.Kafka.Group), zap.Strings("redis", a.cfg.Redis.Addrs), zap.String("http", a.Addr()),
-		zap.Int("features", len(a.enricher.Tagger().Features())))
+		zap.Int("features", len(a.enricher.Tagger().Features())), zap.String("fallback_model", a.cfg.Taxonomy.FallbackModel))
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.consumer.Run(gctx) })
 	g.Go(func() error { return a.http.Run(gctx) })

@@ -203,7 +203,7 @@ func TestLearnFallbackReportsNoMatchExamplesItWouldTag(t *testing.T) {
 // unmatchedPosts are posts no term of the default taxonomy matches: where
 // TagOrInfer runs the fallback model after the terms.
 var unmatchedPosts = []string{
-	"why is the jacket a different colour than in the photos, awful, never again",
+	"why is the jacket a different colour, awful, never again",
 	"what a lovely sunny afternoon, off to the beach with the kids and a cold drink",
 	"third time this week I have had to write to you about the same thing, nobody cares",
 	"@ShopCo honestly thinking about going elsewhere, this has been a nightmare from start to finish",
