@@ -218,3 +218,26 @@ func TestProblemString(t *testing.T) {
 		}
 	}
 }
+
+func TestFallbackKeyTurnsTheFallbackOffForOneFeature(t *testing.T) {
+	tx, err := ParseTaxonomy([]byte("features:\n  - id: a\n    fallback: false\n  - id: b\n    fallback: true\n  - id: c\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		i    int
+		want bool
+	}{
+		{"fallback: false turns it off", 0, true},
+		{"fallback: true leaves it on", 1, false},
+		{"no fallback key leaves it on", 2, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tx.Features[tt.i].NoFallback; got != tt.want {
+				t.Errorf("features[%d].NoFallback = %v, want %v", tt.i, got, tt.want)
+			}
+		})
+	}
+}
