@@ -51,5 +51,5 @@ func (ev *aspectEval) selfTrainedRun(ctx context.Context, name, path string, lea
 	if tg, err = tg.WithFallback(fb); err != nil {
 		return err
 	}
-	return ev.report(ctx, fmt.Sprintf("%s + learned matching (`taxonomy learn`, calibrated margin %.3g)", name, fb.Margin), tg, measure)
+	return ev.report(ctx, fmt.Sprintf("%s + learned matching (`taxonomy learn`, margin %.3g)", name, fb.Margin), tg, measure)
 }

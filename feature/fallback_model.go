@@ -33,25 +33,33 @@ var ErrFallbackTaxonomy = errors.New(`fallback model: field "taxonomy": the mode
 
 // LearnReport says what LearnFallback learned from.
 type LearnReport struct {
-	Texts      int     // texts given, the taxonomy's own examples included
-	Tagged     int     // texts the terms tagged: the model learned from these
-	Words      int     // words in the model
-	Margin     float64 // the calibrated margin
-	Calibrated int     // held-back posts the margin was calibrated on; 0 leaves DefaultFallbackMargin
-	// NoMatchInferred lists the taxonomy's no_match examples that no term
-	// matches and that the model would tag with the very feature they must
-	// not match, as "feature: example". Set fallback: false on such a
-	// feature, or add an exclude, if they matter.
-	NoMatchInferred []string
+	Texts  int     // texts given, the taxonomy's own examples included
+	Tagged int     // texts the terms tagged: the model learned from these
+	Words  int     // words in the model
+	Margin float64 // the model's margin: the calibrated one, raised by the no_match examples
+	// Calibrated is the number of held-back posts the margin was
+	// calibrated on; 0 leaves DefaultFallbackMargin.
+	Calibrated int
+	// CalibratedMargin is the margin calibration gave, before the no_match
+	// examples raised it.
+	CalibratedMargin float64
+	// Anchors lists, as "feature: example", the taxonomy's no_match
+	// examples that no term matches and that the model would have tagged
+	// with the very feature they must not match at the calibrated margin:
+	// the margin is raised just above the highest of their confidences.
+	Anchors []string
 }
 
 // LearnFallback trains a Fallback for tg's taxonomy from texts (a history
 // of posts, no labels) and calibrates its margin to target
 // (CalibrateMargin; DefaultFallbackTarget when target is 0). The
-// taxonomy's match examples are learned from with the texts, as posts the
-// terms are known to tag right; its no_match examples are classified and
-// the ones the model would tag with their own feature are reported. The
-// result depends only on tg and texts, in order.
+// taxonomy's examples are its anchors: the match examples are learned from
+// with the texts, as posts the terms are known to tag right, and the
+// margin is raised until the model tags no no_match example (that no term
+// matches) with the feature it must not match, so that the taxonomy's own
+// checks hold with the fallback on (a feature with fallback: false is never
+// named and does not count). The result depends only on tg and texts, in
+// order.
 func LearnFallback(tg *Tagger, texts []string, target float64) (*Fallback, LearnReport) {
 	if target == 0 {
 		target = DefaultFallbackTarget
@@ -62,20 +70,47 @@ func LearnFallback(tg *Tagger, texts []string, target float64) (*Fallback, Learn
 	}
 	fb := TrainFallback(tg, all)
 	r := LearnReport{Texts: len(all), Tagged: fb.trained, Words: len(fb.words)}
-	r.Margin, r.Calibrated = fb.CalibrateMargin(tg, all, target)
+	r.CalibratedMargin, r.Calibrated = fb.CalibrateMargin(tg, all, target)
+	guard := math.Inf(-1)
+	for _, ex := range NoMatchInferred(tg, fb) {
+		r.Anchors = append(r.Anchors, ex.Feature+": "+ex.Text)
+		guard = max(guard, ex.Confidence)
+	}
+	if guard >= fb.Margin {
+		fb.Margin = math.Nextafter(guard, math.Inf(1))
+	}
+	r.Margin = fb.Margin
+	return fb, r
+}
+
+// NoMatchExample is a no_match example the fallback model would tag with
+// the feature it must not match.
+type NoMatchExample struct {
+	Feature, Text string
+	Confidence    float64 // the model's log-odds margin for it (see Classify)
+}
+
+// NoMatchInferred returns the no_match examples of tg's taxonomy that no
+// term matches and that fb, at its margin, would tag with the feature they
+// must not match (features with fallback: false left out).
+func NoMatchInferred(tg *Tagger, fb *Fallback) []NoMatchExample {
+	var out []NoMatchExample
 	scores := make([]float64, fb.k)
 	var ms []Match
 	for fi, f := range tg.features {
+		if f.NoFallback || fi >= fb.k {
+			continue
+		}
 		for _, ex := range f.Examples.NoMatch {
-			if ms = tg.Tag(ex, ms[:0]); len(ms) > 0 {
+			if ms = tg.Tag(ex, ms[:0]); len(ms) > 0 || !fb.score(ex, scores) {
 				continue
 			}
-			if fb.Classify(ex, scores) == fi {
-				r.NoMatchInferred = append(r.NoMatchInferred, f.ID+": "+ex)
+			if got, conf := pick(scores[:fb.k]); got == fi && conf >= fb.Margin {
+				out = append(out, NoMatchExample{Feature: f.ID, Text: ex, Confidence: conf})
 			}
 		}
 	}
-	return fb, r
+	return out
 }
 
 // Features returns the ids of the features the model was trained for, in

@@ -185,18 +185,44 @@ func TestTagOrInferAllocs(t *testing.T) {
 	}
 }
 
-func TestLearnFallbackReportsNoMatchExamplesItWouldTag(t *testing.T) {
-	tg, err := NewTagger(&Taxonomy{Features: []Feature{
-		{ID: "delivery", Terms: []string{"delivery"}, NoNameTerms: true,
-			Examples: Examples{NoMatch: []string{"the courier is my neighbour and his parcel is huge"}}},
-		{ID: "login", Terms: []string{"login"}, NoNameTerms: true},
-	}})
-	if err != nil {
-		t.Fatal(err)
+func TestNoMatchExamplesRaiseTheMarginUntilTheModelTagsNone(t *testing.T) {
+	const anchor = "the courier is my neighbour and his parcel is huge"
+	taxonomy := func(off bool) *Tagger {
+		tg, err := NewTagger(&Taxonomy{Features: []Feature{
+			{ID: "delivery", Terms: []string{"delivery"}, NoNameTerms: true, NoFallback: off,
+				Examples: Examples{NoMatch: []string{anchor}}},
+			{ID: "login", Terms: []string{"login"}, NoNameTerms: true},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tg
 	}
-	_, r := LearnFallback(tg, fallbackPosts(), 0)
-	if len(r.NoMatchInferred) != 1 || !strings.HasPrefix(r.NoMatchInferred[0], "delivery: ") {
-		t.Errorf("NoMatchInferred = %q, want the delivery example", r.NoMatchInferred)
+	tests := []struct {
+		name       string
+		tg         *Tagger
+		wantRaised bool
+	}{
+		{"an example the calibrated model would tag raises the margin", taxonomy(false), true},
+		{"a feature with fallback: false does not raise it", taxonomy(true), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fb, r := LearnFallback(tt.tg, fallbackPosts(), 0)
+			if raised := r.Margin > r.CalibratedMargin; raised != tt.wantRaised || len(r.Anchors) > 0 != tt.wantRaised {
+				t.Fatalf("margin %v after calibration %v, anchors %q; want raised: %v", r.Margin, r.CalibratedMargin, r.Anchors, tt.wantRaised)
+			}
+			if bad := NoMatchInferred(tt.tg, fb); len(bad) > 0 {
+				t.Errorf("the model still tags %+v", bad)
+			}
+			tg, err := tt.tg.WithFallback(fb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ms := tg.TagOrInfer(anchor, nil, make([]float64, 2)); len(ms) > 0 {
+				t.Errorf("the no_match example is tagged %+v", ms)
+			}
+		})
 	}
 }
 

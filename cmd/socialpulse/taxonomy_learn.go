@@ -29,11 +29,13 @@ written to stdout and the report to stderr.
 	}
 	taxPath := fs.String("taxonomy", taxonomyio.Default, "taxonomy YAML `file` the model is for; \"default\" is the built-in one")
 	out := fs.String("out", "", "write the model to `MODEL` (default: stdout)")
-	margin := fs.Float64("margin", 0, "use this log-odds `margin` instead of the calibrated one (higher tags fewer posts)")
+	margin := fs.Float64("margin", -1, "use this log-odds `margin` instead of the learned one (higher tags fewer posts; default: learned)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *margin < 0 {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "margin" })
+	if set && *margin < 0 {
 		return usageErrorf("--margin must not be negative")
 	}
 	if fs.NArg() > 1 {
@@ -52,5 +54,5 @@ written to stdout and the report to stderr.
 	if *out == "" || *out == "-" {
 		report = stderr
 	}
-	return taxonomyio.Learn(ctx, in, stdout, report, taxonomyio.LearnOptions{Taxonomy: *taxPath, Out: *out, Margin: *margin})
+	return taxonomyio.Learn(ctx, in, stdout, report, taxonomyio.LearnOptions{Taxonomy: *taxPath, Out: *out, SetMargin: set, Margin: *margin})
 }

@@ -28,9 +28,11 @@ type LearnOptions struct {
 	// Target is the agreement the margin is calibrated to; 0 means
 	// feature.DefaultFallbackTarget.
 	Target float64
-	// Margin, when above 0, is the model's margin in place of the
-	// calibrated one: a higher margin tags fewer posts.
-	Margin float64
+	// SetMargin makes Margin the model's margin in place of the learned
+	// one (calibrated, then raised by the no_match examples): a higher
+	// margin tags fewer posts.
+	SetMargin bool
+	Margin    float64
 }
 
 // learnExamples is how many posts Learn shows per feature the model tags.
@@ -65,7 +67,7 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 		return fmt.Errorf("learn: none of the %d posts matches a term of the taxonomy, so there is nothing to learn from", len(texts))
 	}
 	fb, r := feature.LearnFallback(tg, texts, o.Target)
-	if o.Margin > 0 {
+	if o.SetMargin {
 		fb.Margin = o.Margin
 	}
 	var buf bytes.Buffer
@@ -113,12 +115,18 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 		len(texts), bad, matched, r.Texts-len(texts))
 	fmt.Fprintf(report, "model: %d words, %d features, taxonomy %s\n", r.Words, len(feats), fb.Taxonomy())
 	switch {
-	case o.Margin > 0:
-		fmt.Fprintf(report, "margin: %.3g (--margin; calibration gave %.3g)\n", fb.Margin, r.Margin)
+	case o.SetMargin:
+		fmt.Fprintf(report, "margin: %.3g (--margin; learning gave %.3g)\n", fb.Margin, r.Margin)
 	case r.Calibrated > 0:
-		fmt.Fprintf(report, "margin: %.3g (calibrated on %d held-back tagged posts to %.0f%% agreement with their terms)\n", r.Margin, r.Calibrated, 100*target)
+		fmt.Fprintf(report, "margin: %.3g (calibrated on %d held-back tagged posts to %.0f%% agreement with their terms)\n", r.CalibratedMargin, r.Calibrated, 100*target)
 	default:
-		fmt.Fprintf(report, "margin: %.3g (the default: too few tagged posts to calibrate)\n", r.Margin)
+		fmt.Fprintf(report, "margin: %.3g (the default: too few tagged posts to calibrate)\n", r.CalibratedMargin)
+	}
+	if len(r.Anchors) > 0 && !o.SetMargin {
+		fmt.Fprintf(report, "margin raised to %.3g so that the model tags none of these no_match examples with the feature they must not match:\n", r.Margin)
+		for _, ex := range r.Anchors {
+			fmt.Fprintf(report, "  %s\n", clipLine(ex, 140))
+		}
 	}
 	fmt.Fprintf(report, "of the %d posts no term matched, the model tags %d", unmatched, inferred)
 	fmt.Fprintln(report, " (check that these are right before turning the model on; --margin raises the bar, fallback: false turns a feature off):")
@@ -135,10 +143,10 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 			fmt.Fprintf(report, "      e.g. %s\n", clipLine(ex, 140))
 		}
 	}
-	if len(r.NoMatchInferred) > 0 {
-		fmt.Fprintf(report, "no_match examples the model would tag with their own feature (%d; set fallback: false on the feature or add an exclude):\n", len(r.NoMatchInferred))
-		for _, ex := range r.NoMatchInferred {
-			fmt.Fprintf(report, "  %s\n", clipLine(ex, 140))
+	if bad := feature.NoMatchInferred(tg, fb); len(bad) > 0 {
+		fmt.Fprintf(report, "at this margin the model tags %d no_match examples with the feature they must not match (raise --margin, or set fallback: false on the feature):\n", len(bad))
+		for _, ex := range bad {
+			fmt.Fprintf(report, "  %s\n", clipLine(ex.Feature+": "+ex.Text, 140))
 		}
 	}
 	if o.Out != "" && o.Out != "-" {
