@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,5 +126,48 @@ func TestProcessAllocatesNothingMoreForAPostTheFallbackTags(t *testing.T) {
 	termTagged := allocs(`{"id":"9","text":"why is the product page a different colour, awful","created_at":"2026-11-23T11:30:00Z","author":{"id":"u9","handle":"cat"}}`)
 	if inferred != termTagged {
 		t.Errorf("process allocates %.1f times for a post the fallback tags, %.1f for one a term tags; want the same", inferred, termTagged)
+	}
+}
+
+// offers records the texts offered to emerging-issue mining.
+type offers struct{ texts []string }
+
+func (o *offers) Offer(text string, _ time.Time) bool {
+	o.texts = append(o.texts, strings.Clone(text)) // text is only valid during the call
+	return true
+}
+
+func TestEmergingMiningIsOfferedThePostsNoTermMatched(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.proc.o.Enricher = fallbackEnricher(t)
+	seen := &offers{}
+	f.proc.o.Unmapped = seen
+	ph, _, err := f.proc.Assign(ctx, "posts", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := []stream.Record{
+		rec(0, inferredPost),
+		rec(1, `{"id":"10","text":"checkout keeps failing, awful","created_at":"2026-11-23T11:30:00Z"}`),
+		rec(2, `{"id":"11","text":"never again, what a mess","created_at":"2026-11-23T11:30:00Z"}`),
+	}
+	if err := ph.Handle(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, text string
+		want       bool
+	}{
+		{"a negative post only the fallback tagged is offered", "why is the jacket a different colour, awful", true},
+		{"a negative post a term matched is not", "checkout keeps failing, awful", false},
+		{"a negative post nothing tagged is offered", "never again, what a mess", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := slices.Contains(seen.texts, tt.text); got != tt.want {
+				t.Errorf("offered %q: %v, want %v (offered %q)", tt.text, got, tt.want, seen.texts)
+			}
+		})
 	}
 }

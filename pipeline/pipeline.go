@@ -64,8 +64,9 @@ type Options struct {
 	// Scored, when set, receives each counted post with its sentiment and
 	// features as JSON.
 	Scored Writer
-	// Unmapped, when set, is offered each negative post that matched no
-	// feature (emerging-issue mining). It must not block, and must copy
+	// Unmapped, when set, is offered each negative post that no term of
+	// the taxonomy matched, including those the fallback model tagged
+	// (emerging-issue mining). It must not block, and must copy
 	// text if it keeps it: text is only valid during the call.
 	Unmapped UnmappedObserver
 	// Statements, when set, is asked about every post's author handle
@@ -378,10 +379,13 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 		h.add(t, impactmatrix.OtherFeature, class, res.Sentiment.Score, reach)
 		if class == impactmatrix.Negative {
 			h.keepSample(impactmatrix.OtherFeature, ps, t, res.Sentiment.Score, false)
-			if h.p.o.Unmapped != nil {
-				h.p.o.Unmapped.Offer(ps.Text, t)
-			}
 		}
+	}
+	// Emerging-issue mining looks for what the terms miss: a post only the
+	// fallback model tagged is still offered, so its guess does not hide a
+	// new complaint.
+	if class == impactmatrix.Negative && h.p.o.Unmapped != nil && (len(res.Features) == 0 || res.Features[0].Inferred) {
+		h.p.o.Unmapped.Offer(ps.Text, t)
 	}
 	if len(res.Features) > 0 && incident.ExpressesLeaveIntent(ps.Text) {
 		hour := impactmatrix.HourOf(t)
