@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 
 	"github.com/socialpulse/socialpulse/feature/taxonomyio"
 	"github.com/socialpulse/socialpulse/internal/jsonl"
@@ -29,14 +31,16 @@ written to stdout and the report to stderr.
 	}
 	taxPath := fs.String("taxonomy", taxonomyio.Default, "taxonomy YAML `file` the model is for; \"default\" is the built-in one")
 	out := fs.String("out", "", "write the model to `MODEL` (default: stdout)")
-	margin := fs.Float64("margin", -1, "use this log-odds `margin` instead of the learned one (higher tags fewer posts; default: learned)")
+	marginArg := fs.String("margin", "", "use this log-odds `margin` (a number >= 0) instead of the learned one; higher tags fewer posts")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "margin" })
-	if set && *margin < 0 {
-		return usageErrorf("--margin must not be negative")
+	set, margin := *marginArg != "", 0.0
+	if set {
+		var err error
+		if margin, err = strconv.ParseFloat(*marginArg, 64); err != nil || margin < 0 || math.IsInf(margin, 0) || math.IsNaN(margin) {
+			return usageErrorf("--margin %q: want a number >= 0", *marginArg)
+		}
 	}
 	if fs.NArg() > 1 {
 		return usageErrorf("want at most one FILE, got %d arguments", fs.NArg())
@@ -54,5 +58,5 @@ written to stdout and the report to stderr.
 	if *out == "" || *out == "-" {
 		report = stderr
 	}
-	return taxonomyio.Learn(ctx, in, stdout, report, taxonomyio.LearnOptions{Taxonomy: *taxPath, Out: *out, SetMargin: set, Margin: *margin})
+	return taxonomyio.Learn(ctx, in, stdout, report, taxonomyio.LearnOptions{Taxonomy: *taxPath, Out: *out, SetMargin: set, Margin: margin})
 }
