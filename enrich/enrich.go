@@ -4,9 +4,11 @@
 //
 // It composes package sentiment and package feature and nothing else, so the
 // processor, the score command and offline evaluation enrich posts exactly
-// alike. Load is the one constructor they all use: it reads the taxonomy
-// (with LoadAnalyzer, which reads a sentiment model file, the only I/O
-// here), refuses one that fails its checks and builds the Enricher. Non-goals: decoding posts, aggregation.
+// alike. LoadFiles (Load without a fallback model) is the one constructor
+// they all use: it reads the taxonomy and its fallback model (with
+// LoadAnalyzer, which reads a sentiment model file, the only I/O here),
+// refuses a taxonomy that fails its checks or a model trained for another
+// taxonomy, and builds the Enricher. Non-goals: decoding posts, aggregation.
 package enrich
 
 import (

@@ -83,8 +83,8 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 	}
 
 	// What the model would do on the posts it learned from.
-	tagged := tg
-	if tagged, err = tg.WithFallback(fb); err != nil {
+	tagged, err := tg.WithFallback(fb)
+	if err != nil {
 		return err
 	}
 	feats := tg.Features()
