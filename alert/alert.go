@@ -35,6 +35,9 @@ type Sample struct {
 	// Count is how many near-identical posts (copies, retweets, one
 	// template) this sample stands for; 0 or 1 means itself only.
 	Count int `json:"count,omitempty"`
+	// Inferred is set when no term of the feature matched the post and the
+	// fallback model (taxonomy.fallback_model) tagged it.
+	Inferred bool `json:"inferred,omitempty"`
 }
 
 // Evidence is what an alert says about its spike, so that the team receiving

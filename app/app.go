@@ -91,7 +91,7 @@ func New(cfg config.Config, o Options) (_ *App, err error) {
 		}
 	}()
 
-	if a.enricher, err = enrich.Load(cfg.Taxonomy.File); err != nil {
+	if a.enricher, err = enrich.LoadFiles(taggerFiles(cfg)); err != nil {
 		return nil, err
 	}
 	if cfg.Sentiment.ModelFile != "" {
@@ -228,7 +228,7 @@ func (a *App) Store() *impactmatrix.Store { return a.store }
 func (a *App) Run(ctx context.Context) error {
 	a.log.Info("socialpulse starting", zap.Strings("brokers", a.cfg.Kafka.Brokers), zap.String("topic", a.cfg.Kafka.Topic),
 		zap.String("group", a.cfg.Kafka.Group), zap.Strings("redis", a.cfg.Redis.Addrs), zap.String("http", a.Addr()),
-		zap.Int("features", len(a.enricher.Tagger().Features())))
+		zap.Int("features", len(a.enricher.Tagger().Features())), zap.String("fallback_model", a.cfg.Taxonomy.FallbackModel))
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.consumer.Run(gctx) })
 	g.Go(func() error { return a.http.Run(gctx) })
@@ -291,18 +291,25 @@ func (a *App) reloadLoop(ctx context.Context) {
 	}
 }
 
-// reloadTaxonomy re-reads taxonomy.file, keeping the taxonomy in use when
-// the file is refused.
+// taggerFiles are the files the processor's tagger is built from.
+func taggerFiles(cfg config.Config) enrich.Files {
+	return enrich.Files{Taxonomy: cfg.Taxonomy.File, FallbackModel: cfg.Taxonomy.FallbackModel}
+}
+
+// reloadTaxonomy re-reads taxonomy.file and taxonomy.fallback_model,
+// keeping the taxonomy (and model) in use when either is refused.
 func (a *App) reloadTaxonomy() {
-	tg, err := enrich.LoadTagger(a.cfg.Taxonomy.File)
+	tg, err := enrich.LoadTaggerFiles(taggerFiles(a.cfg))
 	if err != nil {
 		a.reloads.WithLabelValues("error").Inc()
-		a.log.Error("taxonomy reload refused; keeping the current taxonomy", zap.String("file", a.cfg.Taxonomy.File), zap.Error(err))
+		a.log.Error("taxonomy reload refused; keeping the current taxonomy", zap.String("file", a.cfg.Taxonomy.File),
+			zap.String("fallback_model", a.cfg.Taxonomy.FallbackModel), zap.Error(err))
 		return
 	}
 	a.enricher.SetTagger(tg)
 	a.reloads.WithLabelValues("ok").Inc()
-	a.log.Info("taxonomy reloaded", zap.String("file", a.cfg.Taxonomy.File), zap.Int("features", len(tg.Features())))
+	a.log.Info("taxonomy reloaded", zap.String("file", a.cfg.Taxonomy.File), zap.Int("features", len(tg.Features())),
+		zap.Bool("fallback", tg.Fallback() != nil))
 }
 
 // reloadModel re-reads sentiment.model_file (when one is set), keeping the

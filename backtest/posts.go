@@ -46,6 +46,9 @@ type PostsOptions struct {
 	In io.Reader
 	// Taxonomy is the taxonomy file; empty for the built-in one.
 	Taxonomy string
+	// FallbackModel is the taxonomy's fallback model file (the processor's
+	// taxonomy.fallback_model); empty for none.
+	FallbackModel string
 	// Bucket is the bucket width (the processor's matrix.bucket); it must
 	// divide an hour.
 	Bucket time.Duration
@@ -60,7 +63,7 @@ type PostsOptions struct {
 // ("socialpulse backtest --posts").
 func Posts(ctx context.Context, o PostsOptions) error {
 	in, bucket, stdout, stderr := o.In, o.Bucket, o.Out, o.ErrOut
-	en, err := enrich.Load(o.Taxonomy)
+	en, err := enrich.LoadFiles(enrich.Files{Taxonomy: o.Taxonomy, FallbackModel: o.FallbackModel})
 	if err != nil {
 		return err
 	}

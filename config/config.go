@@ -141,6 +141,12 @@ type Matrix struct {
 type Taxonomy struct {
 	// File is a taxonomy YAML; empty means the built-in default. Reloaded on SIGHUP.
 	File string `yaml:"file"`
+	// FallbackModel is a model written by "socialpulse taxonomy learn" for
+	// that taxonomy: a post no term matches is tagged with the feature it
+	// names, marked inferred. Empty turns it off. Loaded with the taxonomy
+	// (at start and on SIGHUP); a model for a taxonomy with other features
+	// is refused. Default: "" (off)
+	FallbackModel string `yaml:"fallback_model"`
 }
 
 // Sentiment selects the sentiment model.

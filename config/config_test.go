@@ -191,3 +191,31 @@ func TestAPIAccessIsSecureByDefaultAndSetFromEnv(t *testing.T) {
 		t.Errorf("cors_origins = %q, want %q", cfg.API.CORSOrigins, want)
 	}
 }
+
+func TestFallbackModelIsOffByDefaultAndSetFromFileOrEnv(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		env  []string
+		want string
+	}{
+		{"off by default", "", nil, ""},
+		{"set in the file", "taxonomy:\n  fallback_model: /etc/socialpulse/fallback.json\n", nil, "/etc/socialpulse/fallback.json"},
+		{"the environment overrides the file", "taxonomy:\n  fallback_model: a.json\n", []string{"SOCIALPULSE_TAXONOMY_FALLBACK_MODEL=b.json"}, "b.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ""
+			if tt.file != "" {
+				path = writeFile(t, tt.file)
+			}
+			cfg, err := Load(path, tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Taxonomy.FallbackModel != tt.want {
+				t.Errorf("taxonomy.fallback_model = %q, want %q", cfg.Taxonomy.FallbackModel, tt.want)
+			}
+		})
+	}
+}

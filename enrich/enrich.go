@@ -4,9 +4,11 @@
 //
 // It composes package sentiment and package feature and nothing else, so the
 // processor, the score command and offline evaluation enrich posts exactly
-// alike. Load is the one constructor they all use: it reads the taxonomy
-// (with LoadAnalyzer, which reads a sentiment model file, the only I/O
-// here), refuses one that fails its checks and builds the Enricher. Non-goals: decoding posts, aggregation.
+// alike. LoadFiles (Load without a fallback model) is the one constructor
+// they all use: it reads the taxonomy and its fallback model (with
+// LoadAnalyzer, which reads a sentiment model file, the only I/O here),
+// refuses a taxonomy that fails its checks or a model trained for another
+// taxonomy, and builds the Enricher. Non-goals: decoding posts, aggregation.
 package enrich
 
 import (
@@ -26,6 +28,10 @@ type FeatureSentiment struct {
 	// Expanded is set when a WordNet expansion of a term found the feature,
 	// not a written term (feature.Match.Expanded).
 	Expanded bool
+	// Inferred is set when no term matched and the fallback model named
+	// the feature (feature.Match.Inferred). Such a feature has no mention
+	// and is the post's only one, so it takes the post's sentiment.
+	Inferred bool
 }
 
 // Result is one enriched post.
@@ -46,6 +52,7 @@ type Scratch struct {
 	clauses []sentiment.Clause
 	matches []feature.Match
 	feats   []FeatureSentiment
+	scores  []float64 // the fallback model's, one per feature
 }
 
 // Enricher is safe for concurrent use; the tagger and the analyzer can be
@@ -90,7 +97,10 @@ func (e *Enricher) Enrich(text, declaredLang string, s *Scratch) Result {
 	tg := e.tagger.Load()
 	sa := e.sa.Load()
 	lang, supported := sa.Language(text, declaredLang)
-	s.matches = tg.Tag(text, s.matches[:0])
+	if n := len(tg.Features()); tg.Fallback() != nil && len(s.scores) < n {
+		s.scores = make([]float64, n)
+	}
+	s.matches = tg.TagOrInfer(text, s.matches[:0], s.scores)
 	s.feats = s.feats[:0]
 
 	var res Result
@@ -98,13 +108,21 @@ func (e *Enricher) Enrich(text, declaredLang string, s *Scratch) Result {
 	if !supported {
 		res.Sentiment = sentiment.Result{Label: sentiment.Unscored}
 		for _, m := range s.matches {
-			s.feats = append(s.feats, FeatureSentiment{ID: tg.Features()[m.Feature].ID, Label: sentiment.Unscored, Expanded: m.Expanded})
+			s.feats = append(s.feats, FeatureSentiment{ID: tg.Features()[m.Feature].ID, Label: sentiment.Unscored, Expanded: m.Expanded, Inferred: m.Inferred})
 		}
 		res.Features = s.feats
 		return res
 	}
 	if len(s.matches) == 0 {
 		res.Sentiment = sa.Score(text)
+		return res
+	}
+	if m := s.matches[0]; m.Inferred {
+		// No mention, no clause of its own: the post's sentiment is the
+		// feature's, as for a sole feature whose clause is neutral.
+		res.Sentiment = sa.Score(text)
+		s.feats = append(s.feats, FeatureSentiment{ID: tg.Features()[m.Feature].ID, Label: res.Sentiment.Label, Score: res.Sentiment.Score, Inferred: true})
+		res.Features = s.feats
 		return res
 	}
 	res.Sentiment, s.clauses = sa.Analyze(text, s.clauses[:0])

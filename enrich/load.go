@@ -58,10 +58,60 @@ func LoadAnalyzer(path string) (*sentiment.Analyzer, error) {
 	return sentiment.NewWithModel(m), nil
 }
 
+// Files names the files a tagger is built from.
+type Files struct {
+	// Taxonomy is a taxonomy YAML; empty means the built-in taxonomy.
+	Taxonomy string
+	// FallbackModel is a model written by "socialpulse taxonomy learn" for
+	// that taxonomy (feature.Fallback); empty means none: only terms tag.
+	FallbackModel string
+}
+
+// LoadTaggerFiles is LoadTagger(f.Taxonomy) with the fallback model in
+// f.FallbackModel attached (feature.Tagger.WithFallback). A model file
+// that fails feature.LoadFallback's checks, or was trained for a taxonomy
+// with other features, is refused with an error of the form "FILE:
+// fallback model: field "NAME": why". The processor (at start and on
+// reload), score, backtest --posts and eval aspects load taggers here.
+func LoadTaggerFiles(f Files) (*feature.Tagger, error) {
+	tg, err := LoadTagger(f.Taxonomy)
+	if err != nil || f.FallbackModel == "" {
+		return tg, err
+	}
+	fb, err := LoadFallback(f.FallbackModel)
+	if err != nil {
+		return nil, err
+	}
+	if tg, err = tg.WithFallback(fb); err != nil {
+		return nil, fmt.Errorf("%s: %w", f.FallbackModel, err)
+	}
+	return tg, nil
+}
+
+// LoadFallback reads the fallback model file at path.
+func LoadFallback(path string) (*feature.Fallback, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("fallback model: %w", err)
+	}
+	defer file.Close()
+	fb, err := feature.LoadFallback(file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return fb, nil
+}
+
 // Load returns the Enricher the processor runs: the sentiment analyzer and
-// the tagger of LoadTagger(taxonomyPath).
+// the tagger of LoadTagger(taxonomyPath), without a fallback model.
 func Load(taxonomyPath string) (*Enricher, error) {
-	tg, err := LoadTagger(taxonomyPath)
+	return LoadFiles(Files{Taxonomy: taxonomyPath})
+}
+
+// LoadFiles returns the Enricher the processor runs: the sentiment
+// analyzer and the tagger of LoadTaggerFiles(f).
+func LoadFiles(f Files) (*Enricher, error) {
+	tg, err := LoadTaggerFiles(f)
 	if err != nil {
 		return nil, err
 	}

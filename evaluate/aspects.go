@@ -309,13 +309,13 @@ type Sentence struct {
 	Opinions []Opinion
 }
 
-// AspectReport tags sents with the taxonomy at taxPath, loaded and checked
-// as the processor loads it, and writes the tables eval aspects prints for
-// one data set to out; up to errors missed and spurious categories are
-// listed on errOut.
-func AspectReport(ctx context.Context, out, errOut io.Writer, errors int, name, taxPath string, sents []Sentence) error {
+// AspectReport tags sents with the taxonomy (and fallback model) in files,
+// loaded and checked as the processor loads them, and writes the tables
+// eval aspects prints for one data set to out; up to errors missed and
+// spurious categories are listed on errOut.
+func AspectReport(ctx context.Context, out, errOut io.Writer, errors int, name string, files enrich.Files, sents []Sentence) error {
 	ev := aspectEval{sa: sentiment.New(), stdout: out, stderr: errOut, errors: errors}
-	tg, err := ev.tagger(taxPath)
+	tg, err := enrich.LoadTaggerFiles(files)
 	if err != nil {
 		return err
 	}
@@ -335,16 +335,6 @@ type aspectEval struct {
 	stdout io.Writer
 	stderr io.Writer
 	errors int
-	// tag, when set, replaces the tagger's Tag in report (for matching
-	// beyond the terms).
-	tag func(text string, dst []feature.Match) []feature.Match
-}
-
-// reportWith is report with tag in place of tg.Tag.
-func (ev *aspectEval) reportWith(ctx context.Context, name string, tg *feature.Tagger, tag func(string, []feature.Match) []feature.Match, sents []aspectSentence) error {
-	ev.tag = tag
-	defer func() { ev.tag = nil }()
-	return ev.report(ctx, name, tg, sents)
 }
 
 func (ev *aspectEval) tagger(path string) (*feature.Tagger, error) {
@@ -369,16 +359,13 @@ func (ev *aspectEval) report(ctx context.Context, name string, tg *feature.Tagge
 	}
 	var ms []feature.Match
 	var clauses []sentiment.Clause
+	scores := make([]float64, len(tg.Features()))
 	missed, spurious := 0, 0
 	for i, s := range sents {
 		if i%256 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if ev.tag != nil {
-			ms = ev.tag(s.text, ms[:0])
-		} else {
-			ms = tg.Tag(s.text, ms[:0])
-		}
+		ms = tg.TagOrInfer(s.text, ms[:0], scores) // with its fallback model, if any
 		overall, cl := ev.sa.Analyze(s.text, clauses[:0])
 		clauses = cl
 		pred := map[string]feature.Match{}
@@ -415,8 +402,9 @@ func (ev *aspectEval) report(ctx context.Context, name string, tg *feature.Tagge
 			// As the pipeline does: a feature takes the sentiment of the clause
 			// that mentions it, unless that clause is neutral and the feature
 			// is the only one, when the sentence's sentiment is the better guess.
+			// An inferred feature has no mention: it takes the sentence's.
 			label := overall.Label
-			if m.Feature >= 0 {
+			if m.Feature >= 0 && !m.Inferred {
 				j := feature.Enclosing(m, len(clauses), func(i int) (int, int) { return clauses[i].Start, clauses[i].End })
 				if j >= 0 && (clauses[j].Result.Label != sentiment.Neutral || len(ms) > 1) {
 					label = clauses[j].Result.Label

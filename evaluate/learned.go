@@ -9,8 +9,8 @@ import (
 
 // selfTrained tags a post with the taxonomy's terms and, when none match,
 // with the feature a feature.Fallback trained on unlabelled text names.
-// eval aspects reports it so the route is judged on held-out sentences; the
-// processor does not use it.
+// The margin grid (--suggest-grid) moves its margin; the product's route
+// is learnedRun.
 type selfTrained struct {
 	tg     *feature.Tagger
 	fb     *feature.Fallback
@@ -22,20 +22,22 @@ func trainSelf(tg *feature.Tagger, texts []string) *selfTrained {
 }
 
 // tag returns term matches, or, when there are none, the feature the model
-// names (a Match with an empty span).
+// names (an inferred Match with an empty span).
 func (m *selfTrained) tag(text string, dst []feature.Match) []feature.Match {
 	dst = m.tg.Tag(text, dst)
 	if len(dst) > 0 {
 		return dst
 	}
 	if f := m.fb.Classify(text, m.scores); f >= 0 {
-		dst = append(dst, feature.Match{Feature: f})
+		dst = append(dst, feature.Match{Feature: f, Inferred: true})
 	}
 	return dst
 }
 
-// selfTrainedRun reports a name-only taxonomy with the self-trained
-// fallback, trained on the learning text and measured on held-out text.
+// selfTrainedRun reports a name-only taxonomy with learned matching as the
+// product runs it: the model "taxonomy learn" trains
+// (feature.LearnFallback) from the learning text, attached to the tagger
+// as taxonomy.fallback_model attaches it, measured on held-out text.
 func (ev *aspectEval) selfTrainedRun(ctx context.Context, name, path string, learn, measure []aspectSentence) error {
 	tg, err := ev.tagger(path)
 	if err != nil {
@@ -45,6 +47,9 @@ func (ev *aspectEval) selfTrainedRun(ctx context.Context, name, path string, lea
 	for i, s := range learn {
 		texts[i] = s.text
 	}
-	m := trainSelf(tg, texts)
-	return ev.reportWith(ctx, fmt.Sprintf("%s + self-trained fallback (naive Bayes, log-odds margin %g)", name, m.fb.Margin), tg, m.tag, measure)
+	fb, _ := feature.LearnFallback(tg, texts, 0)
+	if tg, err = tg.WithFallback(fb); err != nil {
+		return err
+	}
+	return ev.report(ctx, fmt.Sprintf("%s + learned matching (`taxonomy learn`, margin %.3g)", name, fb.Margin), tg, measure)
 }

@@ -14,6 +14,7 @@
 //	    terms: [checkout, place my order, promo code]
 //	    patterns: ["(can't|cannot|unable to) (order|buy)"]
 //	    exclude: ["check out (this|our|new)"]
+//	    fallback: true # false: the fallback model never names it
 //	    examples:
 //	      match: ["#CheckoutFail third time today"]
 //	      no_match: ["Check out our new collection!"]
@@ -108,9 +109,19 @@
 // taxonomy file that still passes Check ("socialpulse taxonomy suggest").
 // It ranks words by their share of a feature's posts (SuggestShare, the
 // default) or by their log-odds against all other posts, in rounds
-// (SuggestLogOdds). Fallback is a naive Bayes model trained the same way
-// that names a feature for a post no term matches; it is measured by
-// "socialpulse eval aspects" and not used by the processor.
+// (SuggestLogOdds).
+//
+// # Matching beyond the terms
+//
+// A Fallback is a naive Bayes model trained the same way, without labels
+// (LearnFallback, "socialpulse taxonomy learn"), that names a feature for a
+// post no term matches. Save and LoadFallback write and read its versioned
+// model file, which names the feature ids it was trained for;
+// Tagger.WithFallback attaches it to the tagger of a taxonomy with those
+// features (and refuses it otherwise, ErrFallbackTaxonomy), and
+// TagOrInfer then returns the model's feature as a Match with Inferred set
+// and an empty span when no term matches, unless the feature has
+// fallback: false (Feature.NoFallback). It does not allocate.
 //
 // # Non-goals
 //

@@ -13,14 +13,19 @@ import (
 // of its posts outside the mention differ from those of the other tagged
 // posts. It names a feature for a post no term matches, only when that
 // feature's log-odds and its lead over the runner-up both reach Margin.
-// It is measured by eval aspects (the self-trained fallback rows) and is
-// not used by the processor. A Fallback is immutable after TrainFallback and
-// safe for concurrent use.
+//
+// LearnFallback trains one as "socialpulse taxonomy learn" does; Save and
+// LoadFallback write and read its model file; Tagger.WithFallback attaches
+// it to the tagger of the taxonomy it was trained for, and TagOrInfer uses
+// it. A Fallback is immutable once trained (or loaded) and its margin set,
+// and safe for concurrent use.
 type Fallback struct {
 	// Margin is the least log-odds, and the least lead over the next
 	// feature, of a feature Classify names.
 	Margin  float64
 	k       int
+	ids     []string         // the feature ids of the taxonomy, in order
+	version string           // the taxonomy's version, for people
 	words   map[string]int32 // stemmed word → row of weights
 	weights []float32        // row*k + feature: the word's log-likelihood ratio
 	prior   []float32        // per feature: log-odds of a tagged post being the feature's
@@ -37,7 +42,10 @@ const fallbackMaxWords = 50000
 // and the features tg's terms find in them.
 func TrainFallback(tg *Tagger, texts []string) *Fallback {
 	k := len(tg.features)
-	fb := &Fallback{Margin: DefaultFallbackMargin, k: k, words: map[string]int32{}, prior: make([]float32, k)}
+	fb := &Fallback{Margin: DefaultFallbackMargin, k: k, words: map[string]int32{}, prior: make([]float32, k), version: tg.version}
+	for _, f := range tg.features {
+		fb.ids = append(fb.ids, f.ID)
+	}
 	count := map[string][]float64{} // word → per feature count, then the total at [k]
 	total := make([]float64, k+1)
 	posts := make([]int, k)

@@ -2,18 +2,6 @@ package feature
 
 import "strings"
 
-// nameTerms returns the terms a feature gets from its ID and Name: the ID
-// and Name as phrases, each content word of them, and a few related words
-// for common complaint themes ("delivery" → "package", "parcel", "courier").
-// This makes a taxonomy written from feature names alone useful. NewTagger
-// drops a name term that two features share, or that another feature lists
-// as a term, so "late flight" and "cancelled flight" do not both claim
-// "flight".
-func nameTerms(f Feature) []string {
-	out, _ := nameTermsWith(f, relatedWords())
-	return out
-}
-
 // termSource says where a term comes from; a written term is the strongest
 // evidence of its feature, a related word the weakest (TagOptions.Strongest).
 type termSource uint8
@@ -24,8 +12,16 @@ const (
 	srcWritten                        // a written term or pattern, or the whole id or name
 )
 
-// nameTermsWith is nameTerms with the related words of rel (nil: none); it
-// also returns where each term comes from.
+// nameTermsWith returns the terms a feature gets from its ID and Name: the ID
+// and Name as phrases, each content word of them, and a few related words
+// for common complaint themes ("delivery" → "package", "parcel", "courier").
+// This makes a taxonomy written from feature names alone useful. NewTagger
+// drops a name term that two features share, or that another feature lists
+// as a term, so "late flight" and "cancelled flight" do not both claim
+// "flight".
+//
+// rel holds the related words (relatedWords; nil: none); the second
+// result says where each term comes from.
 func nameTermsWith(f Feature, rel map[string][]string) ([]string, []termSource) {
 	if f.NoNameTerms {
 		return nil, nil

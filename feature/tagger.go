@@ -18,6 +18,9 @@ type Match struct {
 	// Expanded is set when the mention is a WordNet expansion of a term
 	// (Feature.Expand), not a term the taxonomy lists.
 	Expanded bool
+	// Inferred is set when no term matched and a fallback model named the
+	// feature (TagOrInfer); the mention is then the empty span at 0.
+	Inferred bool
 
 	// Cleared before Tag returns:
 	gapped  bool       // found by a pattern with gaps
@@ -104,6 +107,9 @@ type Tagger struct {
 	expand       Expand
 	expandSenses int
 	opt          TagOptions
+	// fallback, when set (WithFallback), names a feature for a text no
+	// term matches (TagOrInfer).
+	fallback *Fallback
 }
 
 // NewTagger validates a taxonomy and compiles it. The taxonomy's examples

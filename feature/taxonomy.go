@@ -41,6 +41,10 @@ type Feature struct {
 	// Expand adds WordNet synonyms of the feature's terms and name terms
 	// (YAML expand). ExpandDefault takes the taxonomy's Expand.
 	Expand Expand
+	// NoFallback stops a learned fallback model (Fallback, "taxonomy
+	// learn") from tagging posts with this feature when no term matches
+	// (YAML fallback: false). Its terms still tag it.
+	NoFallback bool
 }
 
 // Examples are posts a feature must and must not match; Check runs them.
@@ -388,7 +392,7 @@ func (d *decoder) strs(n *yaml.Node, field string) []string {
 func taxonomyKeys() []string { return []string{"version", "expand", "features"} }
 
 func featureKeys() []string {
-	return []string{"id", "name", "description", "owner", "criticality", "match_name", "expand", "terms", "patterns", "exclude", "examples"}
+	return []string{"id", "name", "description", "owner", "criticality", "match_name", "expand", "fallback", "terms", "patterns", "exclude", "examples"}
 }
 
 func exampleKeys() []string { return []string{"match", "no_match"} }
@@ -444,6 +448,8 @@ func (d *decoder) feature(n *yaml.Node, path string) Feature {
 			f.NoNameTerms = !d.boolean(v, field)
 		case "expand":
 			f.Expand = Expand(d.str(v, field))
+		case "fallback":
+			f.NoFallback = !d.boolean(v, field)
 		case "examples":
 			d.fields(v, field, exampleKeys(), func(key string, v *yaml.Node, field string) {
 				switch key {

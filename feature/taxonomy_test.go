@@ -43,6 +43,8 @@ func TestParseTaxonomyErrors(t *testing.T) {
 			[]string{"t.yaml:4: features[0].exclude[0]"}},
 		{"terms not a list", "features:\n  - id: a\n    terms: {x: 1}\n",
 			[]string{"t.yaml:3: features[0].terms: want a list of strings, got a mapping"}},
+		{"fallback not a boolean", "features:\n  - id: a\n    fallback: sometimes\n",
+			[]string{"t.yaml:3: features[0].fallback: want true or false, got \"sometimes\""}},
 		{"matches nothing", "features:\n  - id: a\n    match_name: false\n",
 			[]string{"t.yaml:2: features[0]: matches nothing"}},
 		{"no features", "version: x\n", []string{"features: no features"}},
@@ -214,5 +216,28 @@ func TestProblemString(t *testing.T) {
 		if got := tt.p.String(); got != tt.want {
 			t.Errorf("String() = %q, want %q", got, tt.want)
 		}
+	}
+}
+
+func TestFallbackKeyTurnsTheFallbackOffForOneFeature(t *testing.T) {
+	tx, err := ParseTaxonomy([]byte("features:\n  - id: a\n    fallback: false\n  - id: b\n    fallback: true\n  - id: c\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		i    int
+		want bool
+	}{
+		{"fallback: false turns it off", 0, true},
+		{"fallback: true leaves it on", 1, false},
+		{"no fallback key leaves it on", 2, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tx.Features[tt.i].NoFallback; got != tt.want {
+				t.Errorf("features[%d].NoFallback = %v, want %v", tt.i, got, tt.want)
+			}
+		})
 	}
 }

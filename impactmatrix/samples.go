@@ -19,6 +19,9 @@ type Sample struct {
 	// Count is how many near-identical posts the sample stands for, set by
 	// Collapse; 0 (as stored) means one.
 	Count int `json:"count,omitempty"`
+	// Inferred is set when no term of the feature matched the post and the
+	// fallback model (taxonomy.fallback_model) tagged it.
+	Inferred bool `json:"inferred,omitempty"`
 }
 
 // samplesKept is how many recent samples are kept per feature and class.

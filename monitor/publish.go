@@ -129,7 +129,7 @@ func (m *Monitor) evidence(ctx context.Context, f feature.Feature, s *series, de
 	// samples show the breadth of the complaint.
 	for i, sm := range impactmatrix.Collapse(samples) {
 		if i < m.o.Samples {
-			ev.Samples = append(ev.Samples, alert.Sample{ID: sm.ID, Text: sm.Text, URL: sm.URL, Author: sm.Author, Followers: sm.Followers, Time: sm.Time, Count: sm.Count})
+			ev.Samples = append(ev.Samples, alert.Sample{ID: sm.ID, Text: sm.Text, URL: sm.URL, Author: sm.Author, Followers: sm.Followers, Time: sm.Time, Count: sm.Count, Inferred: sm.Inferred})
 		}
 	}
 	if len(samples) > 0 {

@@ -37,6 +37,9 @@ func BenchmarkHotPath(b *testing.B) {
 	// Recording each post's mentions for deduplication (the Redis lookup is
 	// per batch and measured by the end-to-end benchmarks).
 	b.Run("with-dedupe", func(b *testing.B) { benchHotPath(b, nil, true) })
+	// With a fallback model (taxonomy.fallback_model) learned from another
+	// stretch of the stream: the posts no term matches are classified too.
+	b.Run("with-fallback", func(b *testing.B) { benchHotPathWith(b, synthFallbackEnricher(b), nil, false) })
 	// With emerging-issue mining attached and running: the hot path only
 	// offers unmapped negative posts to a bounded queue.
 	b.Run("with-emerging", func(b *testing.B) {
@@ -54,7 +57,42 @@ func BenchmarkHotPath(b *testing.B) {
 }
 
 func benchHotPath(b *testing.B, unmapped UnmappedObserver, dedupe bool) {
+	benchHotPathWith(b, nil, unmapped, dedupe)
+}
+
+// synthFallbackEnricher is the default taxonomy's enricher with the
+// fallback model "taxonomy learn --margin 0" would train from 20,000
+// synthetic posts of another seed than corpus's: at margin 0 it tags most
+// posts no term matches, the most work the fallback adds (the learned
+// margin, raised by the taxonomy's no_match examples, tags none of them).
+func synthFallbackEnricher(b testing.TB) *enrich.Enricher {
+	g := synth.New(7)
+	texts := make([]string, 20000)
+	for i := range texts {
+		texts[i] = g.Next(now.Add(-time.Duration(i) * time.Second)).Text
+	}
+	tg, err := feature.NewTagger(feature.DefaultTaxonomy())
+	if err != nil {
+		b.Fatal(err)
+	}
+	fb, _ := feature.LearnFallback(tg, texts, 0)
+	fb.Margin = 0
+	if tg, err = tg.WithFallback(fb); err != nil {
+		b.Fatal(err)
+	}
+	en, err := enrich.New(sentiment.New(), tg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return en
+}
+
+// benchHotPathWith is benchHotPath with en (nil: the default taxonomy's).
+func benchHotPathWith(b *testing.B, en *enrich.Enricher, unmapped UnmappedObserver, dedupe bool) {
 	f := newFixture(b)
+	if en != nil {
+		f.proc.o.Enricher = en
+	}
 	f.proc.o.Scored = nil
 	f.proc.o.Unmapped = unmapped
 	ph, _, err := f.proc.Assign(context.Background(), "posts", 0)
@@ -135,15 +173,20 @@ func BenchmarkStages(b *testing.B) {
 			i++
 		}
 	})
-	b.Run("enrich", func(b *testing.B) {
-		var sc enrich.Scratch
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			en.Enrich(texts[i%len(texts)], "en", &sc)
-			i++
-		}
-	})
+	for _, e := range []struct {
+		name string
+		en   *enrich.Enricher
+	}{{"enrich", en}, {"enrich-fallback", synthFallbackEnricher(b)}} {
+		b.Run(e.name, func(b *testing.B) {
+			var sc enrich.Scratch
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				e.en.Enrich(texts[i%len(texts)], "en", &sc)
+				i++
+			}
+		})
+	}
 	b.Run("aggregate", func(b *testing.B) {
 		d := impactmatrix.NewDelta(time.Minute)
 		feats := []string{"checkout", "payment", "login", impactmatrix.OtherFeature}

@@ -64,8 +64,9 @@ type Options struct {
 	// Scored, when set, receives each counted post with its sentiment and
 	// features as JSON.
 	Scored Writer
-	// Unmapped, when set, is offered each negative post that matched no
-	// feature (emerging-issue mining). It must not block, and must copy
+	// Unmapped, when set, is offered each negative post that no term of
+	// the taxonomy matched, including those the fallback model tagged
+	// (emerging-issue mining). It must not block, and must copy
 	// text if it keeps it: text is only valid during the call.
 	Unmapped UnmappedObserver
 	// Statements, when set, is asked about every post's author handle
@@ -306,14 +307,15 @@ func sampleText(s string) string {
 	return s[:n] + "…"
 }
 
-// keepSample remembers a negative post as evidence for feature.
-func (h *partition) keepSample(feature string, ps *post.Post, t time.Time, score float64) {
+// keepSample remembers a negative post as evidence for feature; inferred
+// says the fallback model, not a term, tagged it.
+func (h *partition) keepSample(feature string, ps *post.Post, t time.Time, score float64, inferred bool) {
 	if len(h.samples[feature]) >= samplesPerBatch {
 		return
 	}
 	c := ps.Clone()
 	h.samples[feature] = append(h.samples[feature], impactmatrix.Sample{
-		ID: c.ID, Text: sampleText(c.Text), URL: c.URL, Author: c.Author.Handle, Followers: c.Author.Followers, Time: t.UTC(), Score: score,
+		ID: c.ID, Text: sampleText(c.Text), URL: c.URL, Author: c.Author.Handle, Followers: c.Author.Followers, Time: t.UTC(), Score: score, Inferred: inferred,
 	})
 }
 
@@ -376,11 +378,14 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 	if len(res.Features) == 0 {
 		h.add(t, impactmatrix.OtherFeature, class, res.Sentiment.Score, reach)
 		if class == impactmatrix.Negative {
-			h.keepSample(impactmatrix.OtherFeature, ps, t, res.Sentiment.Score)
-			if h.p.o.Unmapped != nil {
-				h.p.o.Unmapped.Offer(ps.Text, t)
-			}
+			h.keepSample(impactmatrix.OtherFeature, ps, t, res.Sentiment.Score, false)
 		}
+	}
+	// Emerging-issue mining looks for what the terms miss: a post only the
+	// fallback model tagged is still offered, so its guess does not hide a
+	// new complaint.
+	if class == impactmatrix.Negative && h.p.o.Unmapped != nil && (len(res.Features) == 0 || res.Features[0].Inferred) {
+		h.p.o.Unmapped.Offer(ps.Text, t)
 	}
 	if len(res.Features) > 0 && incident.ExpressesLeaveIntent(ps.Text) {
 		hour := impactmatrix.HourOf(t)
@@ -398,7 +403,7 @@ func (h *partition) process(r *kafka.Message, now time.Time) {
 				author, hasAuthor = impactmatrix.AuthorKey(ps.Platform, ps.Author.ID, ps.Text), true
 			}
 			h.delta.AddAuthor(t, f.ID, author)
-			h.keepSample(f.ID, ps, t, f.Score)
+			h.keepSample(f.ID, ps, t, f.Score, f.Inferred)
 		}
 	}
 	h.delta.CountPost()

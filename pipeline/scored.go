@@ -50,6 +50,10 @@ type ScoredFeature struct {
 	// Expanded: a WordNet expansion of a term found the feature, not a
 	// written term (the feature's taxonomy "expand" setting).
 	Expanded bool `json:"expanded,omitempty"`
+	// Inferred: no term matched the post, and the fallback model
+	// (taxonomy.fallback_model) named the feature; it has the post's
+	// sentiment.
+	Inferred bool `json:"inferred,omitempty"`
 }
 
 // ScoredSource is where the post was read from.
@@ -77,7 +81,7 @@ func NewScoredPost(p *post.Post, eventTime time.Time, res *enrich.Result) Scored
 		sp.Author = &ScoredAuthor{ID: p.Author.ID, Handle: p.Author.Handle, Followers: p.Author.Followers}
 	}
 	for _, f := range res.Features {
-		sp.Features = append(sp.Features, ScoredFeature{ID: f.ID, ScoredSentiment: ScoredSentiment{Label: f.Label.String(), Score: f.Score}, Expanded: f.Expanded})
+		sp.Features = append(sp.Features, ScoredFeature{ID: f.ID, ScoredSentiment: ScoredSentiment{Label: f.Label.String(), Score: f.Score}, Expanded: f.Expanded, Inferred: f.Inferred})
 	}
 	return sp
 }

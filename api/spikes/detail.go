@@ -43,6 +43,9 @@ type SamplePost struct {
 	// Count is how many near-identical posts this sample stands for (the
 	// alert's evidence collapses copies); omitted when it is one.
 	Count int `json:"count,omitempty"`
+	// Inferred is set when no term of the feature matched the post and the
+	// fallback model (taxonomy.fallback_model) tagged it.
+	Inferred bool `json:"inferred,omitempty"`
 }
 
 // Version is one step of a spike's lifecycle.
@@ -154,7 +157,7 @@ func (h *Handler) samples(r *http.Request, a alert.Alert) ([]SamplePost, error) 
 		}
 		seen[s.ID] = true
 		out = append(out, SamplePost{ID: s.ID, Text: s.Text, URL: s.URL, Author: s.Author, Followers: s.Followers,
-			Time: s.Time.UTC(), Source: "alert", Count: s.Count})
+			Time: s.Time.UTC(), Source: "alert", Count: s.Count, Inferred: s.Inferred})
 	}
 	if len(out) == maxSamples {
 		return out, nil
@@ -171,7 +174,7 @@ func (h *Handler) samples(r *http.Request, a alert.Alert) ([]SamplePost, error) 
 		}
 		seen[s.ID] = true
 		out = append(out, SamplePost{ID: s.ID, Text: s.Text, URL: s.URL, Author: s.Author, Followers: s.Followers,
-			Time: s.Time.UTC(), Source: "recent"})
+			Time: s.Time.UTC(), Source: "recent", Inferred: s.Inferred})
 		if len(out) == maxSamples {
 			break
 		}

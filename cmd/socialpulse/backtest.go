@@ -17,6 +17,7 @@ func runBacktest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	series := fs.String("series", "", "CSV `FILE` with a header timestamp,value (\"-\" for stdin)")
 	posts := fs.String("posts", "", "JSONL `FILE` of historical posts to replay through scorer, tagger and detector")
 	taxPath := fs.String("taxonomy", "", "taxonomy `FILE` for --posts (default: the built-in taxonomy)")
+	fbPath := fs.String("fallback-model", "", "fallback model `FILE` for --posts, from \"taxonomy learn\" (the processor's taxonomy.fallback_model; default: none)")
 	bucket := fs.Duration("bucket", time.Minute, "bucket width for --posts (the processor's matrix.bucket)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -42,7 +43,7 @@ func runBacktest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	defer closeIn()
 	if *posts != "" {
-		return backtest.Posts(ctx, backtest.PostsOptions{In: in, Taxonomy: *taxPath, Bucket: *bucket, Out: stdout, ErrOut: stderr})
+		return backtest.Posts(ctx, backtest.PostsOptions{In: in, Taxonomy: *taxPath, FallbackModel: *fbPath, Bucket: *bucket, Out: stdout, ErrOut: stderr})
 	}
 	return backtest.Series(ctx, backtest.SeriesOptions{In: in, Out: stdout, ErrOut: stderr})
 }

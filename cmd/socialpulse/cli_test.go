@@ -16,7 +16,7 @@ import (
 // fails when a top-level command is missing from it.
 var helpTargets = [][]string{
 	{"run"}, {"demo"}, {"replay"}, {"score"},
-	{"taxonomy"}, {"taxonomy", "check"}, {"taxonomy", "show"}, {"taxonomy", "suggest"},
+	{"taxonomy"}, {"taxonomy", "check"}, {"taxonomy", "show"}, {"taxonomy", "suggest"}, {"taxonomy", "learn"},
 	{"eval"}, {"eval", "sentiment"}, {"eval", "aspects"}, {"eval", "nab"}, {"eval", "surges"}, {"eval", "corrections"},
 	{"backtest"},
 	{"dashboards"}, {"dashboards", "push"},

@@ -32,9 +32,9 @@ const samePostsFile = "testdata/same_posts.jsonl"
 // taxonomy through enrich.Load, post.Decoder, Enricher.Enrich and the
 // pipeline's ScoredPost) and returns what it would write to the
 // enriched-posts topic, without the source.
-func processorScored(t *testing.T, path, taxPath string) []pipeline.ScoredPost {
+func processorScored(t *testing.T, path string, files enrich.Files) []pipeline.ScoredPost {
 	t.Helper()
-	en, err := enrich.Load(taxPath)
+	en, err := enrich.LoadFiles(files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,13 +86,41 @@ func writeDefaultTaxonomy(t *testing.T) string {
 	return path
 }
 
+// learnFallback trains the default taxonomy's fallback model from
+// testdata/fallback_history.jsonl with "taxonomy learn" and returns its path.
+func learnFallback(t *testing.T) string {
+	t.Helper()
+	model := filepath.Join(t.TempDir(), "fallback.json")
+	var out, errb bytes.Buffer
+	if err := runTaxonomy(context.Background(), []string{"learn", "--out", model, "testdata/fallback_history.jsonl"}, strings.NewReader(""), &out, &errb); err != nil {
+		t.Fatalf("taxonomy learn: %v\n%s", err, errb.String())
+	}
+	return model
+}
+
 // The processor, score, backtest --posts and eval aspects load the taxonomy
-// and enrich posts through the same constructor, so one file gives the same
-// labels, features and per-feature sentiment in all four.
+// (and its fallback model, when one is set) and enrich posts through the
+// same constructor, so one file gives the same labels, features (inferred
+// ones included) and per-feature sentiment in all four.
 func TestOnePostsFileGivesTheSameResultsInEveryTool(t *testing.T) {
-	ctx := context.Background()
 	taxPath := writeDefaultTaxonomy(t)
-	want := processorScored(t, samePostsFile, taxPath)
+	for _, tc := range []struct {
+		name  string
+		model string
+	}{
+		{"terms only", ""},
+		{"with the fallback model", learnFallback(t)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sameResultsInEveryTool(t, enrich.Files{Taxonomy: taxPath, FallbackModel: tc.model})
+		})
+	}
+}
+
+func sameResultsInEveryTool(t *testing.T, files enrich.Files) {
+	ctx := context.Background()
+	taxPath := files.Taxonomy
+	want := processorScored(t, samePostsFile, files)
 
 	// The file must exercise what is compared: several features, negative
 	// ones, and a post whose features disagree with each other.
@@ -111,10 +139,25 @@ func TestOnePostsFileGivesTheSameResultsInEveryTool(t *testing.T) {
 	if features < 10 || negative < 5 || !mixed {
 		t.Fatalf("%s exercises too little: %d features, %d negative, mixed labels in a post: %v", samePostsFile, features, negative, mixed)
 	}
+	inferred := 0
+	for _, sp := range want {
+		for _, f := range sp.Features {
+			if f.Inferred {
+				inferred++
+			}
+		}
+	}
+	if (inferred > 0) != (files.FallbackModel != "") {
+		t.Fatalf("%d features inferred with fallback model %q; want some exactly when there is a model", inferred, files.FallbackModel)
+	}
+	fallbackArgs := []string{}
+	if files.FallbackModel != "" {
+		fallbackArgs = []string{"--fallback-model", files.FallbackModel}
+	}
 
 	t.Run("score prints what the processor writes", func(t *testing.T) {
 		var out, errb bytes.Buffer
-		if err := runScore(ctx, []string{"--taxonomy", taxPath, samePostsFile}, strings.NewReader(""), &out, &errb); err != nil {
+		if err := runScore(ctx, append(append([]string{"--taxonomy", taxPath}, fallbackArgs...), samePostsFile), strings.NewReader(""), &out, &errb); err != nil {
 			t.Fatalf("score: %v\n%s", err, errb.String())
 		}
 		var got []pipeline.ScoredPost
@@ -131,7 +174,7 @@ func TestOnePostsFileGivesTheSameResultsInEveryTool(t *testing.T) {
 	})
 
 	t.Run("backtest counts what the processor counts", func(t *testing.T) {
-		en, err := enrich.Load(taxPath) // as backtest.Posts does
+		en, err := enrich.LoadFiles(files) // as backtest.Posts does
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +226,7 @@ func TestOnePostsFileGivesTheSameResultsInEveryTool(t *testing.T) {
 			}
 			sents = append(sents, s)
 		}
-		if err := evaluate.AspectReport(ctx, &out, &errb, len(want), "same posts", taxPath, sents); err != nil {
+		if err := evaluate.AspectReport(ctx, &out, &errb, len(want), "same posts", files, sents); err != nil {
 			t.Fatal(err)
 		}
 		if errb.Len() > 0 {
@@ -257,6 +300,51 @@ func TestEveryToolRefusesATaxonomyThatFailsCheck(t *testing.T) {
 			var pe *feature.ProblemsError
 			if !errors.As(err, &pe) || !strings.Contains(err.Error(), "broken does not match") {
 				t.Fatalf("want the failing example refused, got %v", err)
+			}
+		})
+	}
+}
+
+// A fallback model trained for another taxonomy is refused by the
+// processor (taxonomy.fallback_model), score and backtest --posts
+// (--fallback-model) and eval aspects alike, naming the model's field.
+func TestEveryToolRefusesAFallbackModelForAnotherTaxonomy(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	otherTax := filepath.Join(dir, "shipping-only.yaml")
+	if err := os.WriteFile(otherTax, []byte("version: \"1\"\nfeatures:\n  - id: shipping\n    terms: [shipping, courier]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(dir, "other.json")
+	var errb bytes.Buffer
+	if err := runTaxonomy(ctx, []string{"learn", "--taxonomy", otherTax, "--out", model, "testdata/fallback_history.jsonl"}, strings.NewReader(""), &bytes.Buffer{}, &errb); err != nil {
+		t.Fatalf("taxonomy learn: %v\n%s", err, errb.String())
+	}
+	tests := []struct {
+		name string
+		run  func() error
+	}{
+		{"run", func() error {
+			cfg := config.Default()
+			cfg.Taxonomy.FallbackModel = model
+			_, err := app.New(cfg, app.Options{})
+			return err
+		}},
+		{"score", func() error {
+			return runScore(ctx, []string{"--fallback-model", model, samePostsFile}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+		}},
+		{"backtest --posts", func() error {
+			return runBacktest(ctx, []string{"--posts", samePostsFile, "--fallback-model", model}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+		}},
+		{"eval aspects", func() error {
+			return evaluate.AspectReport(ctx, &bytes.Buffer{}, &bytes.Buffer{}, 0, "same posts", enrich.Files{FallbackModel: model}, nil)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.run()
+			if !errors.Is(err, feature.ErrFallbackTaxonomy) || !strings.Contains(err.Error(), `other.json: fallback model: field "taxonomy"`) {
+				t.Fatalf("want the model refused naming the file and the field, got %v", err)
 			}
 		})
 	}

@@ -15,6 +15,7 @@ import (
 func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("score", stderr)
 	taxPath := fs.String("taxonomy", "", "feature taxonomy YAML `file`; default: the built-in taxonomy")
+	fbPath := fs.String("fallback-model", "", "fallback model `file` from \"taxonomy learn\" (the processor's taxonomy.fallback_model); default: none")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -26,7 +27,7 @@ func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		name = fs.Arg(0)
 	}
 
-	enr, err := enrich.Load(*taxPath)
+	enr, err := enrich.LoadFiles(enrich.Files{Taxonomy: *taxPath, FallbackModel: *fbPath})
 	if err != nil {
 		return err
 	}

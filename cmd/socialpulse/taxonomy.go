@@ -16,6 +16,7 @@ func runTaxonomy(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		cli.Sub{Name: "check", Run: func(a []string) error { return taxonomyCheck(a, stdout, stderr) }},
 		cli.Sub{Name: "show", Run: func(a []string) error { return taxonomyShow(a, stdout, stderr) }},
 		cli.Sub{Name: "suggest", Run: func(a []string) error { return taxonomySuggest(ctx, a, stdin, stdout, stderr) }},
+		cli.Sub{Name: "learn", Run: func(a []string) error { return taxonomyLearn(ctx, a, stdin, stdout, stderr) }},
 	)
 }
 

@@ -1,0 +1,99 @@
+package taxonomyio
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/socialpulse/socialpulse/feature"
+)
+
+const learnHistory = "../../cmd/socialpulse/testdata/fallback_history.jsonl"
+
+func learnTo(t *testing.T, posts string, o LearnOptions) ([]byte, string, error) {
+	t.Helper()
+	in, err := os.Open(posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var model, report bytes.Buffer
+	err = Learn(context.Background(), in, &model, &report, o)
+	return model.Bytes(), report.String(), err
+}
+
+func TestLearnWritesTheSameBytesForTheSameInput(t *testing.T) {
+	first, report, err := learnTo(t, learnHistory, LearnOptions{Taxonomy: Default})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(report, "margin:") || !strings.Contains(report, "taxonomy sha256:") {
+		t.Errorf("report lacks the margin or the taxonomy:\n%s", report)
+	}
+	out := filepath.Join(t.TempDir(), "model.json")
+	tests := []struct {
+		name string
+		run  func() []byte
+	}{
+		{"to the model writer, again", func() []byte {
+			b, _, err := learnTo(t, learnHistory, LearnOptions{Taxonomy: Default})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}},
+		{"to a file", func() []byte {
+			if _, _, err := learnTo(t, learnHistory, LearnOptions{Taxonomy: Default, Out: out}); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.run(); !bytes.Equal(got, first) {
+				t.Errorf("%d bytes, want the first run's %d", len(got), len(first))
+			}
+		})
+	}
+	fb, err := feature.LoadFallback(bytes.NewReader(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := feature.NewTagger(feature.DefaultTaxonomy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tg.WithFallback(fb); err != nil {
+		t.Errorf("the model does not fit the taxonomy it was learned for: %v", err)
+	}
+}
+
+func TestLearnRefuses(t *testing.T) {
+	dir := t.TempDir()
+	unmatched := filepath.Join(dir, "posts.jsonl")
+	if err := os.WriteFile(unmatched, []byte(`{"text":"what a sunny day"}`+"\n"+`{"text":"had coffee"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, posts, taxonomy, want string
+	}{
+		{"posts no term matches", unmatched, Default, "nothing to learn from"},
+		{"a taxonomy that fails its checks", learnHistory, "../testdata/failing_example.yaml", "taxonomy:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			model, _, err := learnTo(t, tt.posts, LearnOptions{Taxonomy: tt.taxonomy})
+			if err == nil || !strings.Contains(err.Error(), tt.want) || len(model) > 0 {
+				t.Errorf("err %v and %d model bytes, want an error containing %q and no model", err, len(model), tt.want)
+			}
+		})
+	}
+}
