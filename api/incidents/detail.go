@@ -100,6 +100,12 @@ type Sample struct {
 	Author    string    `json:"author,omitempty"`
 	Followers int64     `json:"followers"`
 	Time      time.Time `json:"time"`
+	// Count is how many near-identical posts the sample stands for (the
+	// spike's evidence collapses copies); omitted when it is one.
+	Count int `json:"count,omitempty"`
+	// Inferred is set when no term of the feature matched the post and the
+	// fallback model (taxonomy.fallback_model) tagged it.
+	Inferred bool `json:"inferred,omitempty"`
 }
 
 // validID follows alert.Alert.Validate's rules for IDs.
@@ -182,7 +188,7 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) {
 		for _, smp := range a.Evidence.Samples {
 			if len(d.Samples) < maxSamples && !hasSample(d.Samples, smp.ID) {
 				d.Samples = append(d.Samples, Sample{ID: smp.ID, Feature: a.Evidence.Feature, Text: smp.Text, URL: smp.URL,
-					Author: smp.Author, Followers: smp.Followers, Time: smp.Time.UTC()})
+					Author: smp.Author, Followers: smp.Followers, Time: smp.Time.UTC(), Count: smp.Count, Inferred: smp.Inferred})
 			}
 		}
 	}

@@ -105,7 +105,7 @@ func newEnv(t *testing.T, rdb redis.UniversalClient, prefix string, opts ...func
 		a := alert.Alert{ID: id, Fingerprint: alert.Fingerprint(feat, alert.KindNegativeSurge), Kind: alert.KindNegativeSurge,
 			State: alert.StateFiring, Priority: prio, Sequence: 1, StartsAt: at(onset), UpdatedAt: at(alerted),
 			Evidence: alert.Evidence{Feature: feat, FeatureName: feat, Window: 15 * time.Minute, TopWords: []string{"down", feat},
-				Samples: []alert.Sample{{ID: id + "-post", Text: "<b>" + feat + "</b> is down", Time: at(onset + 1)}}}}
+				Samples: []alert.Sample{{ID: id + "-post", Text: "<b>" + feat + "</b> is down", Time: at(onset + 1), Count: 2, Inferred: feat == "availability"}}}}
 		a.Summary = alert.FormatSummary(a)
 		if _, err := ob.Publish(ctx, a); err != nil {
 			t.Fatal(err)
@@ -253,6 +253,13 @@ func TestDetailMeasuresTheResponse(t *testing.T) {
 			r.json(t, &d)
 			if d.ID != "checkout-1" || len(d.Spikes) != 2 || len(d.Warnings) != 0 || len(d.Samples) != 2 {
 				t.Fatalf("detail %+v", d)
+			}
+			for _, smp := range d.Samples {
+				// The evidence's copy count and the fallback model's mark
+				// reach the incident's representative posts.
+				if smp.Count != 2 || smp.Inferred != (smp.Feature == "availability") {
+					t.Fatalf("sample %+v: want count 2, inferred only for availability", smp)
+				}
 			}
 			if len(d.Milestones) != 2 || d.Milestones[0].Type != "acknowledged" || d.Milestones[0].Author != "dana (via it-oncall)" ||
 				d.Milestones[1].Type != "statement" || d.Milestones[1].Author != "it-oncall" || d.Milestones[1].Spike != "availability-1" {

@@ -295,7 +295,7 @@ svg{width:100%;height:auto;background:#fff;border:1px solid #d0d7de}
 {{end}}</table>
 <h2>Representative posts</h2>
 {{if .D.Samples}}<table><tr><th>Time</th><th>Feature</th><th>Author</th><th>Post</th></tr>
-{{range .D.Samples}}<tr><td>{{fmtTime .Time}}</td><td>{{.Feature}}</td><td>{{.Author}}</td><td class="post">{{.Text}}</td></tr>
+{{range .D.Samples}}<tr><td>{{fmtTime .Time}}</td><td>{{.Feature}}{{if .Inferred}} (inferred){{end}}</td><td>{{.Author}}</td><td class="post">{{.Text}}</td></tr>
 {{end}}</table>{{else}}<p>No posts were quoted.</p>{{end}}
 {{range .D.Warnings}}<p class="muted">Warning: {{.}}</p>{{end}}
 <p class="muted">Made by socialpulse at {{.Made}}. Before/after windows are 30 minutes of whole buckets; volume is compared with a conditional Poisson rate test and share with a two-proportion z-test, significant at p &lt; 0.05.</p>
@@ -388,7 +388,11 @@ func Markdown(w io.Writer, d incidents.Detail) error {
 		if who == "" {
 			who = "?"
 		}
-		fmt.Fprintf(&b, "- %s, %s, %s: %s\n", fmtTime(s.Time), mdEscape(s.Feature), mdEscape(who), mdEscape(s.Text))
+		feat := mdEscape(s.Feature)
+		if s.Inferred {
+			feat += " (inferred)"
+		}
+		fmt.Fprintf(&b, "- %s, %s, %s: %s\n", fmtTime(s.Time), feat, mdEscape(who), mdEscape(s.Text))
 	}
 	for _, warn := range d.Warnings {
 		fmt.Fprintf(&b, "\nWarning: %s\n", warn)

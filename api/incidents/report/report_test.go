@@ -72,3 +72,26 @@ func TestMarkdownEscapeKeepsOneInertLine(t *testing.T) {
 		})
 	}
 }
+
+func TestReportsMarkPostsTheFallbackModelTagged(t *testing.T) {
+	d := markupDetail()
+	d.Samples = append(d.Samples, incidents.Sample{Feature: "login", Author: "bo", Text: "cannot get in since noon", Time: d.Start, Inferred: true})
+	for _, tt := range []struct {
+		name       string
+		write      func(io.Writer, incidents.Detail) error
+		want, none string
+	}{
+		{"HTML marks the inferred feature", HTML, "<td>login (inferred)</td>", "<td>checkout (inferred)</td>"},
+		{"Markdown marks the inferred feature", Markdown, ", login (inferred), bo: ", "checkout (inferred)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.write(&b, d); err != nil {
+				t.Fatal(err)
+			}
+			if s := b.String(); !strings.Contains(s, tt.want) || strings.Contains(s, tt.none) {
+				t.Fatalf("want %q and not %q in:\n%s", tt.want, tt.none, s)
+			}
+		})
+	}
+}

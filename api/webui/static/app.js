@@ -316,7 +316,8 @@
       afterCare(d.afterCare),
       d.samples && d.samples.length ? el("div", { class: "card" }, el("h3", {}, "What customers wrote"),
         el("div", { id: "incident-samples" }, d.samples.map((p) => el("blockquote", { class: "post" },
-          el("p", {}, p.text), el("footer", { class: "muted" }, (p.author || "unknown") + " · " + featureName(p.feature) + " · " + fmtTime(p.time)))))) : null);
+          el("p", {}, p.text), el("footer", { class: "muted" }, (p.author || "unknown") + " · " + featureName(p.feature) +
+            (p.inferred ? " (tagged by the fallback model)" : "") + " · " + fmtTime(p.time)))))) : null);
   }
 
   // milestoneForm records what was done about the incident (a statement,
@@ -704,6 +705,7 @@
           el("span", {}, fmtNum(p.followers) + " followers"),
           el("span", {}, fmtTime(p.time)),
           p.copies > 1 ? el("span", { class: "copies" }, "posted " + fmtNum(p.copies) + " times (same or near-identical text)") : null,
+          p.inferred ? el("span", { class: "inferred", title: "No term of the feature matched this post; the fallback model (taxonomy.fallback_model) tagged it." }, "tagged by the fallback model") : null,
           url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow" }, "Open post ↗") : null),
         correctControl(p, i));
     }));
