@@ -227,6 +227,24 @@ type DetectorConfig struct {
 	LikelihoodAvgSteps int
 	// LikelihoodAlpha is the likelihood check's tail probability, in (0,1).
 	LikelihoodAlpha float64
+	// ResidualDays, when > 0, adds the seasonal-residual view (see
+	// residual.go): per hour of the day, the median and MAD of the
+	// evaluation window's count over each of the last ResidualDays days;
+	// a Value whose robust z against its hour of the day is at least
+	// ResidualZ (and whose ratio to that hour's median is at least
+	// MinRatio) on ResidualConfirmSteps consecutive steps can fire even
+	// when it is not novel volume. An hour of the day is judged once it has
+	// been seen on ResidualDays/2 days. Default: 0 (off).
+	ResidualDays int
+	// ResidualZ is the robust z the residual must reach, > 0.
+	ResidualZ float64
+	// ResidualConfirmSteps is how many consecutive steps must pass the
+	// residual test, ≥ 1.
+	ResidualConfirmSteps int
+	// ResidualAlone makes the residual test replace the calibration check
+	// (the volume, ratio and PValue gates stay) instead of being a second
+	// view beside the default rule, either of which can fire.
+	ResidualAlone bool
 	// MaxGapSteps is the longest gap between two observations that is
 	// filled with zero counts; a longer gap resets the detector as if the
 	// series were new. Default: 2 weeks of steps.
@@ -345,6 +363,12 @@ func (c DetectorConfig) Validate() error {
 		return bad("LevelFloor", "in [0,1]", c.LevelFloor)
 	case c.LongEvalSteps < 0:
 		return bad("LongEvalSteps", "≥ 0", c.LongEvalSteps)
+	case c.ResidualDays < 0:
+		return bad("ResidualDays", "≥ 0", c.ResidualDays)
+	case c.ResidualDays > 0 && (!finite(c.ResidualZ) || c.ResidualZ <= 0):
+		return bad("ResidualZ", "> 0", c.ResidualZ)
+	case c.ResidualDays > 0 && c.ResidualConfirmSteps < 1:
+		return bad("ResidualConfirmSteps", "≥ 1", c.ResidualConfirmSteps)
 	case c.MaxGapSteps < 0:
 		return bad("MaxGapSteps", "≥ 0", c.MaxGapSteps)
 	}
@@ -438,6 +462,8 @@ type Detector struct {
 
 	mean  float64 // EWMA of the clipped counts, for LevelFloor
 	meanN int
+
+	resid residual // the seasonal-residual view, when ResidualDays > 0
 }
 
 // NewDetector returns a detector for one series, or the error of
@@ -471,6 +497,7 @@ func NewDetector(cfg DetectorConfig) (*Detector, error) {
 	if cfg.LongEvalSteps > 0 {
 		d.longWin = make([]float64, cfg.LongEvalSteps)
 	}
+	d.resid = newResidual(cfg, d.stepsInHour)
 	return d, nil
 }
 
@@ -538,6 +565,7 @@ func (d *Detector) reset() {
 		calLong:     d.calLong.cleared(),
 		longWin:     d.longWin,
 		lkRing:      d.lkRing,
+		resid:       d.resid.cleared(),
 	}
 	clear(d.recent)
 	clear(d.longWin)
@@ -579,6 +607,14 @@ func (d *Detector) step(t time.Time, v float64) Decision {
 
 	lkOK := d.likely(math.Min(-logp, maxSurprise))
 
+	// The seasonal-residual view: the count against its hour of the day,
+	// judged every step so its run of confirming steps stays current.
+	residOK := false
+	if d.resid.on() {
+		_, confirmed := d.resid.judge(t, cfg.Location, value, cfg.MinRatio)
+		residOK = confirmed && d.steps > cfg.MinHistorySteps && value >= cfg.MinVolume
+	}
+
 	// The long evaluation window: a surge that lasts is judged on its sum
 	// over LongEvalSteps against the same scale's own history.
 	var longStat float64
@@ -613,8 +649,8 @@ func (d *Detector) step(t time.Time, v float64) Decision {
 				break
 			}
 		}
-		if d.steps > cfg.MinHistorySteps && value >= cfg.MinVolume && ratio >= cfg.MinRatio && logp <= d.logAlpha &&
-			lkOK && d.cal.beyond(stat) || longFire {
+		gates := d.steps > cfg.MinHistorySteps && value >= cfg.MinVolume && ratio >= cfg.MinRatio && logp <= d.logAlpha && lkOK
+		if gates && d.calibrated(stat, residOK) || longFire || residOK && !cfg.ResidualAlone {
 			d.state = StateFiring
 			d.since = t
 			d.notified = value
@@ -661,6 +697,9 @@ func (d *Detector) step(t time.Time, v float64) Decision {
 		d.meanN++
 	}
 	d.learnSeason(t, v, perStep)
+	if d.resid.on() {
+		d.resid.learn(t, cfg.Location, value)
+	}
 	return dec
 }
 
@@ -691,6 +730,16 @@ func (d *Detector) likely(stat float64) bool {
 		d.lkN++
 	}
 	return ok
+}
+
+// calibrated reports whether a step that passes the count model's gates is
+// also unusual for the series: the calibration check, or with ResidualAlone
+// the seasonal-residual test (residOK) in its place.
+func (d *Detector) calibrated(stat float64, residOK bool) bool {
+	if d.cfg.ResidualAlone && d.resid.on() {
+		return residOK
+	}
+	return d.cal.beyond(stat)
 }
 
 // maxSurprise caps the surprise statistic, so that a spike from an all-zero
