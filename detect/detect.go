@@ -184,7 +184,9 @@ type DetectorConfig struct {
 	// CalibrationSteps (firing episodes included), so a series whose normal
 	// life is full of bursts only alerts on bursts that are unusual for it.
 	// With fewer blocks than CalibrationRank (the open block counts) the
-	// check passes. 0 disables it. Default: 2.
+	// check passes. 0 disables it. Default: 1 (the busiest day; it was 2
+	// before the seasonal-residual view became the default, which now
+	// catches the lasting surges that are not novel volume).
 	CalibrationRank int
 	// CalibrationSteps is the calibration horizon. Default: 2 weeks of steps.
 	CalibrationSteps int
@@ -195,10 +197,33 @@ type DetectorConfig struct {
 	// CalibrateVolume judges the count itself instead of its surprise
 	// against the series' history: firing needs Value to exceed the
 	// CalibrationRank-th largest daily maximum of Value over the horizon (a
-	// volume the series has not reached on its busier days), like the
+	// volume the series has not reached on its busiest days), like the
 	// novelty test of contextual detectors. Default: true (it replaced the
 	// surprise calibration after "eval nab --variants"; BENCHMARKS.md).
 	CalibrateVolume bool
+
+	// ResidualDays, when > 0, adds the seasonal-residual view (residual.go):
+	// per hour of the day, the median and MAD of the evaluation window's
+	// count on each of the last ResidualDays days. A Value whose robust z
+	// against its hour of the day is at least ResidualZ, and whose ratio to
+	// that hour's median is at least MinRatio, on ResidualConfirmSteps
+	// consecutive steps can fire even when it is not novel volume: a
+	// lasting surge at an hour that is usually quiet, on a series whose
+	// bursts at other hours are bigger. An hour of the day is judged once
+	// it has been seen on ResidualDays/2 days. 0 disables the view.
+	// Default: 14 (two weeks, the calibration horizon).
+	ResidualDays int
+	// ResidualZ is the robust z the residual must reach, > 0. Default: 8.
+	ResidualZ float64
+	// ResidualConfirmSteps is how many consecutive steps must pass the
+	// residual test, ≥ 1: a burst shorter than that is left to the novelty
+	// check. Default: 1 hour of steps.
+	ResidualConfirmSteps int
+	// ResidualAlone makes the residual test replace the calibration check
+	// (the volume, ratio and PValue gates stay) instead of being a second
+	// view beside the default rule, either of which can fire. Default:
+	// false (measured as the design "seasonal-esd"; it misses most events).
+	ResidualAlone bool
 
 	// The options below are measured alternatives, off by default; the
 	// "Detector designs measured against the defaults" section of
@@ -227,24 +252,6 @@ type DetectorConfig struct {
 	LikelihoodAvgSteps int
 	// LikelihoodAlpha is the likelihood check's tail probability, in (0,1).
 	LikelihoodAlpha float64
-	// ResidualDays, when > 0, adds the seasonal-residual view (see
-	// residual.go): per hour of the day, the median and MAD of the
-	// evaluation window's count over each of the last ResidualDays days;
-	// a Value whose robust z against its hour of the day is at least
-	// ResidualZ (and whose ratio to that hour's median is at least
-	// MinRatio) on ResidualConfirmSteps consecutive steps can fire even
-	// when it is not novel volume. An hour of the day is judged once it has
-	// been seen on ResidualDays/2 days. Default: 0 (off).
-	ResidualDays int
-	// ResidualZ is the robust z the residual must reach, > 0.
-	ResidualZ float64
-	// ResidualConfirmSteps is how many consecutive steps must pass the
-	// residual test, ≥ 1.
-	ResidualConfirmSteps int
-	// ResidualAlone makes the residual test replace the calibration check
-	// (the volume, ratio and PValue gates stay) instead of being a second
-	// view beside the default rule, either of which can fire.
-	ResidualAlone bool
 	// MaxGapSteps is the longest gap between two observations that is
 	// filled with zero counts; a longer gap resets the detector as if the
 	// series were new. Default: 2 weeks of steps.
@@ -283,8 +290,10 @@ func DefaultDetectorConfig(step time.Duration) DetectorConfig {
 		RearmFactor:     2,
 		MinDispersion:   1,
 		DispersionClip:  25,
-		CalibrationRank: 2,
+		CalibrationRank: 1,
 		CalibrateVolume: true,
+		ResidualDays:    14,
+		ResidualZ:       8,
 	}
 	if step <= 0 {
 		return cfg
@@ -298,6 +307,7 @@ func DefaultDetectorConfig(step time.Duration) DetectorConfig {
 	cfg.MaxGapSteps = stepsIn(14*24*time.Hour, step, 1)
 	cfg.CalibrationSteps = stepsIn(14*24*time.Hour, step, 1)
 	cfg.CalibrationBlockSteps = stepsIn(24*time.Hour, step, 1)
+	cfg.ResidualConfirmSteps = stepsIn(time.Hour, step, 1)
 	return cfg
 }
 

@@ -402,6 +402,9 @@ func TestDetectorConfigValidate(t *testing.T) {
 		{"LikelihoodSteps", func(c *DetectorConfig) { c.LikelihoodSteps = -1 }},
 		{"LikelihoodAvgSteps", func(c *DetectorConfig) { c.LikelihoodSteps, c.LikelihoodAlpha = 60, 0.01 }},
 		{"LikelihoodAlpha", func(c *DetectorConfig) { c.LikelihoodSteps, c.LikelihoodAvgSteps = 60, 5 }},
+		{"ResidualDays", func(c *DetectorConfig) { c.ResidualDays = -1 }},
+		{"ResidualZ", func(c *DetectorConfig) { c.ResidualZ = math.Inf(1) }},
+		{"ResidualConfirmSteps", func(c *DetectorConfig) { c.ResidualConfirmSteps = 0 }},
 	}
 	if err := DefaultDetectorConfig(time.Minute).Validate(); err != nil {
 		t.Fatalf("defaults: %v", err)
@@ -571,6 +574,9 @@ var withOptions = []struct {
 	{"long window", func(c *DetectorConfig) { c.LongEvalSteps = 30 }},
 	{"volume calibration", func(c *DetectorConfig) { c.CalibrateVolume, c.CalibrationSteps, c.CalibrationRank = true, 2*week, 2 }},
 	{"likelihood", func(c *DetectorConfig) { c.LikelihoodSteps, c.LikelihoodAvgSteps, c.LikelihoodAlpha = week, 60, 1e-2 }},
+	{"without the seasonal-residual view", func(c *DetectorConfig) { c.ResidualDays = 0 }},
+	{"seasonal-residual view alone", func(c *DetectorConfig) { c.ResidualAlone = true }},
+	{"seasonal-residual view confirmed over 30 minutes", func(c *DetectorConfig) { c.ResidualConfirmSteps = 30 }},
 	{"all of them", func(c *DetectorConfig) {
 		c.LevelFloor, c.LongEvalSteps = 0.25, 30
 		c.CalibrateVolume, c.CalibrationSteps, c.CalibrationRank = true, 2*week, 2

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -33,15 +32,18 @@ var nabVariants = []nabSetting{
 	{"level-floor", func(c *detect.DetectorConfig) { c.LevelFloor = 0.25 }},
 	{"long-window", func(c *detect.DetectorConfig) { c.LongEvalSteps = stepsOf(c, 30*time.Minute, 2) }},
 	{"volume-novelty", func(c *detect.DetectorConfig) {
-		// the count must beat the second-busiest day of the last two weeks
+		// the previous default: the count must beat the second-busiest day
+		// of the last two weeks, without the seasonal-residual view
 		c.CalibrateVolume = true
 		c.CalibrationSteps = 14 * c.CalibrationBlockSteps
 		c.CalibrationRank = 2
+		c.ResidualDays = 0
 	}},
 	{"volume-novelty+long-window", func(c *detect.DetectorConfig) {
 		c.CalibrateVolume = true
 		c.CalibrationSteps = 14 * c.CalibrationBlockSteps
 		c.CalibrationRank = 2
+		c.ResidualDays = 0
 		c.LongEvalSteps = stepsOf(c, time.Hour, 2)
 	}},
 	{"seasonal-esd", func(c *detect.DetectorConfig) {
@@ -49,35 +51,26 @@ var nabVariants = []nabSetting{
 		seasonalESD(c)
 		c.ResidualAlone = true
 	}},
-	{"novelty+seasonal-esd", seasonalESD},
-	{"novelty-rank1+seasonal-esd", func(c *detect.DetectorConfig) {
-		// the grid point leave-one-out picks around novelty+seasonal-esd:
-		// novelty must beat the busiest day, not the second busiest
+	{"novelty+seasonal-esd", func(c *detect.DetectorConfig) {
+		// the view beside the previous default (second-busiest day)
 		seasonalESD(c)
-		c.CalibrationRank = 1
+		c.CalibrationRank = 2
 	}},
 	{"novelty+seasonal-esd-30m", func(c *detect.DetectorConfig) {
 		seasonalESD(c)
+		c.CalibrationRank = 2
 		c.ResidualConfirmSteps = stepsOf(c, 30*time.Minute, 1)
 	}},
 }
 
-// seasonalESD is the seasonal-residual view beside the defaults: two weeks
-// of per-hour-of-day medians and MADs, a robust z of 8 held for an hour.
+// seasonalESD is the seasonal-residual view as the defaults set it: two
+// weeks of per-hour-of-day medians and MADs, a robust z of 8 held for an
+// hour. The variants spell it out so they keep their meaning if the
+// defaults change.
 func seasonalESD(c *detect.DetectorConfig) {
 	c.ResidualDays = 14
 	c.ResidualZ = 8
 	c.ResidualConfirmSteps = stepsOf(c, time.Hour, 1)
-}
-
-// residualGrid moves the seasonal-residual view's own knobs one notch
-// either way; variants that use the view add it to their leave-one-out grid,
-// since its values were chosen on the dev series.
-var residualGrid = []nabSetting{
-	{"residual z/1.5", func(c *detect.DetectorConfig) { c.ResidualZ /= 1.5 }},
-	{"residual z*1.5", func(c *detect.DetectorConfig) { c.ResidualZ *= 1.5 }},
-	{"residual confirm/2", func(c *detect.DetectorConfig) { c.ResidualConfirmSteps = max(1, c.ResidualConfirmSteps/2) }},
-	{"residual confirm*2", func(c *detect.DetectorConfig) { c.ResidualConfirmSteps *= 2 }},
 }
 
 // NABVariants returns the names of the detector designs "eval nab
@@ -103,18 +96,10 @@ func nabVariant(name string) (nabSetting, error) {
 }
 
 // variantGrid is the leave-one-series-out grid around a variant: the variant
-// itself, then each knob of the defaults' grid moved one notch either way,
-// and, for a variant with the seasonal-residual view, each of that view's
-// knobs too.
+// itself, then each knob of the defaults' grid moved one notch either way.
 func variantGrid(v nabSetting) []nabSetting {
-	grid := nabGrid
-	probe := detect.DefaultDetectorConfig(time.Minute)
-	v.apply(&probe)
-	if probe.ResidualDays > 0 {
-		grid = append(slices.Clip(grid), residualGrid...)
-	}
-	out := make([]nabSetting, len(grid))
-	for i, g := range grid {
+	out := make([]nabSetting, len(nabGrid))
+	for i, g := range nabGrid {
 		out[i] = nabSetting{g.name, func(c *detect.DetectorConfig) { v.apply(c); g.apply(c) }}
 	}
 	return out
