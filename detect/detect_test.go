@@ -507,28 +507,43 @@ func FuzzDetectorObserve(f *testing.F) {
 }
 
 func BenchmarkDetectorObserve(b *testing.B) {
+	configs := []struct {
+		name string
+		mod  func(*DetectorConfig)
+	}{
+		{"", func(*DetectorConfig) {}},
+		{"/without the seasonal-residual view", func(c *DetectorConfig) { c.ResidualDays = 0 }},
+	}
 	for _, step := range []time.Duration{time.Minute, 5 * time.Minute} {
-		b.Run(step.String(), func(b *testing.B) {
-			d, err := NewDetector(DefaultDetectorConfig(step))
-			if err != nil {
-				b.Fatal(err)
-			}
-			r := rand.New(rand.NewPCG(3, 4))
-			vals := make([]float64, 4096)
-			for i := range vals {
-				vals[i] = poisson(r, 8)
-			}
-			// warm up past the history needed for seasonality and calibration
-			for i := range 3 * week {
-				d.Observe(detT0.Add(time.Duration(i)*step), vals[i%len(vals)])
-			}
-			start := detT0.Add(3 * week * step)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := range b.N {
-				d.Observe(start.Add(time.Duration(i)*step), vals[i%len(vals)])
-			}
-		})
+		for _, c := range configs {
+			b.Run(step.String()+c.name, func(b *testing.B) {
+				cfg := DefaultDetectorConfig(step)
+				c.mod(&cfg)
+				benchObserve(b, cfg, step)
+			})
+		}
+	}
+}
+
+func benchObserve(b *testing.B, cfg DetectorConfig, step time.Duration) {
+	d, err := NewDetector(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	vals := make([]float64, 4096)
+	for i := range vals {
+		vals[i] = poisson(r, 8)
+	}
+	// warm up past the history needed for seasonality and calibration
+	for i := range 3 * week {
+		d.Observe(detT0.Add(time.Duration(i)*step), vals[i%len(vals)])
+	}
+	start := detT0.Add(3 * week * step)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		d.Observe(start.Add(time.Duration(i)*step), vals[i%len(vals)])
 	}
 }
 

@@ -61,7 +61,8 @@ type residual struct {
 	sd   [hoursInDay]float64 // robust scale, cached per hour
 
 	hour      []float64 // Values of the open hour
-	hourStart time.Time
+	hourStart time.Time // start of the open hour, in the configured location
+	hourEnd   time.Time
 	minInHour int
 	scratch   []float64
 
@@ -103,7 +104,12 @@ func (r *residual) on() bool { return r.days > 0 }
 // included, all passed the test. It must be called once per step, before
 // learn.
 func (r *residual) judge(t time.Time, loc *time.Location, value, minRatio float64) (z float64, confirmed bool) {
-	h := t.In(loc).Hour()
+	var h int
+	if r.inOpenHour(t) {
+		h = r.hourStart.Hour()
+	} else {
+		h = t.In(loc).Hour()
+	}
 	pass := false
 	if r.n[h] >= r.minDays {
 		b := r.base[h]
@@ -121,15 +127,20 @@ func (r *residual) judge(t time.Time, loc *time.Location, value, minRatio float6
 // learn adds value to the open hour, folding the hour into its summaries
 // when t starts another one.
 func (r *residual) learn(t time.Time, loc *time.Location, value float64) {
-	lt := t.In(loc)
-	start := time.Date(lt.Year(), lt.Month(), lt.Day(), lt.Hour(), 0, 0, 0, loc)
-	if !start.Equal(r.hourStart) {
+	if !r.inOpenHour(t) {
 		r.closeHour()
-		r.hourStart = start
+		lt := t.In(loc)
+		r.hourStart = time.Date(lt.Year(), lt.Month(), lt.Day(), lt.Hour(), 0, 0, 0, loc)
+		r.hourEnd = r.hourStart.Add(time.Hour)
 	}
 	if len(r.hour) < cap(r.hour) {
 		r.hour = append(r.hour, value)
 	}
+}
+
+// inOpenHour reports whether t falls in the hour being accumulated.
+func (r *residual) inOpenHour(t time.Time) bool {
+	return !r.hourStart.IsZero() && !t.Before(r.hourStart) && t.Before(r.hourEnd)
 }
 
 // closeHour folds the open hour into its hour of the day, if enough of it
