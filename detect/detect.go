@@ -38,17 +38,24 @@ import (
 //     X ~ Poisson(Baseline/φ), evaluated with the regularised incomplete
 //     gamma function so non-integer arguments work.
 //   - Calibration (novelty): Value must also beat the CalibrationRank-th
-//     (2nd) largest daily maximum of Value over the last two weeks, a count
-//     the series has not reached on its busier days. Social mention counts
+//     (1st) largest daily maximum of Value over the last two weeks, a count
+//     the series has not reached on its busiest day. Social mention counts
 //     are heavy-tailed (a 5–20× burst every day is normal for a popular
 //     product), which no count model captures; this makes each series alert
 //     only on volume that is new for that series. With CalibrateVolume off,
 //     the surprise −ln(PValue) is calibrated instead (the design before).
+//   - Seasonal residual (residual.go): a second view judges Value against
+//     the median and MAD of the same hour of the day over the last two
+//     weeks; a robust z of at least ResidualZ (and a ratio of MinRatio to
+//     that median) held for ResidualConfirmSteps steps fires too, so a
+//     lasting surge at a usually quiet hour pages even when the series'
+//     bursts at other hours are bigger and it is not novel volume.
 //   - Firing needs all of Value ≥ MinVolume, Ratio ≥ MinRatio,
-//     PValue ≤ Alpha and the calibration check, after MinHistorySteps of
-//     history and outside the cooldown. A firing series resolves when Ratio
-//     drops below ResolveRatio (hysteresis), after which it cannot fire again
-//     for CooldownSteps.
+//     PValue ≤ Alpha and the calibration check, or Value ≥ MinVolume and
+//     the seasonal-residual view's test, after MinHistorySteps of history
+//     and outside the cooldown. A firing series resolves when Ratio drops
+//     below ResolveRatio (hysteresis), after which it cannot fire again for
+//     CooldownSteps.
 //   - While firing, the level and dispersion are frozen (the surge does not
 //     teach the detector that surges are normal) for at most MaxFrozenSteps;
 //     after that they learn again, so a lasting level shift resolves. The
