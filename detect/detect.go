@@ -38,17 +38,24 @@ import (
 //     X ~ Poisson(Baseline/φ), evaluated with the regularised incomplete
 //     gamma function so non-integer arguments work.
 //   - Calibration (novelty): Value must also beat the CalibrationRank-th
-//     (2nd) largest daily maximum of Value over the last two weeks, a count
-//     the series has not reached on its busier days. Social mention counts
+//     (1st) largest daily maximum of Value over the last two weeks, a count
+//     the series has not reached on its busiest day. Social mention counts
 //     are heavy-tailed (a 5–20× burst every day is normal for a popular
 //     product), which no count model captures; this makes each series alert
 //     only on volume that is new for that series. With CalibrateVolume off,
 //     the surprise −ln(PValue) is calibrated instead (the design before).
+//   - Seasonal residual (residual.go): a second view judges Value against
+//     the median and MAD of the same hour of the day over the last two
+//     weeks; a robust z of at least ResidualZ (and a ratio of MinRatio to
+//     that median) held for ResidualConfirmSteps steps fires too, so a
+//     lasting surge at a usually quiet hour pages even when the series'
+//     bursts at other hours are bigger and it is not novel volume.
 //   - Firing needs all of Value ≥ MinVolume, Ratio ≥ MinRatio,
-//     PValue ≤ Alpha and the calibration check, after MinHistorySteps of
-//     history and outside the cooldown. A firing series resolves when Ratio
-//     drops below ResolveRatio (hysteresis), after which it cannot fire again
-//     for CooldownSteps.
+//     PValue ≤ Alpha and the calibration check, or Value ≥ MinVolume and
+//     the seasonal-residual view's test, after MinHistorySteps of history
+//     and outside the cooldown. A firing series resolves when Ratio drops
+//     below ResolveRatio (hysteresis), after which it cannot fire again for
+//     CooldownSteps.
 //   - While firing, the level and dispersion are frozen (the surge does not
 //     teach the detector that surges are normal) for at most MaxFrozenSteps;
 //     after that they learn again, so a lasting level shift resolves. The
@@ -184,7 +191,9 @@ type DetectorConfig struct {
 	// CalibrationSteps (firing episodes included), so a series whose normal
 	// life is full of bursts only alerts on bursts that are unusual for it.
 	// With fewer blocks than CalibrationRank (the open block counts) the
-	// check passes. 0 disables it. Default: 2.
+	// check passes. 0 disables it. Default: 1 (the busiest day; it was 2
+	// before the seasonal-residual view became the default, which now
+	// catches the lasting surges that are not novel volume).
 	CalibrationRank int
 	// CalibrationSteps is the calibration horizon. Default: 2 weeks of steps.
 	CalibrationSteps int
@@ -195,10 +204,33 @@ type DetectorConfig struct {
 	// CalibrateVolume judges the count itself instead of its surprise
 	// against the series' history: firing needs Value to exceed the
 	// CalibrationRank-th largest daily maximum of Value over the horizon (a
-	// volume the series has not reached on its busier days), like the
+	// volume the series has not reached on its busiest days), like the
 	// novelty test of contextual detectors. Default: true (it replaced the
 	// surprise calibration after "eval nab --variants"; BENCHMARKS.md).
 	CalibrateVolume bool
+
+	// ResidualDays, when > 0, adds the seasonal-residual view (residual.go):
+	// per hour of the day, the median and MAD of the evaluation window's
+	// count on each of the last ResidualDays days. A Value whose robust z
+	// against its hour of the day is at least ResidualZ, and whose ratio to
+	// that hour's median is at least MinRatio, on ResidualConfirmSteps
+	// consecutive steps can fire even when it is not novel volume: a
+	// lasting surge at an hour that is usually quiet, on a series whose
+	// bursts at other hours are bigger. An hour of the day is judged once
+	// it has been seen on ResidualDays/2 days. 0 disables the view.
+	// Default: 14 (two weeks, the calibration horizon).
+	ResidualDays int
+	// ResidualZ is the robust z the residual must reach, > 0. Default: 8.
+	ResidualZ float64
+	// ResidualConfirmSteps is how many consecutive steps must pass the
+	// residual test, ≥ 1: a burst shorter than that is left to the novelty
+	// check. Default: 1 hour of steps.
+	ResidualConfirmSteps int
+	// ResidualAlone makes the residual test replace the calibration check
+	// (the volume, ratio and PValue gates stay) instead of being a second
+	// view beside the default rule, either of which can fire. Default:
+	// false (measured as the design "seasonal-esd"; it misses most events).
+	ResidualAlone bool
 
 	// The options below are measured alternatives, off by default; the
 	// "Detector designs measured against the defaults" section of
@@ -265,8 +297,10 @@ func DefaultDetectorConfig(step time.Duration) DetectorConfig {
 		RearmFactor:     2,
 		MinDispersion:   1,
 		DispersionClip:  25,
-		CalibrationRank: 2,
+		CalibrationRank: 1,
 		CalibrateVolume: true,
+		ResidualDays:    14,
+		ResidualZ:       8,
 	}
 	if step <= 0 {
 		return cfg
@@ -280,6 +314,7 @@ func DefaultDetectorConfig(step time.Duration) DetectorConfig {
 	cfg.MaxGapSteps = stepsIn(14*24*time.Hour, step, 1)
 	cfg.CalibrationSteps = stepsIn(14*24*time.Hour, step, 1)
 	cfg.CalibrationBlockSteps = stepsIn(24*time.Hour, step, 1)
+	cfg.ResidualConfirmSteps = stepsIn(time.Hour, step, 1)
 	return cfg
 }
 
@@ -345,6 +380,12 @@ func (c DetectorConfig) Validate() error {
 		return bad("LevelFloor", "in [0,1]", c.LevelFloor)
 	case c.LongEvalSteps < 0:
 		return bad("LongEvalSteps", "≥ 0", c.LongEvalSteps)
+	case c.ResidualDays < 0:
+		return bad("ResidualDays", "≥ 0", c.ResidualDays)
+	case c.ResidualDays > 0 && (!finite(c.ResidualZ) || c.ResidualZ <= 0):
+		return bad("ResidualZ", "> 0", c.ResidualZ)
+	case c.ResidualDays > 0 && c.ResidualConfirmSteps < 1:
+		return bad("ResidualConfirmSteps", "≥ 1", c.ResidualConfirmSteps)
 	case c.MaxGapSteps < 0:
 		return bad("MaxGapSteps", "≥ 0", c.MaxGapSteps)
 	}
@@ -438,6 +479,8 @@ type Detector struct {
 
 	mean  float64 // EWMA of the clipped counts, for LevelFloor
 	meanN int
+
+	resid residual // the seasonal-residual view, when ResidualDays > 0
 }
 
 // NewDetector returns a detector for one series, or the error of
@@ -471,6 +514,7 @@ func NewDetector(cfg DetectorConfig) (*Detector, error) {
 	if cfg.LongEvalSteps > 0 {
 		d.longWin = make([]float64, cfg.LongEvalSteps)
 	}
+	d.resid = newResidual(cfg, d.stepsInHour)
 	return d, nil
 }
 
@@ -538,6 +582,7 @@ func (d *Detector) reset() {
 		calLong:     d.calLong.cleared(),
 		longWin:     d.longWin,
 		lkRing:      d.lkRing,
+		resid:       d.resid.cleared(),
 	}
 	clear(d.recent)
 	clear(d.longWin)
@@ -579,6 +624,14 @@ func (d *Detector) step(t time.Time, v float64) Decision {
 
 	lkOK := d.likely(math.Min(-logp, maxSurprise))
 
+	// The seasonal-residual view: the count against its hour of the day,
+	// judged every step so its run of confirming steps stays current.
+	residOK := false
+	if d.resid.on() {
+		_, confirmed := d.resid.judge(t, cfg.Location, value, cfg.MinRatio)
+		residOK = confirmed && d.steps > cfg.MinHistorySteps && value >= cfg.MinVolume
+	}
+
 	// The long evaluation window: a surge that lasts is judged on its sum
 	// over LongEvalSteps against the same scale's own history.
 	var longStat float64
@@ -613,8 +666,8 @@ func (d *Detector) step(t time.Time, v float64) Decision {
 				break
 			}
 		}
-		if d.steps > cfg.MinHistorySteps && value >= cfg.MinVolume && ratio >= cfg.MinRatio && logp <= d.logAlpha &&
-			lkOK && d.cal.beyond(stat) || longFire {
+		gates := d.steps > cfg.MinHistorySteps && value >= cfg.MinVolume && ratio >= cfg.MinRatio && logp <= d.logAlpha && lkOK
+		if gates && d.calibrated(stat, residOK) || longFire || residOK && !cfg.ResidualAlone {
 			d.state = StateFiring
 			d.since = t
 			d.notified = value
@@ -661,6 +714,9 @@ func (d *Detector) step(t time.Time, v float64) Decision {
 		d.meanN++
 	}
 	d.learnSeason(t, v, perStep)
+	if d.resid.on() {
+		d.resid.learn(t, cfg.Location, value)
+	}
 	return dec
 }
 
@@ -691,6 +747,16 @@ func (d *Detector) likely(stat float64) bool {
 		d.lkN++
 	}
 	return ok
+}
+
+// calibrated reports whether a step that passes the count model's gates is
+// also unusual for the series: the calibration check, or with ResidualAlone
+// the seasonal-residual test (residOK) in its place.
+func (d *Detector) calibrated(stat float64, residOK bool) bool {
+	if d.cfg.ResidualAlone && d.resid.on() {
+		return residOK
+	}
+	return d.cal.beyond(stat)
 }
 
 // maxSurprise caps the surprise statistic, so that a spike from an all-zero

@@ -402,6 +402,9 @@ func TestDetectorConfigValidate(t *testing.T) {
 		{"LikelihoodSteps", func(c *DetectorConfig) { c.LikelihoodSteps = -1 }},
 		{"LikelihoodAvgSteps", func(c *DetectorConfig) { c.LikelihoodSteps, c.LikelihoodAlpha = 60, 0.01 }},
 		{"LikelihoodAlpha", func(c *DetectorConfig) { c.LikelihoodSteps, c.LikelihoodAvgSteps = 60, 5 }},
+		{"ResidualDays", func(c *DetectorConfig) { c.ResidualDays = -1 }},
+		{"ResidualZ", func(c *DetectorConfig) { c.ResidualZ = math.Inf(1) }},
+		{"ResidualConfirmSteps", func(c *DetectorConfig) { c.ResidualConfirmSteps = 0 }},
 	}
 	if err := DefaultDetectorConfig(time.Minute).Validate(); err != nil {
 		t.Fatalf("defaults: %v", err)
@@ -504,28 +507,43 @@ func FuzzDetectorObserve(f *testing.F) {
 }
 
 func BenchmarkDetectorObserve(b *testing.B) {
+	configs := []struct {
+		name string
+		mod  func(*DetectorConfig)
+	}{
+		{"", func(*DetectorConfig) {}},
+		{"/without the seasonal-residual view", func(c *DetectorConfig) { c.ResidualDays = 0 }},
+	}
 	for _, step := range []time.Duration{time.Minute, 5 * time.Minute} {
-		b.Run(step.String(), func(b *testing.B) {
-			d, err := NewDetector(DefaultDetectorConfig(step))
-			if err != nil {
-				b.Fatal(err)
-			}
-			r := rand.New(rand.NewPCG(3, 4))
-			vals := make([]float64, 4096)
-			for i := range vals {
-				vals[i] = poisson(r, 8)
-			}
-			// warm up past the history needed for seasonality and calibration
-			for i := range 3 * week {
-				d.Observe(detT0.Add(time.Duration(i)*step), vals[i%len(vals)])
-			}
-			start := detT0.Add(3 * week * step)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := range b.N {
-				d.Observe(start.Add(time.Duration(i)*step), vals[i%len(vals)])
-			}
-		})
+		for _, c := range configs {
+			b.Run(step.String()+c.name, func(b *testing.B) {
+				cfg := DefaultDetectorConfig(step)
+				c.mod(&cfg)
+				benchObserve(b, cfg, step)
+			})
+		}
+	}
+}
+
+func benchObserve(b *testing.B, cfg DetectorConfig, step time.Duration) {
+	d, err := NewDetector(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	vals := make([]float64, 4096)
+	for i := range vals {
+		vals[i] = poisson(r, 8)
+	}
+	// warm up past the history needed for seasonality and calibration
+	for i := range 3 * week {
+		d.Observe(detT0.Add(time.Duration(i)*step), vals[i%len(vals)])
+	}
+	start := detT0.Add(3 * week * step)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		d.Observe(start.Add(time.Duration(i)*step), vals[i%len(vals)])
 	}
 }
 
@@ -571,6 +589,9 @@ var withOptions = []struct {
 	{"long window", func(c *DetectorConfig) { c.LongEvalSteps = 30 }},
 	{"volume calibration", func(c *DetectorConfig) { c.CalibrateVolume, c.CalibrationSteps, c.CalibrationRank = true, 2*week, 2 }},
 	{"likelihood", func(c *DetectorConfig) { c.LikelihoodSteps, c.LikelihoodAvgSteps, c.LikelihoodAlpha = week, 60, 1e-2 }},
+	{"without the seasonal-residual view", func(c *DetectorConfig) { c.ResidualDays = 0 }},
+	{"seasonal-residual view alone", func(c *DetectorConfig) { c.ResidualAlone = true }},
+	{"seasonal-residual view confirmed over 30 minutes", func(c *DetectorConfig) { c.ResidualConfirmSteps = 30 }},
 	{"all of them", func(c *DetectorConfig) {
 		c.LevelFloor, c.LongEvalSteps = 0.25, 30
 		c.CalibrateVolume, c.CalibrationSteps, c.CalibrationRank = true, 2*week, 2

