@@ -19,12 +19,9 @@ func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 1 {
-		return cli.Usagef("want at most one FILE, got %d arguments", fs.NArg())
-	}
-	name := "-"
-	if fs.NArg() == 1 {
-		name = fs.Arg(0)
+	name, err := cli.OptionalFile(fs, "-")
+	if err != nil {
+		return err
 	}
 
 	enr, err := enrich.LoadFiles(enrich.Files{Taxonomy: *taxPath, FallbackModel: *fbPath})

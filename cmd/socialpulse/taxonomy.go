@@ -39,12 +39,9 @@ func taxonomyShow(args []string, stdout, stderr io.Writer) error {
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 1 {
-		return cli.Usagef("show takes at most one FILE, got %d", fs.NArg())
-	}
-	file := taxonomyio.Default
-	if fs.NArg() == 1 {
-		file = fs.Arg(0)
+	file, err := cli.OptionalFile(fs, taxonomyio.Default)
+	if err != nil {
+		return err
 	}
 	mode := taxonomyio.ShowTable
 	switch {

@@ -28,12 +28,9 @@ func taxonomyLearn(ctx context.Context, args []string, stdin io.Reader, stdout, 
 			return cli.Usagef("--margin %q: want a number >= 0", *marginArg)
 		}
 	}
-	if fs.NArg() > 1 {
-		return cli.Usagef("want at most one FILE, got %d arguments", fs.NArg())
-	}
-	name := "-"
-	if fs.NArg() == 1 {
-		name = fs.Arg(0)
+	name, err := cli.OptionalFile(fs, "-")
+	if err != nil {
+		return err
 	}
 	in, _, closeIn, err := jsonl.Open(name, stdin)
 	if err != nil {

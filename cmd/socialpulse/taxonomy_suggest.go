@@ -29,18 +29,15 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 1 {
-		return cli.Usagef("want at most one FILE, got %d arguments", fs.NArg())
+	name, err := cli.OptionalFile(fs, "-")
+	if err != nil {
+		return err
 	}
 	if m := feature.SuggestMethod(*method); m != feature.SuggestShare && m != feature.SuggestLogOdds {
 		return cli.Usagef("--method %q: want share or logodds", *method)
 	}
 	if *minZ < 0 || *rounds < 0 || *minPosts < 0 || *maxTerms < 0 {
 		return cli.Usagef("--min-z, --rounds, --min-posts and --max-terms must not be negative")
-	}
-	name := "-"
-	if fs.NArg() == 1 {
-		name = fs.Arg(0)
 	}
 	in, _, closeIn, err := jsonl.Open(name, stdin)
 	if err != nil {

@@ -50,6 +50,18 @@ func ParseIDAndWords(fs *flag.FlagSet, args []string) (string, []string, error) 
 	return id, words, nil
 }
 
+// OptionalFile returns the one FILE argument left after fs's flags, or def
+// when there is none; more than one is a usage error.
+func OptionalFile(fs *flag.FlagSet, def string) (string, error) {
+	switch fs.NArg() {
+	case 0:
+		return def, nil
+	case 1:
+		return fs.Arg(0), nil
+	}
+	return "", Usagef("want at most one FILE, got %d arguments", fs.NArg())
+}
+
 // Sub is one subcommand of a command group: its name and what runs it
 // with the arguments after the name.
 type Sub struct {

@@ -204,3 +204,27 @@ func TestDispatch(t *testing.T) {
 		})
 	}
 }
+
+func TestOptionalFile(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    string
+		wantErr bool
+	}{
+		{"no argument gives the default", nil, "-", false},
+		{"one argument is the file", []string{"posts.jsonl"}, "posts.jsonl", false},
+		{"two arguments are a usage error", []string{"a", "b"}, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("x", flag.ContinueOnError)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			got, err := OptionalFile(fs, "-")
+			if (err != nil) != tc.wantErr || (tc.wantErr && !errors.Is(err, ErrUsage)) || got != tc.want {
+				t.Fatalf("got %q, %v; want %q, error %v", got, err, tc.want, tc.wantErr)
+			}
+		})
+	}
+}
