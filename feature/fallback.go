@@ -10,9 +10,13 @@ import (
 
 // Fallback is a per-feature naive Bayes model learned, without labels,
 // from the posts a taxonomy's terms match: for each feature, how the words
-// of its posts outside the mention differ from those of the other tagged
-// posts. It names a feature for a post no term matches, only when that
-// feature's log-odds and its lead over the runner-up both reach Margin.
+// of its posts outside the mention differ from those of every other post of
+// the history, the posts no term matches included. It names a feature for a
+// post no term matches, only when that feature's log-odds and its lead over
+// the runner-up both reach the feature's margin (FeatureMargin). Counting
+// the untagged posts on the "not this feature" side gives the model a way
+// to say "none": a post that reads like the stream's ordinary chatter is
+// left alone rather than given the least unlikely feature.
 //
 // LearnFallback trains one as "socialpulse taxonomy learn" does; Save and
 // LoadFallback write and read its model file; Tagger.WithFallback attaches
@@ -22,7 +26,11 @@ import (
 type Fallback struct {
 	// Margin is the least log-odds, and the least lead over the next
 	// feature, of a feature Classify names.
-	Margin  float64
+	Margin float64
+	// floors holds, per feature, a higher margin that feature alone needs
+	// (its no_match examples raised it; LearnFallback), 0 where none; nil
+	// when no feature has one.
+	floors  []float64
 	k       int
 	ids     []string         // the feature ids of the taxonomy, in order
 	version string           // the taxonomy's version, for people
@@ -39,7 +47,8 @@ const DefaultFallbackMargin = 2
 const fallbackMaxWords = 50000
 
 // TrainFallback learns a Fallback from texts (a stream's posts, no labels)
-// and the features tg's terms find in them.
+// and the features tg's terms find in them: a feature's posts against all
+// the others, tagged or not.
 func TrainFallback(tg *Tagger, texts []string) *Fallback {
 	k := len(tg.features)
 	fb := &Fallback{Margin: DefaultFallbackMargin, k: k, words: map[string]int32{}, prior: make([]float32, k), version: tg.version}
@@ -51,15 +60,19 @@ func TrainFallback(tg *Tagger, texts []string) *Fallback {
 	posts := make([]int, k)
 	var ms []Match
 	var keys []postWord
+	untagged := 0
 	for _, text := range texts {
 		ms = tg.Tag(text, ms[:0])
 		if len(ms) == 0 {
-			continue
+			untagged++
+		} else {
+			fb.trained++
 		}
-		fb.trained++
 		for _, m := range ms {
 			posts[m.Feature]++
 		}
+		// Words of every post count in the total at [k]; a tagged post's
+		// words outside its mentions count for its features too.
 		keys = postWords(text, keys[:0])
 		for _, w := range keys {
 			if containsSpace(w.key) || insideAny(w, ms) {
@@ -106,7 +119,7 @@ func TrainFallback(tg *Tagger, texts []string) *Fallback {
 		}
 	}
 	for f := range k {
-		fb.prior[f] = float32(math.Log(float64(posts[f])+1e-9) - math.Log(float64(fb.trained-posts[f]+1)))
+		fb.prior[f] = float32(math.Log(float64(posts[f])+1e-9) - math.Log(float64(fb.trained+untagged-posts[f]+1)))
 	}
 	return fb
 }
@@ -142,10 +155,19 @@ func (fb *Fallback) Classify(text string, scores []float64) int {
 		return -1
 	}
 	bi, conf := pick(scores[:fb.k])
-	if bi >= 0 && conf >= fb.Margin {
+	if bi >= 0 && conf >= fb.FeatureMargin(bi) {
 		return bi
 	}
 	return -1
+}
+
+// FeatureMargin returns the margin feature f needs: Margin, or the higher
+// margin its no_match examples gave it.
+func (fb *Fallback) FeatureMargin(f int) float64 {
+	if f < len(fb.floors) {
+		return max(fb.Margin, fb.floors[f])
+	}
+	return fb.Margin
 }
 
 // score fills scores[:k] with each feature's log-odds for text. It reports

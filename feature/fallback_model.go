@@ -18,7 +18,7 @@ import (
 // version; LoadFallback refuses any other.
 const (
 	FallbackFormat  = "socialpulse.fallback"
-	FallbackVersion = 1
+	FallbackVersion = 2
 )
 
 // DefaultFallbackTarget is the agreement LearnFallback calibrates the
@@ -31,23 +31,30 @@ const DefaultFallbackTarget = 0.8
 // for a model trained for a taxonomy with other features.
 var ErrFallbackTaxonomy = errors.New(`fallback model: field "taxonomy": the model was trained for another taxonomy`)
 
+// fallbackVersionNoFloors is the first version of the file, without
+// feature_margins; LoadFallback still reads it.
+const fallbackVersionNoFloors = 1
+
 // LearnReport says what LearnFallback learned from.
 type LearnReport struct {
 	Texts  int     // texts given, the taxonomy's own examples included
 	Tagged int     // texts the terms tagged: the model learned from these
 	Words  int     // words in the model
-	Margin float64 // the model's margin: the calibrated one, raised by the no_match examples
+	Margin float64 // the model's margin, the calibrated one
 	// Calibrated is the number of held-back posts the margin was
 	// calibrated on; 0 leaves DefaultFallbackMargin.
 	Calibrated int
-	// CalibratedMargin is the margin calibration gave, before the no_match
-	// examples raised it.
+	// CalibratedMargin is the margin calibration gave (Margin).
 	CalibratedMargin float64
 	// Anchors lists, as "feature: example", the taxonomy's no_match
 	// examples that no term matches and that the model would have tagged
 	// with the very feature they must not match at the calibrated margin:
-	// the margin is raised just above the highest of their confidences.
+	// that feature's own margin is raised just above the highest of their
+	// confidences (Raised), and the other features keep Margin.
 	Anchors []string
+	// Raised maps the id of each feature whose margin the anchors raised to
+	// its margin.
+	Raised map[string]float64
 }
 
 // LearnFallback trains a Fallback for tg's taxonomy from texts (a history
@@ -58,8 +65,9 @@ type LearnReport struct {
 // margin is raised until the model tags no no_match example (that no term
 // matches) with the feature it must not match, so that the taxonomy's own
 // checks hold with the fallback on (a feature with fallback: false is never
-// named and does not count). The result depends only on tg and texts, in
-// order.
+// named and does not count). Only that feature's margin is raised: one
+// confident no_match example does not switch the model off for the
+// others. The result depends only on tg and texts, in order.
 func LearnFallback(tg *Tagger, texts []string, target float64) (*Fallback, LearnReport) {
 	if target == 0 {
 		target = DefaultFallbackTarget
@@ -71,15 +79,17 @@ func LearnFallback(tg *Tagger, texts []string, target float64) (*Fallback, Learn
 	fb := TrainFallback(tg, all)
 	r := LearnReport{Texts: len(all), Tagged: fb.trained, Words: len(fb.words)}
 	r.CalibratedMargin, r.Calibrated = fb.CalibrateMargin(tg, all, target)
-	guard := math.Inf(-1)
+	r.Margin = fb.Margin
 	for _, ex := range NoMatchInferred(tg, fb) {
 		r.Anchors = append(r.Anchors, ex.Feature+": "+ex.Text)
-		guard = max(guard, ex.Confidence)
+		if fb.floors == nil {
+			fb.floors = make([]float64, fb.k)
+			r.Raised = map[string]float64{}
+		}
+		fi := slices.Index(fb.ids, ex.Feature)
+		fb.floors[fi] = max(fb.floors[fi], math.Nextafter(ex.Confidence, math.Inf(1)))
+		r.Raised[ex.Feature] = fb.floors[fi]
 	}
-	if guard >= fb.Margin {
-		fb.Margin = math.Nextafter(guard, math.Inf(1))
-	}
-	r.Margin = fb.Margin
 	return fb, r
 }
 
@@ -105,7 +115,7 @@ func NoMatchInferred(tg *Tagger, fb *Fallback) []NoMatchExample {
 			if ms = tg.Tag(ex, ms[:0]); len(ms) > 0 || !fb.score(ex, scores) {
 				continue
 			}
-			if got, conf := pick(scores[:fb.k]); got == fi && conf >= fb.Margin {
+			if got, conf := pick(scores[:fb.k]); got == fi && conf >= fb.FeatureMargin(fi) {
 				out = append(out, NoMatchExample{Feature: f.ID, Text: ex, Confidence: conf})
 			}
 		}
@@ -137,12 +147,16 @@ type fallbackFile struct {
 	Version int    `json:"version"`
 	// Taxonomy is taxonomyID(Features); a file whose Features were edited
 	// no longer matches it.
-	Taxonomy        string    `json:"taxonomy"`
-	TaxonomyVersion string    `json:"taxonomy_version"`
-	Features        []string  `json:"features"`
-	Margin          float64   `json:"margin"`
-	Trained         int       `json:"trained"`
-	Prior           []float32 `json:"prior"`
+	Taxonomy        string   `json:"taxonomy"`
+	TaxonomyVersion string   `json:"taxonomy_version"`
+	Features        []string `json:"features"`
+	Margin          float64  `json:"margin"`
+	// FeatureMargins holds, per feature in the order of Features, the
+	// higher margin that feature alone needs (raised by its no_match
+	// examples), 0 where none. Absent in version 1.
+	FeatureMargins []float64 `json:"feature_margins,omitempty"`
+	Trained        int       `json:"trained"`
+	Prior          []float32 `json:"prior"`
 	// Words maps each stemmed word to its weight for each feature, in the
 	// order of Features.
 	Words map[string][]float32 `json:"words"`
@@ -155,7 +169,7 @@ func (fb *Fallback) Save(w io.Writer) error {
 	head := fallbackFile{
 		Format: FallbackFormat, Version: FallbackVersion,
 		Taxonomy: fb.Taxonomy(), TaxonomyVersion: fb.version, Features: orNone(fb.ids),
-		Margin: fb.Margin, Trained: fb.trained, Prior: fb.prior,
+		Margin: fb.Margin, FeatureMargins: fb.floors, Trained: fb.trained, Prior: fb.prior,
 	}
 	if head.Prior == nil {
 		head.Prior = []float32{}
@@ -218,8 +232,12 @@ func LoadFallback(r io.Reader) (*Fallback, error) {
 	switch {
 	case f.Format != FallbackFormat:
 		return nil, bad("format", "%q, want %q", f.Format, FallbackFormat)
-	case f.Version != FallbackVersion:
-		return nil, bad("version", "%d, want %d (train the model again with this release)", f.Version, FallbackVersion)
+	case f.Version != FallbackVersion && f.Version != fallbackVersionNoFloors:
+		return nil, bad("version", "%d, want %d or %d (train the model again with this release)", f.Version, fallbackVersionNoFloors, FallbackVersion)
+	case f.Version == fallbackVersionNoFloors && f.FeatureMargins != nil:
+		return nil, bad("feature_margins", "not in version %d", fallbackVersionNoFloors)
+	case f.FeatureMargins != nil && len(f.FeatureMargins) != len(f.Features):
+		return nil, bad("feature_margins", "%d values for %d features", len(f.FeatureMargins), len(f.Features))
 	case len(f.Features) == 0:
 		return nil, bad("features", "empty")
 	case f.Taxonomy != taxonomyID(f.Features):
@@ -241,8 +259,13 @@ func LoadFallback(r io.Reader) (*Fallback, error) {
 	if !finite(f.Prior) {
 		return nil, bad("prior", "not finite")
 	}
+	for i, m := range f.FeatureMargins {
+		if math.IsNaN(m) || math.IsInf(m, 0) || m < 0 {
+			return nil, bad(fmt.Sprintf("feature_margins[%d]", i), "%v, want a finite number >= 0", m)
+		}
+	}
 	k := len(f.Features)
-	fb := &Fallback{Margin: f.Margin, k: k, ids: f.Features, version: f.TaxonomyVersion,
+	fb := &Fallback{Margin: f.Margin, floors: f.FeatureMargins, k: k, ids: f.Features, version: f.TaxonomyVersion,
 		words: make(map[string]int32, len(f.Words)), weights: make([]float32, 0, len(f.Words)*k),
 		prior: f.Prior, trained: f.Trained}
 	words := make([]string, 0, len(f.Words))

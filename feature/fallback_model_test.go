@@ -76,7 +76,10 @@ func TestLoadFallbackRefusesABadFile(t *testing.T) {
 		want           string
 	}{
 		{"another format", `"format":"socialpulse.fallback"`, `"format":"other"`, `field "format"`},
-		{"another version", `"version":1`, `"version":2`, `field "version"`},
+		{"another version", `"version":2`, `"version":3`, `field "version"`},
+		{"feature margins in a version 1 file", `"version":2,`, `"version":1,"feature_margins":[0,0],`, `field "feature_margins"`},
+		{"feature margins of the wrong length", `"trained":`, `"feature_margins":[1],"trained":`, `field "feature_margins"`},
+		{"a negative feature margin", `"trained":`, `"feature_margins":[0,-1],"trained":`, `field "feature_margins[1]"`},
 		{"an unknown field", `"trained":`, `"trainde":1,"trained":`, `unknown field "trainde"`},
 		{"features edited by hand", `"features":["delivery","login"]`, `"features":["delivery","signin"]`, `field "taxonomy"`},
 		{"a prior of the wrong length", `"prior":[`, `"prior":[1,`, `field "prior"`},
@@ -95,6 +98,18 @@ func TestLoadFallbackRefusesABadFile(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestAVersion1ModelStillLoads(t *testing.T) {
+	fb := learnedFallback(t, suggestTagger(t))
+	v1 := strings.Replace(string(saved(t, fb)), `"version":2,`, `"version":1,`, 1)
+	loaded, err := LoadFallback(strings.NewReader(v1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.FeatureMargin(0) != fb.Margin || loaded.FeatureMargin(1) != fb.Margin {
+		t.Fatalf("margins %v and %v, want %v for both", loaded.FeatureMargin(0), loaded.FeatureMargin(1), fb.Margin)
 	}
 }
 
@@ -185,7 +200,7 @@ func TestTagOrInferAllocs(t *testing.T) {
 	}
 }
 
-func TestNoMatchExamplesRaiseTheMarginUntilTheModelTagsNone(t *testing.T) {
+func TestNoMatchExamplesRaiseTheirFeaturesMarginUntilTheModelTagsNone(t *testing.T) {
 	const anchor = "the courier is my neighbour and his parcel is huge"
 	taxonomy := func(off bool) *Tagger {
 		tg, err := NewTagger(&Taxonomy{Features: []Feature{
@@ -203,14 +218,21 @@ func TestNoMatchExamplesRaiseTheMarginUntilTheModelTagsNone(t *testing.T) {
 		tg         *Tagger
 		wantRaised bool
 	}{
-		{"an example the calibrated model would tag raises the margin", taxonomy(false), true},
+		{"an example the calibrated model would tag raises its feature's margin", taxonomy(false), true},
 		{"a feature with fallback: false does not raise it", taxonomy(true), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fb, r := LearnFallback(tt.tg, fallbackPosts(), 0)
-			if raised := r.Margin > r.CalibratedMargin; raised != tt.wantRaised || len(r.Anchors) > 0 != tt.wantRaised {
-				t.Fatalf("margin %v after calibration %v, anchors %q; want raised: %v", r.Margin, r.CalibratedMargin, r.Anchors, tt.wantRaised)
+			if fb.Margin != r.CalibratedMargin {
+				t.Fatalf("margin %v, want the calibrated %v for every feature without anchors", fb.Margin, r.CalibratedMargin)
+			}
+			if raised := fb.FeatureMargin(0) > r.CalibratedMargin; raised != tt.wantRaised || len(r.Anchors) > 0 != tt.wantRaised || len(r.Raised) > 0 != tt.wantRaised {
+				t.Fatalf("delivery's margin %v after calibration %v, anchors %q, raised %v; want raised: %v",
+					fb.FeatureMargin(0), r.CalibratedMargin, r.Anchors, r.Raised, tt.wantRaised)
+			}
+			if fb.FeatureMargin(1) != r.CalibratedMargin {
+				t.Errorf("login's margin %v, want the calibrated %v: another feature's anchor must not raise it", fb.FeatureMargin(1), r.CalibratedMargin)
 			}
 			if bad := NoMatchInferred(tt.tg, fb); len(bad) > 0 {
 				t.Errorf("the model still tags %+v", bad)
@@ -221,6 +243,20 @@ func TestNoMatchExamplesRaiseTheMarginUntilTheModelTagsNone(t *testing.T) {
 			}
 			if ms := tg.TagOrInfer(anchor, nil, make([]float64, 2)); len(ms) > 0 {
 				t.Errorf("the no_match example is tagged %+v", ms)
+			}
+			// The raised margin survives the model file.
+			var b bytes.Buffer
+			if err := fb.Save(&b); err != nil {
+				t.Fatal(err)
+			}
+			back, err := LoadFallback(&b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for f := range 2 {
+				if back.FeatureMargin(f) != fb.FeatureMargin(f) {
+					t.Errorf("feature %d: margin %v after a save and load, want %v", f, back.FeatureMargin(f), fb.FeatureMargin(f))
+				}
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/valyala/fastjson"
 
@@ -122,8 +123,17 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 	default:
 		fmt.Fprintf(report, "margin: %.3g (the default: too few tagged posts to calibrate)\n", r.CalibratedMargin)
 	}
-	if len(r.Anchors) > 0 && !o.SetMargin {
-		fmt.Fprintf(report, "margin raised to %.3g so that the model tags none of these no_match examples with the feature they must not match:\n", r.Margin)
+	if len(r.Anchors) > 0 {
+		ids := make([]string, 0, len(r.Raised))
+		for id := range r.Raised {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		raised := make([]string, len(ids))
+		for i, id := range ids {
+			raised[i] = fmt.Sprintf("%s %.3g", id, fb.FeatureMargin(slices.Index(fb.Features(), id)))
+		}
+		fmt.Fprintf(report, "margin raised for %s (the other features keep the margin) so that the model tags none of these no_match examples with the feature they must not match:\n", strings.Join(raised, ", "))
 		for _, ex := range r.Anchors {
 			fmt.Fprintf(report, "  %s\n", clipLine(ex, 140))
 		}
