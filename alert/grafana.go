@@ -85,33 +85,47 @@ func (g *GrafanaAnnotation) SendState(ctx context.Context, a Alert, state string
 		ann.TimeEnd = a.EndsAt.UnixMilli()
 		ann.IsRegion = true
 	}
-	type result struct {
-		id  string
-		err error
-	}
-	done := make(chan result, 1) // the call may outlive ctx; it must not block
-	go func() {
+	id, err := grafanaCall(ctx, func() (string, error) {
 		if state == "" {
 			id, err := g.c.NewAnnotation(ann)
-			done <- result{strconv.FormatInt(id, 10), err}
-			return
+			return strconv.FormatInt(id, 10), err
 		}
 		id, err := strconv.ParseInt(state, 10, 64)
 		if err != nil {
-			done <- result{"", fmt.Errorf("bad annotation id %q: %w", state, err)}
-			return
+			return "", fmt.Errorf("bad annotation id %q: %w", state, err)
 		}
 		_, err = g.c.PatchAnnotation(id, ann)
-		done <- result{state, err}
+		return state, err
+	})
+	if err != nil {
+		return "", fmt.Errorf("grafana: annotate %s: %w", a.ID, err)
+	}
+	return id, nil
+}
+
+// grafanaCall runs call, a Grafana client call (which takes no context),
+// and returns its result, or ctx's error as soon as ctx ends: the call may
+// outlive ctx, so it runs on its own goroutine with a buffered channel that
+// never blocks it. Errors have any URL credentials redacted.
+func grafanaCall[T any](ctx context.Context, call func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := call()
+		done <- result{v, err}
 	}()
 	select {
 	case <-ctx.Done():
-		return "", fmt.Errorf("grafana: %w", ctx.Err())
+		var zero T
+		return zero, ctx.Err()
 	case r := <-done:
 		if r.err != nil {
-			return "", fmt.Errorf("grafana: annotate %s: %w", a.ID, redactURL(r.err))
+			return r.v, redactURL(r.err)
 		}
-		return r.id, nil
+		return r.v, nil
 	}
 }
 
@@ -140,24 +154,11 @@ func (g *GrafanaAnnotation) AnnotateMilestone(ctx context.Context, incident stri
 		Tags:         []string{MilestoneTag, "incident:" + incident, "milestone:" + m.Type},
 		Text:         text,
 	}
-	type result struct {
-		id  int64
-		err error
+	id, err := grafanaCall(ctx, func() (int64, error) { return g.c.NewAnnotation(ann) })
+	if err != nil {
+		return 0, fmt.Errorf("grafana: annotate milestone of %s: %w", incident, err)
 	}
-	done := make(chan result, 1) // the call may outlive ctx; it must not block
-	go func() {
-		id, err := g.c.NewAnnotation(ann)
-		done <- result{id, err}
-	}()
-	select {
-	case <-ctx.Done():
-		return 0, fmt.Errorf("grafana: %w", ctx.Err())
-	case r := <-done:
-		if r.err != nil {
-			return 0, fmt.Errorf("grafana: annotate milestone of %s: %w", incident, redactURL(r.err))
-		}
-		return r.id, nil
-	}
+	return id, nil
 }
 
 func grafanaText(a Alert) string {

@@ -50,24 +50,11 @@ func (g *GrafanaAnnotation) AnnotateIncident(ctx context.Context, a Alert) (int6
 	}
 	ann := incidentAnnotation(a.Incident, latestVersions(slices.Concat(alerts, []Alert{a})))
 	ann.DashboardUID = g.dashboardUID
-	type result struct {
-		id  int64
-		err error
+	id, err := grafanaCall(ctx, func() (int64, error) { return g.upsertIncident(a.Incident, ann) })
+	if err != nil {
+		return 0, fmt.Errorf("grafana: annotate incident %s: %w", a.Incident, err)
 	}
-	done := make(chan result, 1) // the calls may outlive ctx; they must not block
-	go func() {
-		id, err := g.upsertIncident(a.Incident, ann)
-		done <- result{id, err}
-	}()
-	select {
-	case <-ctx.Done():
-		return 0, fmt.Errorf("grafana: %w", ctx.Err())
-	case r := <-done:
-		if r.err != nil {
-			return 0, fmt.Errorf("grafana: annotate incident %s: %w", a.Incident, redactURL(r.err))
-		}
-		return r.id, nil
-	}
+	return id, nil
 }
 
 // upsertIncident writes ann as the one annotation of incident id: it patches

@@ -3,7 +3,6 @@ package taxonomyio
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,11 +10,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/valyala/fastjson"
-
 	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/feature"
-	"github.com/socialpulse/socialpulse/internal/jsonl"
 )
 
 // LearnOptions configure Learn.
@@ -168,34 +164,11 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 // readTexts returns the "text" of each JSONL line and the number of lines
 // without one.
 func readTexts(ctx context.Context, r io.Reader) (texts []string, bad int, err error) {
-	lr := jsonl.NewReader(r, MaxPostLine)
-	var p fastjson.Parser
-	for n := 1; ; n++ {
-		line, _, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			return texts, bad, nil
-		}
-		if err != nil {
-			return nil, bad, fmt.Errorf("read line %d: %w", n, err)
-		}
-		if n%4096 == 0 && ctx.Err() != nil {
-			return nil, bad, ctx.Err()
-		}
-		if line == nil || len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		v, err := p.ParseBytes(line)
-		if err != nil {
-			bad++
-			continue
-		}
-		text := string(v.GetStringBytes("text"))
-		if text == "" {
-			bad++
-			continue
-		}
-		texts = append(texts, text)
+	bad, err = eachPost(ctx, r, func(text, _ string) { texts = append(texts, text) })
+	if err != nil {
+		return nil, bad, err
 	}
+	return texts, bad, nil
 }
 
 // writeFileAtomic writes data to path through a temporary file in the same

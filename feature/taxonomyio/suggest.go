@@ -113,19 +113,40 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 // feed adds the posts of a JSONL stream (the negative ones unless all) to
 // sg. It returns the posts read and the lines it could not read.
 func feed(ctx context.Context, sg *feature.Suggester, sa *sentiment.Analyzer, r io.Reader, all bool) (read, bad int, err error) {
+	var clauses []sentiment.Clause
+	bad, err = eachPost(ctx, r, func(text, lang string) {
+		read++
+		if !all {
+			if _, ok := sa.Language(text, lang); !ok {
+				return
+			}
+			var res sentiment.Result
+			res, clauses = sa.Analyze(text, clauses[:0])
+			if res.Label != sentiment.Negative {
+				return
+			}
+		}
+		sg.Add(text)
+	})
+	return read, bad, err
+}
+
+// eachPost calls fn with the "text" and "lang" of each line of a JSONL
+// stream of posts, in order, and returns the number of lines it could not
+// read (not JSON, or no text). Blank lines are skipped.
+func eachPost(ctx context.Context, r io.Reader, fn func(text, lang string)) (bad int, err error) {
 	lr := jsonl.NewReader(r, MaxPostLine)
 	var p fastjson.Parser
-	var clauses []sentiment.Clause
 	for n := 1; ; n++ {
 		line, _, err := lr.Next()
 		if errors.Is(err, io.EOF) {
-			return read, bad, nil
+			return bad, nil
 		}
 		if err != nil {
-			return read, bad, fmt.Errorf("read line %d: %w", n, err)
+			return bad, fmt.Errorf("read line %d: %w", n, err)
 		}
 		if n%4096 == 0 && ctx.Err() != nil {
-			return read, bad, ctx.Err()
+			return bad, ctx.Err()
 		}
 		if line == nil || len(bytes.TrimSpace(line)) == 0 {
 			continue
@@ -140,19 +161,7 @@ func feed(ctx context.Context, sg *feature.Suggester, sa *sentiment.Analyzer, r 
 			bad++
 			continue
 		}
-		read++
-		if !all {
-			lang := string(v.GetStringBytes("lang"))
-			if _, ok := sa.Language(text, lang); !ok {
-				continue
-			}
-			var res sentiment.Result
-			res, clauses = sa.Analyze(text, clauses[:0])
-			if res.Label != sentiment.Negative {
-				continue
-			}
-		}
-		sg.Add(text)
+		fn(text, string(v.GetStringBytes("lang")))
 	}
 }
 
