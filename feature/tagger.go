@@ -107,6 +107,9 @@ type Tagger struct {
 	expand       Expand
 	expandSenses int
 	opt          TagOptions
+	// guarded is set when a rule is weak or opt keeps only some features
+	// (Strongest, Single): finish then filters the mentions.
+	guarded bool
 	// fallback, when set (WithFallback), names a feature for a text no
 	// term matches (TagOrInfer).
 	fallback *Fallback
@@ -295,6 +298,10 @@ func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 		}
 	}
 	tg.a = buildAutomaton(phrases, outs)
+	tg.guarded = opt.Strongest || opt.Single
+	for _, rl := range tg.rules {
+		tg.guarded = tg.guarded || rl.weak
+	}
 	return tg, nil
 }
 
@@ -664,6 +671,13 @@ func (r *run) finish() []Match {
 			out = append(out, m)
 		}
 	}
+	if !r.tg.guarded {
+		for i := r.base; i < len(out); i++ {
+			out[i].oneWord, out[i].src = false, 0
+		}
+		sortMatches(out[r.base:])
+		return out
+	}
 	// Guards: a weak mention needs a second one; with Strongest, only the
 	// features with the strongest source stay.
 	best := termSource(0)
@@ -695,12 +709,18 @@ func (r *run) finish() []Match {
 	for i := r.base; i < len(out); i++ {
 		out[i].oneWord, out[i].src = false, 0
 	}
-	for i := r.base + 1; i < len(out); i++ {
-		for j := i; j > r.base && out[j].Start < out[j-1].Start; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
+	sortMatches(out[r.base:])
+	return out
+}
+
+// sortMatches sorts ms by where each mention starts (insertion sort: a post
+// has few).
+func sortMatches(ms []Match) {
+	for i := 1; i < len(ms); i++ {
+		for j := i; j > 0 && ms[j].Start < ms[j-1].Start; j-- {
+			ms[j], ms[j-1] = ms[j-1], ms[j]
 		}
 	}
-	return out
 }
 
 // earlier reports whether mention a comes before b: it starts earlier, or
