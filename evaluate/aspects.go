@@ -128,6 +128,7 @@ func Aspects(ctx context.Context, o AspectsOptions) error {
 	if err := ev.complaintRuns(ctx, *dir, *taxDir); err != nil {
 		return err
 	}
+	ev.printCosts()
 	fmt.Fprintln(stdout, "Sources: SemEval-2014 Task 4 (Pontiki et al. 2014) and SemEval-2016 Task 5 (Pontiki et al. 2016).")
 	return nil
 }
@@ -335,6 +336,7 @@ type aspectEval struct {
 	stdout io.Writer
 	stderr io.Writer
 	errors int
+	costs  []costRow // the costed tables' rows, printed last
 }
 
 func (ev *aspectEval) tagger(path string) (*feature.Tagger, error) {
@@ -350,6 +352,15 @@ type aspectCounts struct {
 }
 
 func (ev *aspectEval) report(ctx context.Context, name string, tg *feature.Tagger, sents []aspectSentence) error {
+	_, err := ev.reportTotals(ctx, name, tg, sents)
+	return err
+}
+
+// aspectTotals are a table's summary figures.
+type aspectTotals struct{ macroF1 float64 }
+
+// reportTotals prints one table (report) and returns its summary figures.
+func (ev *aspectEval) reportTotals(ctx context.Context, name string, tg *feature.Tagger, sents []aspectSentence) (aspectTotals, error) {
 	counts := map[string]*aspectCounts{}
 	get := func(c string) *aspectCounts {
 		if counts[c] == nil {
@@ -363,7 +374,7 @@ func (ev *aspectEval) report(ctx context.Context, name string, tg *feature.Tagge
 	missed, spurious := 0, 0
 	for i, s := range sents {
 		if i%256 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+			return aspectTotals{}, ctx.Err()
 		}
 		ms = tg.TagOrInfer(s.text, ms[:0], scores) // with its fallback model, if any
 		overall, cl := ev.sa.Analyze(s.text, clauses[:0])
@@ -459,8 +470,9 @@ func (ev *aspectEval) report(ctx context.Context, name string, tg *feature.Tagge
 	p, r, f = aspectPRF(microAll.tp, microAll.pred, microAll.gold)
 	fmt.Fprintf(w, "| micro, with other | %d | %d | %s | %s | %s | %d | %s | %s |\n", microAll.gold, microAll.pred, aspectF3(p), aspectF3(r), aspectF3(f),
 		microAll.polN, aspectF3(ratio(microAll.clauseOK, microAll.polN)), aspectF3(ratio(microAll.sentenceOK, microAll.polN)))
-	fmt.Fprintf(w, "| macro F1, features | | | | | %s | | | |\n\n", aspectF3(macro/float64(max(macroN, 1))))
-	return nil
+	macroF1 := macro / float64(max(macroN, 1))
+	fmt.Fprintf(w, "| macro F1, features | | | | | %s | | | |\n\n", aspectF3(macroF1))
+	return aspectTotals{macroF1: macroF1}, nil
 }
 
 func (a *aspectCounts) add(b *aspectCounts) {
@@ -528,13 +540,13 @@ func (ev *aspectEval) nameOnlyRuns(ctx context.Context, aspects, taxDir string) 
 		if err != nil {
 			return err
 		}
-		if err := ev.report(ctx, set.name+" name-only, "+set.measureName, tg, set.measure); err != nil {
+		if err := ev.reportCosted(ctx, set.name, "name-only", set.name+" name-only, "+set.measureName, tg, set.measure); err != nil {
 			return err
 		}
 		if err := ev.expandedRuns(ctx, set.name+" name-only, "+set.measureName, set.path, set.measure); err != nil {
 			return err
 		}
-		if err := ev.selfTrainedRun(ctx, set.name+" name-only, "+set.measureName, set.path, set.learn, set.measure); err != nil {
+		if err := ev.selfTrainedRun(ctx, set.name, set.name+" name-only, "+set.measureName, set.path, set.learn, set.measure); err != nil {
 			return err
 		}
 		for _, method := range []feature.SuggestMethod{feature.SuggestShare, feature.SuggestLogOdds} {
@@ -548,7 +560,7 @@ func (ev *aspectEval) nameOnlyRuns(ctx context.Context, aspects, taxDir string) 
 					scope = "all sentences"
 				}
 				name := fmt.Sprintf("%s name-only + suggest%s (%d terms from %s of %s), %s", set.name, methodLabel(method), n, scope, map[bool]string{true: "train", false: "the even half"}[set.name != "restaurants"], set.measureName)
-				if err := ev.report(ctx, name, stg, set.measure); err != nil {
+				if err := ev.reportCosted(ctx, set.name, suggestVariant(method, all, n), name, stg, set.measure); err != nil {
 					return err
 				}
 			}
@@ -564,6 +576,15 @@ func methodLabel(m feature.SuggestMethod) string {
 		return ""
 	}
 	return " --method " + string(m)
+}
+
+// suggestVariant names a suggest run in the cost summary.
+func suggestVariant(m feature.SuggestMethod, all bool, terms int) string {
+	scope := "negative posts"
+	if all {
+		scope = "`--all`"
+	}
+	return fmt.Sprintf("name-only + suggest%s (%s, terms: %d)", methodLabel(m), scope, terms)
 }
 
 // suggestedWith runs taxonomy suggest with opt on the sentences' text (the

@@ -67,13 +67,13 @@ func (ev *aspectEval) complaintRuns(ctx context.Context, dataDir, taxDir string)
 	if err != nil {
 		return err
 	}
-	if err := ev.report(ctx, "complaint domains name-only, odd complaints", tg, odd); err != nil {
+	if err := ev.reportCosted(ctx, "complaint domains", "name-only", "complaint domains name-only, odd complaints", tg, odd); err != nil {
 		return err
 	}
 	if err := ev.expandedRuns(ctx, "complaint domains name-only, odd complaints", path, odd); err != nil {
 		return err
 	}
-	if err := ev.selfTrainedRun(ctx, "complaint domains name-only, odd complaints", path, even, odd); err != nil {
+	if err := ev.selfTrainedRun(ctx, "complaint domains", "complaint domains name-only, odd complaints", path, even, odd); err != nil {
 		return err
 	}
 	for _, method := range []feature.SuggestMethod{feature.SuggestShare, feature.SuggestLogOdds} {
@@ -86,7 +86,7 @@ func (ev *aspectEval) complaintRuns(ctx context.Context, dataDir, taxDir string)
 			if all {
 				scope = "all"
 			}
-			if err := ev.report(ctx, fmt.Sprintf("complaint domains name-only + suggest%s (%d terms from %s even complaints), odd complaints", methodLabel(method), n, scope), stg, odd); err != nil {
+			if err := ev.reportCosted(ctx, "complaint domains", suggestVariant(method, all, n), fmt.Sprintf("complaint domains name-only + suggest%s (%d terms from %s even complaints), odd complaints", methodLabel(method), n, scope), stg, odd); err != nil {
 				return err
 			}
 		}

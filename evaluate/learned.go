@@ -38,7 +38,7 @@ func (m *selfTrained) tag(text string, dst []feature.Match) []feature.Match {
 // product runs it: the model "taxonomy learn" trains
 // (feature.LearnFallback) from the learning text, attached to the tagger
 // as taxonomy.fallback_model attaches it, measured on held-out text.
-func (ev *aspectEval) selfTrainedRun(ctx context.Context, name, path string, learn, measure []aspectSentence) error {
+func (ev *aspectEval) selfTrainedRun(ctx context.Context, set, name, path string, learn, measure []aspectSentence) error {
 	tg, err := ev.tagger(path)
 	if err != nil {
 		return err
@@ -51,5 +51,5 @@ func (ev *aspectEval) selfTrainedRun(ctx context.Context, name, path string, lea
 	if tg, err = tg.WithFallback(fb); err != nil {
 		return err
 	}
-	return ev.report(ctx, fmt.Sprintf("%s + learned matching (`taxonomy learn`, margin %.3g)", name, fb.Margin), tg, measure)
+	return ev.reportCosted(ctx, set, fmt.Sprintf("name-only + learned matching (margin %.3g)", fb.Margin), fmt.Sprintf("%s + learned matching (`taxonomy learn`, margin %.3g)", name, fb.Margin), tg, measure)
 }

@@ -75,6 +75,11 @@ func TestEvalAspectsTables(t *testing.T) {
 		"| display | 1 | 1 | 1.000 | 1.000 | 1.000 |",
 		"| price | 1 | 1 | 1.000 | 1.000 | 1.000 |",
 		"| 1 | 1 | 1.000 |", // the 2014 laptop aspect term is covered
+		"### Name-only taxonomies: quality and cost a post, this run",
+		"| set | taxonomy | macro F1 | tagging ns/post | allocs | enrichment ns/post | allocs | posts/s |",
+		"| restaurants | name-only | ",
+		"| laptops 2016 | name-only + learned matching (margin ",
+		"Cost in this run, a post: tagging ",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
