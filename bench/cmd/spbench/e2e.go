@@ -128,6 +128,7 @@ type spEnv struct {
 	group     string
 	prefix    string
 	workDir   string
+	env       []string // more environment for the process
 }
 
 // runSocialpulse starts `socialpulse run` as its own process and samples the
@@ -160,6 +161,7 @@ func runSocialpulse(ctx context.Context, e spEnv, rdb *redis.Client, partitions 
 		"SOCIALPULSE_REDIS_KEY_PREFIX="+e.prefix,
 		"SOCIALPULSE_HTTP_LISTEN="+httpAddr,
 	)
+	cmd.Env = append(cmd.Env, e.env...)
 	cmd.Stdout, cmd.Stderr = lf, lf
 	r := &consumerRun{name: "socialpulse", total: total}
 	start := time.Now()

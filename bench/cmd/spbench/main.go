@@ -2,7 +2,9 @@
 // per-stage costs from the Go benchmarks; end-to-end throughput through a
 // real Kafka broker and Redis for socialpulse (as its own process), the
 // reference pipeline and the consume-and-decode ceiling, all reading the
-// same pre-produced topic, with socialpulse's RSS over the run; throughput
+// same pre-produced topic, with socialpulse's RSS over the run, and
+// socialpulse again with a fallback model on, between two runs without it
+// (fallback.go); throughput
 // while a load generator produces at the same time (live.go); and alert
 // latency from an injected surge to a webhook under background load
 // (latency.go).
@@ -57,6 +59,7 @@ type options struct {
 	liveFor    time.Duration
 	latency    bool
 	lat        latencyOptions
+	fallback   bool
 }
 
 func main() { os.Exit(run()) }
@@ -81,6 +84,7 @@ func run() int {
 	fs.Int64Var(&o.livePosts, "live-posts", envInt("BENCH_LIVE_POSTS", 12_000_000), "records the live producer writes while socialpulse consumes (env BENCH_LIVE_POSTS)")
 	fs.Float64Var(&o.liveRate, "live-rate", envFloat("BENCH_LIVE_RATE", 100000), "posts/s of the paced live run, after the flat-out one; 0 skips it (env BENCH_LIVE_RATE)")
 	fs.DurationVar(&o.liveFor, "live-for", 75*time.Second, "how long the paced live producer runs")
+	fs.BoolVar(&o.fallback, "fallback", true, "in the end-to-end part, also run socialpulse with a fallback model (taxonomy.fallback_model) that `socialpulse taxonomy learn` trains from other synthetic posts, on the same topic")
 	fs.BoolVar(&o.latency, "latency", true, "run the alert-latency run")
 	fs.Float64Var(&o.lat.rate, "latency-rate", 20000, "background posts/s during the alert-latency run")
 	fs.IntVar(&o.lat.trials, "latency-trials", int(envInt("BENCH_LATENCY_TRIALS", 48)), "surges injected in the alert-latency run (env BENCH_LATENCY_TRIALS)")
@@ -112,6 +116,7 @@ type report struct {
 	produced   loadgen.Result
 	dlq        int64
 	runs       []*consumerRun // socialpulse, reference, ceiling
+	fallback   []*consumerRun // socialpulse without, with and again without the fallback model; or none
 	invalidRef int64
 	invalidCei int64
 	live       []*liveRun // flat out, then paced
@@ -192,7 +197,9 @@ func endToEnd(ctx context.Context, o options, rep *report, bin, work string, rdb
 	brokers := strings.Split(o.brokers, ",")
 	name := "spbench-" + time.Now().Format("20060102-150405")
 	topic, dlq := name+".posts", name+".dlq"
-	groups := map[string]string{"socialpulse": name + "-socialpulse", "reference": name + "-reference", "ceiling": name + "-ceiling"}
+	groups := map[string]string{"socialpulse": name + "-socialpulse", "reference": name + "-reference", "ceiling": name + "-ceiling",
+		"fallback": name + "-fallback"}
+	cleanGroups := []string{groups["socialpulse"], groups["reference"], groups["ceiling"]}
 	if err := createTopic(brokers, topic, o.partitions); err != nil {
 		return err
 	}
@@ -204,7 +211,7 @@ func endToEnd(ctx context.Context, o options, rep *report, bin, work string, rdb
 			if err := deleteTopics(brokers, topic, dlq); err != nil {
 				logf("delete topics: %v", err)
 			}
-			for _, g := range groups {
+			for _, g := range cleanGroups {
 				if err := cleanRedis(context.Background(), rdb, g); err != nil {
 					logf("delete redis keys %s:*: %v", g, err)
 				}
@@ -268,6 +275,38 @@ func endToEnd(ctx context.Context, o options, rep *report, bin, work string, rdb
 	logf("ceiling: %d records in %.1fs (%.0f/s)", cr.done, cr.elapsed.Seconds(), cr.rate())
 
 	rep.runs = []*consumerRun{sp, rr, cr}
+
+	// (d) socialpulse with the fallback model on, between two more runs
+	// without it, so that the machine's drift over the runs falls on both
+	// sides of the comparison.
+	if o.fallback {
+		model, tags, err := learnFallback(ctx, bin, work)
+		if err != nil {
+			return err
+		}
+		for i, name := range []string{plainBefore, fallbackRun, plainAfter} {
+			settle()
+			g := fmt.Sprintf("%s-%d", groups["fallback"], i)
+			cleanGroups = append(cleanGroups, g)
+			e := spEnv{bin: bin, brokers: brokers, redisAddr: o.redisAddr, topic: topic, dlq: dlq, group: g, prefix: g, workDir: work}
+			if name == fallbackRun {
+				e.env = []string{"SOCIALPULSE_TAXONOMY_FALLBACK_MODEL=" + model}
+			}
+			var notes []string
+			if name == fallbackRun && tags != "" {
+				notes = append(notes, "`taxonomy learn` on its 100,000 learning posts: \""+tags+"\" (the measured posts are another stretch of the same stream)")
+			}
+			logf("%s: consuming %s from offset 0", name, topic)
+			r, err := runSocialpulse(ctx, e, rdb, o.partitions, o.posts, o.timeout, logf)
+			if err != nil {
+				return err
+			}
+			r.name = name
+			r.notes = append(r.notes, notes...)
+			logf("%s: %d records in %.1fs (%.0f/s)", name, r.done, r.elapsed.Seconds(), r.rate())
+			rep.fallback = append(rep.fallback, r)
+		}
+	}
 	return nil
 }
 

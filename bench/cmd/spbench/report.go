@@ -14,6 +14,9 @@ var consumerWhat = map[string]string{
 	"socialpulse": "`socialpulse run` as its own process, default config (env only): decode, dead-letter, score, tag, aggregate, one atomic Lua write per batch and partition",
 	"reference":   "kafka-go Reader (group, auto-commit), encoding/json, govader, substring tagger, HINCRBY pipelined per 1,000 posts (`bench/reference`)",
 	"ceiling":     "kafka-go Reader (group), `post.Decoder` only: no scoring, tagging or Redis (`bench/ceiling`)",
+	plainBefore:   "`socialpulse run` as in the first row, again, just before the fallback run",
+	plainAfter:    "the same, just after the fallback run",
+	fallbackRun:   "socialpulse as above with `taxonomy.fallback_model` set to a model `socialpulse taxonomy learn` trained from 100,000 other synthetic posts (seed 7): a post no term matches is also offered to the model",
 }
 
 func (r *report) markdown() string {
@@ -74,14 +77,16 @@ func (r *report) e2eMarkdown(w func(string, ...any)) {
 	w("`%s` (`scripts/bench.sh`: services up if needed, then `go build ./bench/cmd/spbench` and run it).\n\n", r.command())
 	w("The load generator (`bench/loadgen`, posts from `synth`) wrote %s records (%s malformed, 1 in 100; %.0f bytes on average; event times spread over the last hour) "+
 		"round-robin into a new topic of %d partitions, acks=all, in %.1fs (%s records/s). "+
-		"Then the three consumers below read that same topic one after another, each from offset 0 in its own consumer group and with its own Redis key prefix.\n\n",
+		"Then the consumers below read that same topic one after another, each from offset 0 in its own consumer group and with its own Redis key prefix.\n\n",
 		num(float64(p.Records), 0), num(float64(p.Malformed), 0), float64(p.Bytes)/math.Max(1, float64(p.Records)), r.o.partitions, p.Elapsed.Seconds(),
 		num(float64(p.Records)/p.Elapsed.Seconds(), 0))
 	w("Time runs from starting the consumer (process start and group join included) until the last record is done: for socialpulse, until the offsets it stored in Redis cover every record "+
 		"(polled every %v); for the reference, until its last Redis pipeline is written; for the ceiling, until the last record is decoded. "+
 		"The steady rate is measured between 10%% and 90%% of the records.\n\n", pollEvery)
 	w("| consumer | what it does | records | time | posts/s (whole run) | posts/s (10%%→90%%) | first output after | load avg at end |\n|---|---|--:|--:|--:|--:|--:|--:|\n")
-	for _, c := range r.runs {
+	runs := r.runs
+	runs = append(slices.Clone(runs), r.fallback...)
+	for _, c := range runs {
 		recs := num(float64(c.done), 0)
 		if c.done < c.total {
 			recs += " of " + num(float64(c.total), 0)
@@ -90,7 +95,7 @@ func (r *report) e2eMarkdown(w func(string, ...any)) {
 			num(c.rate(), 0), num(c.steady(), 0), c.firstOutput().Seconds(), c.load)
 	}
 	w("\nThe load average (1 minute, 2 cores) at the end of each consumer's run shows how much else the machine was doing; a run that shared the cores with other work is slower than it would be alone.\n\n")
-	for _, c := range r.runs {
+	for _, c := range runs {
 		for _, n := range c.notes {
 			w("- %s: %s\n", c.name, n)
 		}
@@ -107,6 +112,11 @@ func (r *report) e2eMarkdown(w func(string, ...any)) {
 	ratio("socialpulse ÷ reference", sp, ref, 3)
 	ratio("socialpulse ÷ ceiling", sp, cei, 0.5)
 	w("\n")
+	if len(r.fallback) == 3 {
+		before, fb, after := r.fallback[0], r.fallback[1], r.fallback[2]
+		w("With the fallback model on, socialpulse ran at %.2f× its rate without it (whole run; %.2f× steady): its rate against the mean of the runs just before and after it, on the same topic in the same run.\n\n",
+			div(fb.rate(), (before.rate()+after.rate())/2), div(fb.steady(), (before.steady()+after.steady())/2))
+	}
 	if sp.timedOut || ref.timedOut || cei.timedOut {
 		w("A consumer stopped by its time limit is rated over the records it finished (the first ones of the same topic); its steady rate is between 10%% and 90%% of those.\n\n")
 	}
