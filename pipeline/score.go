@@ -30,11 +30,14 @@ const MaxScoreLine = 8 << 20
 //
 // Score stops with an error when r or w fails, or when ctx is done (it
 // looks every 4096 lines).
-func Score(ctx context.Context, enr *enrich.Enricher, r io.Reader, w io.Writer) error {
+//
+// progress, when not nil, is updated as lines are scored.
+func Score(ctx context.Context, enr *enrich.Enricher, r io.Reader, w io.Writer, progress *jsonl.Progress) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	lr := jsonl.NewReader(r, MaxScoreLine)
 	s := &scorer{enr: enr}
-	for n := 1; ; n++ {
+	n := 1
+	for ; ; n++ {
 		line, size, err := lr.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -53,10 +56,13 @@ func Score(ctx context.Context, enr *enrich.Enricher, r io.Reader, w io.Writer) 
 		if _, err := bw.Write(s.out); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
+		progress.Update(n, n, lr.Consumed(), false)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
+	progress.Update(n-1, n-1, lr.Consumed(), true)
+	progress.Finish()
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/socialpulse/socialpulse/enrich"
+	"github.com/socialpulse/socialpulse/internal/jsonl"
 	"github.com/socialpulse/socialpulse/pipeline"
 	"github.com/socialpulse/socialpulse/synth"
 )
@@ -77,7 +78,7 @@ func TestScoreWritesOneLinePerInputLineInOrder(t *testing.T) {
 	}
 
 	var out bytes.Buffer
-	if err := pipeline.Score(context.Background(), newTestEnricher(t), strings.NewReader(in), &out); err != nil {
+	if err := pipeline.Score(context.Background(), newTestEnricher(t), strings.NewReader(in), &out, nil); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
@@ -156,7 +157,7 @@ func TestScoreReportsAnOverlongLineAndGoesOn(t *testing.T) {
 	long := `{"id":"big","text":"` + strings.Repeat("a", pipeline.MaxScoreLine) + `"}`
 	in := long + "\n" + `{"id":"after","text":"fine"}` + "\n"
 	var out bytes.Buffer
-	if err := pipeline.Score(context.Background(), newTestEnricher(t), strings.NewReader(in), &out); err != nil {
+	if err := pipeline.Score(context.Background(), newTestEnricher(t), strings.NewReader(in), &out, nil); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
@@ -175,10 +176,10 @@ func (failingReader) Read([]byte) (int, error) { return 0, errors.New("device go
 
 func TestScoreFailsOnIOErrors(t *testing.T) {
 	e := newTestEnricher(t)
-	if err := pipeline.Score(context.Background(), e, strings.NewReader(`{"id":"1","text":"x"}`+"\n"), failingWriter{}); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if err := pipeline.Score(context.Background(), e, strings.NewReader(`{"id":"1","text":"x"}`+"\n"), failingWriter{}, nil); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("write failure: got %v", err)
 	}
-	if err := pipeline.Score(context.Background(), e, failingReader{}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "device gone") {
+	if err := pipeline.Score(context.Background(), e, failingReader{}, &bytes.Buffer{}, nil); err == nil || !strings.Contains(err.Error(), "device gone") {
 		t.Errorf("read failure: got %v", err)
 	}
 }
@@ -206,7 +207,7 @@ func TestScore100kLines(t *testing.T) {
 	e := newTestEnricher(t)
 	var out bytes.Buffer
 	start := time.Now()
-	if err := pipeline.Score(context.Background(), e, bytes.NewReader(in), &out); err != nil {
+	if err := pipeline.Score(context.Background(), e, bytes.NewReader(in), &out, nil); err != nil {
 		t.Fatal(err)
 	}
 	el := time.Since(start)
@@ -230,9 +231,25 @@ func BenchmarkScore(b *testing.B) {
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := pipeline.Score(context.Background(), e, bytes.NewReader(in), io.Discard); err != nil {
+		if err := pipeline.Score(context.Background(), e, bytes.NewReader(in), io.Discard, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10_000), "ns/line")
+}
+
+func TestScoreShowsProgressAndEndsItsLine(t *testing.T) {
+	in := `{"id":"1","text":"checkout is broken"}` + "\n" + `{"id":"2","text":"hello"}` + "\n"
+	var out, progress bytes.Buffer
+	p := jsonl.NewProgress(&progress, true, int64(len(in)), "score", "scored")
+	if err := pipeline.Score(context.Background(), newTestEnricher(t), strings.NewReader(in), &out, p); err != nil {
+		t.Fatal(err)
+	}
+	got := progress.String()
+	if !strings.Contains(got, "score: 2 lines, 2 scored") || !strings.Contains(got, "100%") || !strings.HasSuffix(got, "\n") {
+		t.Errorf("progress %q, want the final count at 100%% and a closing newline", got)
+	}
+	if strings.Count(out.String(), "\n") != 2 {
+		t.Errorf("progress changed the output: %q", out.String())
+	}
 }

@@ -35,17 +35,15 @@ type Options struct {
 	Rate float64
 	// MaxBatch is the most records a produce request. Default: 500.
 	MaxBatch int
-	// Progress shows how far the replay is; nil shows nothing.
-	Progress *Progress
+	// Progress shows how far the replay is (jsonl.NewProgress with name
+	// "replay" and verb "produced"); nil shows nothing.
+	Progress *jsonl.Progress
 }
 
 // New returns a Replayer writing to w.
 func New(w Writer, o Options) *Replayer {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 500
-	}
-	if o.Progress == nil {
-		o.Progress = NewProgress(io.Discard, false, 0)
 	}
 	return &Replayer{prod: w, rate: o.Rate, maxBatch: o.MaxBatch, progress: o.Progress, now: time.Now}
 }
@@ -59,8 +57,9 @@ type Replayer struct {
 	prod     Writer
 	rate     float64 // posts per second; 0 unlimited
 	maxBatch int
-	progress *Progress
+	progress *jsonl.Progress
 	now      func() time.Time
+	start    time.Time
 
 	lines    int // lines read, including skipped ones
 	produced int
@@ -83,7 +82,8 @@ func (r *Replayer) Run(ctx context.Context, in io.Reader) error {
 		maxBatch = min(maxBatch, max(1, int(r.rate/10)))
 	}
 	start := r.now()
-	r.progress.start = start
+	r.start = start
+	r.progress.Start()
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {
@@ -102,7 +102,7 @@ func (r *Replayer) Run(ctx context.Context, in io.Reader) error {
 		switch {
 		case line == nil && size > 0:
 			r.tooLong++
-			r.progress.note(fmt.Sprintf("line %d: %d bytes, over the %d-byte limit; skipped", r.lines, size, MaxLine))
+			r.progress.Note(fmt.Sprintf("line %d: %d bytes, over the %d-byte limit; skipped", r.lines, size, MaxLine))
 			continue
 		case len(bytes.TrimSpace(line)) == 0:
 			r.empty++
@@ -129,12 +129,12 @@ func (r *Replayer) Run(ctx context.Context, in io.Reader) error {
 				return err
 			}
 		}
-		r.progress.update(r.lines, r.produced, lr.Consumed(), false)
+		r.progress.Update(r.lines, r.produced, lr.Consumed(), false)
 	}
 	if err := r.flush(ctx); err != nil {
 		return err
 	}
-	r.progress.update(r.lines, r.produced, lr.Consumed(), true)
+	r.progress.Update(r.lines, r.produced, lr.Consumed(), true)
 	return nil
 }
 
@@ -172,8 +172,8 @@ func (r *Replayer) flush(ctx context.Context) error {
 // Summary is the closing line. When the run stopped early (stopped), it
 // says so: the lines counted are those read before the stop, not the file's.
 func (r *Replayer) Summary(stopped bool) string {
-	el := r.now().Sub(r.progress.start)
-	s := fmt.Sprintf("replay: produced %d records from %d lines in %s (%.0f posts/s)", r.produced, r.lines, el.Round(time.Millisecond), perSecond(r.produced, el))
+	el := r.now().Sub(r.start)
+	s := fmt.Sprintf("replay: produced %d records from %d lines in %s (%.0f posts/s)", r.produced, r.lines, el.Round(time.Millisecond), jsonl.PerSecond(r.produced, el))
 	if stopped {
 		s = fmt.Sprintf("replay: stopped after reading %d lines; %d records were produced (acknowledged by Kafka) before the error", r.lines, r.produced)
 	}
@@ -206,86 +206,4 @@ func postID(p *fastjson.Parser, line []byte) []byte {
 		return id.MarshalTo(nil)
 	}
 	return nil
-}
-
-func perSecond(n int, d time.Duration) float64 {
-	if d <= 0 {
-		return 0
-	}
-	return float64(n) / d.Seconds()
-}
-
-// Progress shows how far a replay is: redrawn in place at most 4 times a
-// second on a terminal, a plain line every 5 seconds otherwise.
-type Progress struct {
-	w     io.Writer
-	tty   bool
-	total int64 // input bytes; 0 when unknown
-	every time.Duration
-	now   func() time.Time
-
-	start, last time.Time
-	drawn       bool // a redrawable line is on screen
-}
-
-// NewProgress writes to w, redrawing one line when tty; total is the input
-// size in bytes, 0 when unknown.
-func NewProgress(w io.Writer, tty bool, total int64) *Progress {
-	p := &Progress{w: w, tty: tty, total: total, every: 5 * time.Second, now: time.Now}
-	if tty {
-		p.every = 250 * time.Millisecond
-	}
-	p.start = p.now()
-	p.last = p.start
-	return p
-}
-
-// update shows the state if it is time to, or always when final.
-func (p *Progress) update(lines, produced int, consumed int64, final bool) {
-	now := p.now()
-	if !final && now.Sub(p.last) < p.every {
-		return
-	}
-	p.last = now
-	line := progressLine(lines, produced, consumed, p.total, now.Sub(p.start))
-	if p.tty {
-		fmt.Fprint(p.w, "\r\033[K"+line)
-		p.drawn = true
-		return
-	}
-	if !final {
-		fmt.Fprintln(p.w, line)
-	}
-}
-
-// note prints a message on its own line, keeping the progress line below it.
-func (p *Progress) note(msg string) {
-	if p.drawn {
-		fmt.Fprint(p.w, "\r\033[K")
-		p.drawn = false
-	}
-	fmt.Fprintln(p.w, "replay: "+msg)
-}
-
-// Finish ends the redrawn line so later output starts on a fresh one.
-func (p *Progress) Finish() {
-	if p.drawn {
-		fmt.Fprintln(p.w)
-		p.drawn = false
-	}
-}
-
-// progressLine renders "12000 lines, 11990 produced, 2400 posts/s, 48%,
-// ETA 6s"; percent and ETA only when the input size is known.
-func progressLine(lines, produced int, consumed, total int64, elapsed time.Duration) string {
-	s := fmt.Sprintf("replay: %d lines, %d produced, %.0f posts/s", lines, produced, perSecond(produced, elapsed))
-	if total > 0 {
-		frac := min(float64(consumed)/float64(total), 1)
-		s += fmt.Sprintf(", %.0f%%", frac*100)
-		if frac > 0 && elapsed > 0 {
-			eta := time.Duration(float64(elapsed) * (1 - frac) / frac)
-			s += ", ETA " + eta.Round(time.Second).String()
-		}
-	}
-	return s
 }

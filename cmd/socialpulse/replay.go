@@ -46,7 +46,7 @@ func runReplay(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
-	r := replay.New(p, replay.Options{Rate: *rate, MaxBatch: *batch, Progress: replay.NewProgress(stderr, term.IsTerminal(stderr), size)})
+	r := replay.New(p, replay.Options{Rate: *rate, MaxBatch: *batch, Progress: jsonl.NewProgress(stderr, term.IsTerminal(stderr), size, "replay", "produced")})
 	runErr := r.Run(ctx, in)
 	if err := p.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("close producer: %w", err)

@@ -29,10 +29,10 @@ func runScore(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 
-	in, _, closeIn, err := jsonl.Open(name, stdin)
+	in, size, closeIn, err := jsonl.Open(name, stdin)
 	if err != nil {
 		return err
 	}
 	defer closeIn()
-	return pipeline.Score(ctx, enr, in, stdout)
+	return pipeline.Score(ctx, enr, in, stdout, outputProgress(stdout, stderr, size, "score", "scored"))
 }

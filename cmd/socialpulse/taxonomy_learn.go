@@ -32,7 +32,7 @@ func taxonomyLearn(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	if err != nil {
 		return err
 	}
-	in, _, closeIn, err := jsonl.Open(name, stdin)
+	in, size, closeIn, err := jsonl.Open(name, stdin)
 	if err != nil {
 		return err
 	}
@@ -41,5 +41,6 @@ func taxonomyLearn(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	if *out == "" || *out == "-" {
 		report = stderr
 	}
-	return taxonomyio.Learn(ctx, in, stdout, report, taxonomyio.LearnOptions{Taxonomy: *taxPath, Out: *out, SetMargin: set, Margin: margin})
+	return taxonomyio.Learn(ctx, in, stdout, report, taxonomyio.LearnOptions{Taxonomy: *taxPath, Out: *out, SetMargin: set, Margin: margin,
+		Progress: readProgress(stdout, stderr, size, "taxonomy learn", "posts")})
 }

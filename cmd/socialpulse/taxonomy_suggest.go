@@ -39,7 +39,7 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	if *minZ < 0 || *rounds < 0 || *minPosts < 0 || *maxTerms < 0 {
 		return cli.Usagef("--min-z, --rounds, --min-posts and --max-terms must not be negative")
 	}
-	in, _, closeIn, err := jsonl.Open(name, stdin)
+	in, size, closeIn, err := jsonl.Open(name, stdin)
 	if err != nil {
 		return err
 	}
@@ -48,5 +48,6 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 		Taxonomy: *taxPath, Apply: *apply, All: *all, JSON: *asJSON,
 		Suggest: feature.SuggestOptions{MinPosts: *minPosts, MaxTerms: *maxTerms,
 			Method: feature.SuggestMethod(*method), MinZ: *minZ, Rounds: *rounds},
+		Progress: readProgress(stdout, stderr, size, "taxonomy suggest", "posts"),
 	})
 }

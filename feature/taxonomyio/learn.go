@@ -12,6 +12,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/internal/jsonl"
 )
 
 // LearnOptions configure Learn.
@@ -30,6 +31,9 @@ type LearnOptions struct {
 	// margin tags fewer posts.
 	SetMargin bool
 	Margin    float64
+	// Progress, when not nil, shows how far the reading is (posts read);
+	// it is finished before training starts.
+	Progress *jsonl.Progress
 }
 
 // learnExamples is how many posts Learn shows per feature the model tags.
@@ -49,7 +53,8 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 	if err != nil {
 		return err
 	}
-	texts, bad, err := readTexts(ctx, in)
+	texts, bad, err := readTexts(ctx, in, o.Progress)
+	o.Progress.Finish()
 	if err != nil {
 		return err
 	}
@@ -163,8 +168,8 @@ func Learn(ctx context.Context, in io.Reader, model, report io.Writer, o LearnOp
 
 // readTexts returns the "text" of each JSONL line and the number of lines
 // without one.
-func readTexts(ctx context.Context, r io.Reader) (texts []string, bad int, err error) {
-	bad, err = eachPost(ctx, r, func(text, _ string) { texts = append(texts, text) })
+func readTexts(ctx context.Context, r io.Reader, progress *jsonl.Progress) (texts []string, bad int, err error) {
+	bad, err = eachPost(ctx, r, progress, func(text, _ string) { texts = append(texts, text) })
 	if err != nil {
 		return nil, bad, err
 	}

@@ -3,12 +3,14 @@ package taxonomyio
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/internal/jsonl"
 )
 
 const learnHistory = "../../cmd/socialpulse/testdata/fallback_history.jsonl"
@@ -93,6 +95,42 @@ func TestLearnRefuses(t *testing.T) {
 			model, _, err := learnTo(t, tt.posts, LearnOptions{Taxonomy: tt.taxonomy})
 			if err == nil || !strings.Contains(err.Error(), tt.want) || len(model) > 0 {
 				t.Errorf("err %v and %d model bytes, want an error containing %q and no model", err, len(model), tt.want)
+			}
+		})
+	}
+}
+
+func TestLearnAndSuggestShowHowFarTheReadingIs(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		run  func(p *jsonl.Progress) error
+		want string
+	}{
+		{"learn", func(p *jsonl.Progress) error {
+			in, err := os.Open(learnHistory)
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			return Learn(context.Background(), in, io.Discard, io.Discard, LearnOptions{Taxonomy: Default, Progress: p})
+		}, "taxonomy learn: "},
+		{"suggest", func(p *jsonl.Progress) error {
+			in, err := os.Open(learnHistory)
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			return Suggest(context.Background(), in, io.Discard, SuggestOptions{Taxonomy: Default, Progress: p})
+		}, "taxonomy suggest: "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := tt.run(jsonl.NewProgress(&buf, true, 0, strings.TrimSuffix(tt.want, ": "), "posts")); err != nil {
+				t.Fatal(err)
+			}
+			got := buf.String()
+			if !strings.Contains(got, tt.want) || !strings.Contains(got, " posts, ") || !strings.HasSuffix(got, "\n") {
+				t.Errorf("progress %q, want %q with the posts read and a closing newline", got, tt.want)
 			}
 		})
 	}

@@ -35,6 +35,9 @@ type SuggestOptions struct {
 	// Suggest configures the suggester; its CandidateTerms is set by
 	// Suggest (the emerging-issue miner's terms).
 	Suggest feature.SuggestOptions
+	// Progress, when not nil, shows how far the reading is (posts read);
+	// it is finished before the report is written.
+	Progress *jsonl.Progress
 }
 
 // Suggest reads JSONL posts from in (at least "text"; "lang" when
@@ -60,7 +63,8 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 	so := o.Suggest
 	so.CandidateTerms = emerging.Terms
 	sg := feature.NewSuggester(tg, so)
-	read, bad, err := feed(ctx, sg, sentiment.New(), in, o.All)
+	read, bad, err := feed(ctx, sg, sentiment.New(), in, o.All, o.Progress)
+	o.Progress.Finish()
 	if err != nil {
 		return err
 	}
@@ -112,9 +116,9 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 
 // feed adds the posts of a JSONL stream (the negative ones unless all) to
 // sg. It returns the posts read and the lines it could not read.
-func feed(ctx context.Context, sg *feature.Suggester, sa *sentiment.Analyzer, r io.Reader, all bool) (read, bad int, err error) {
+func feed(ctx context.Context, sg *feature.Suggester, sa *sentiment.Analyzer, r io.Reader, all bool, progress *jsonl.Progress) (read, bad int, err error) {
 	var clauses []sentiment.Clause
-	bad, err = eachPost(ctx, r, func(text, lang string) {
+	bad, err = eachPost(ctx, r, progress, func(text, lang string) {
 		read++
 		if !all {
 			if _, ok := sa.Language(text, lang); !ok {
@@ -133,13 +137,17 @@ func feed(ctx context.Context, sg *feature.Suggester, sa *sentiment.Analyzer, r 
 
 // eachPost calls fn with the "text" and "lang" of each line of a JSONL
 // stream of posts, in order, and returns the number of lines it could not
-// read (not JSON, or no text). Blank lines are skipped.
-func eachPost(ctx context.Context, r io.Reader, fn func(text, lang string)) (bad int, err error) {
+// read (not JSON, or no text). Blank lines are skipped. progress, when not
+// nil, counts the lines and the posts given to fn.
+func eachPost(ctx context.Context, r io.Reader, progress *jsonl.Progress, fn func(text, lang string)) (bad int, err error) {
 	lr := jsonl.NewReader(r, MaxPostLine)
 	var p fastjson.Parser
+	posts := 0
 	for n := 1; ; n++ {
+		progress.Update(n-1, posts, lr.Consumed(), false)
 		line, _, err := lr.Next()
 		if errors.Is(err, io.EOF) {
+			progress.Update(n-1, posts, lr.Consumed(), true)
 			return bad, nil
 		}
 		if err != nil {
@@ -161,6 +169,7 @@ func eachPost(ctx context.Context, r io.Reader, fn func(text, lang string)) (bad
 			bad++
 			continue
 		}
+		posts++
 		fn(text, string(v.GetStringBytes("lang")))
 	}
 }
