@@ -3,6 +3,8 @@ package feature
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync/atomic"
 )
 
@@ -129,4 +131,77 @@ func Enclosing(m Match, n int, at func(i int) (start, end int)) int {
 		}
 	}
 	return best
+}
+
+// Warnings returns advice on a valid taxonomy that will match little: one
+// warning per feature with no terms or patterns of its own whose id and
+// name give it no word of its own either, because each word of its name is
+// shared with another feature's name or terms (and so dropped) or says
+// nothing about a topic ("bad", "issue"). Such a feature matches only the
+// whole phrase of its id or name, and `taxonomy suggest`, which learns from
+// the posts a feature's terms match, cannot find words for it. Warnings
+// never make a taxonomy invalid; a taxonomy Check refuses has none.
+func Warnings(t *Taxonomy) []Problem {
+	if t == nil {
+		return nil
+	}
+	tg, err := NewTagger(t)
+	if err != nil {
+		return nil
+	}
+	// Who claims each one-word name word or written term.
+	claimants := map[string][]string{}
+	claim := func(term, id string) {
+		if !isOneWord(term) {
+			return
+		}
+		k := relatedKey(term)
+		if !slices.Contains(claimants[k], id) {
+			claimants[k] = append(claimants[k], id)
+		}
+	}
+	for _, f := range t.Features {
+		for _, term := range f.Terms {
+			claim(term, f.ID)
+		}
+		plain, _ := nameTermsWith(f, nil)
+		for _, term := range plain {
+			claim(term, f.ID)
+		}
+	}
+	var ps []Problem
+	for fi, f := range t.Features {
+		if len(f.Terms) > 0 || len(f.Patterns) > 0 || f.NoNameTerms || slices.ContainsFunc(tg.NameTerms(fi), isOneWord) {
+			continue
+		}
+		var why []string
+		plain, _ := nameTermsWith(f, nil)
+		for _, term := range plain {
+			if !isOneWord(term) {
+				continue
+			}
+			others := slices.DeleteFunc(slices.Clone(claimants[relatedKey(term)]), func(id string) bool { return id == f.ID })
+			if len(others) > 0 {
+				why = append(why, fmt.Sprintf("%q is also %s's", term, strings.Join(others, "'s and ")))
+			}
+		}
+		for _, w := range strings.FieldsFunc(strings.ToLower(f.Name+" "+strings.ReplaceAll(f.ID, "_", " ")), func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'' || r > 127)
+		}) {
+			if nameStopword(w) && !slices.Contains(why, fmt.Sprintf("%q says nothing about a topic", w)) {
+				why = append(why, fmt.Sprintf("%q says nothing about a topic", w))
+			}
+		}
+		only := f.Name
+		if only == "" {
+			only = strings.ReplaceAll(f.ID, "_", " ")
+		}
+		msg := fmt.Sprintf("warning: %s has no terms, and its name gives it no word of its own", f.ID)
+		if len(why) > 0 {
+			msg += " (" + strings.Join(why, "; ") + ")"
+		}
+		msg += fmt.Sprintf(": it matches only the phrase %q, and taxonomy suggest cannot learn from posts it never matches; add the words customers use for it", strings.ToLower(only))
+		ps = append(ps, t.problem(fmt.Sprintf("features[%d].name", fi), "%s", msg))
+	}
+	return ps
 }

@@ -18,6 +18,10 @@ func TestTaxonomyCheck(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("features:\n  - id: cart\n    criticality: 9\n    terms: [cart]\n    examples: {match: [trolley]}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	weak := filepath.Join(dir, "weak.yaml")
+	if err := os.WriteFile(weak, []byte("features:\n  - id: late_order\n  - id: bad_order\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		args    []string
@@ -30,6 +34,8 @@ func TestTaxonomyCheck(t *testing.T) {
 			[]string{"3 taxonomies", "0 problems"}},
 		{"bad file names file, line and field", []string{"check", bad}, true,
 			[]string{bad + ":3: features[0].criticality: must be 1..5, got 9", "1 problems"}},
+		{"a feature that can match only its whole name is a warning, not a problem", []string{"check", weak}, false,
+			[]string{weak + ":3: features[1].name: warning: bad_order has no terms", "0 problems, 1 warning\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

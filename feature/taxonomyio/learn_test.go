@@ -135,3 +135,24 @@ func TestLearnAndSuggestShowHowFarTheReadingIs(t *testing.T) {
 		})
 	}
 }
+
+func TestSuggestNamesTheFeaturesNoPostCanTeach(t *testing.T) {
+	tax := filepath.Join(t.TempDir(), "weak.yaml")
+	if err := os.WriteFile(tax, []byte("features:\n  - id: late_order\n  - id: bad_order\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, asJSON := range []bool{false, true} {
+		var out bytes.Buffer
+		in := strings.NewReader(`{"text":"my order is late again, terrible"}` + "\n")
+		if err := Suggest(context.Background(), in, &out, SuggestOptions{Taxonomy: tax, JSON: asJSON}); err != nil {
+			t.Fatal(err)
+		}
+		want := "bad_order has no terms"
+		if !asJSON {
+			want = "Features no post can teach (as taxonomy check warns; write terms for them first):\n  " + tax + ":3: features[1].name: warning: " + want
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("json %v: output lacks %q:\n%s", asJSON, want, out.String())
+		}
+	}
+}

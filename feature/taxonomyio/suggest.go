@@ -69,6 +69,10 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 		return err
 	}
 	terms, cands := sg.Terms(), sg.Candidates()
+	var warnings []string
+	for _, p := range feature.Warnings(tax) {
+		warnings = append(warnings, p.String())
+	}
 	if o.Apply != "" {
 		b, added, err := feature.AddTerms(data, o.Taxonomy, terms)
 		if err != nil {
@@ -87,13 +91,21 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 			Examined   int                        `json:"examined"`
 			Terms      []feature.TermSuggestion   `json:"terms"`
 			Candidates []feature.CandidateFeature `json:"candidates"`
-		}{read, sg.Examined(), orEmpty(terms), orEmpty(cands)})
+			Warnings   []string                   `json:"warnings"`
+		}{read, sg.Examined(), orEmpty(terms), orEmpty(cands), orEmpty(warnings)})
 	}
 	scope := "negative posts"
 	if o.All {
 		scope = "posts"
 	}
 	fmt.Fprintf(out, "%d posts read (%d unreadable lines), %d %s examined\n\n", read, bad, sg.Examined(), scope)
+	if len(warnings) > 0 {
+		fmt.Fprintf(out, "Features no post can teach (as taxonomy check warns; write terms for them first):\n")
+		for _, w := range warnings {
+			fmt.Fprintf(out, "  %s\n", w)
+		}
+		fmt.Fprintln(out)
+	}
 	fmt.Fprintf(out, "Suggested terms (%d):\n", len(terms))
 	for _, t := range terms {
 		fmt.Fprintf(out, "  %-20s + %-24q %d posts of the feature, %d elsewhere, %d unmatched today\n", t.Feature, t.Term, t.Posts, t.Elsewhere, t.New)

@@ -40,10 +40,11 @@ func ReadYAML(file string) ([]byte, error) {
 }
 
 // Check loads and checks each file and prints one line per problem
-// (file:line: field: message), then a summary line. It returns an error
-// when a file cannot be read or when there is any problem.
+// (file:line: field: message) and per warning (feature.Warnings: a feature
+// that will match little), then a summary line. It returns an error when a
+// file cannot be read or when there is any problem; warnings do not fail.
 func Check(w io.Writer, files []string) error {
-	problems, features, examples := 0, 0, 0
+	problems, warnings, features, examples := 0, 0, 0, 0
 	for _, file := range files {
 		t, err := Load(file)
 		if err != nil {
@@ -57,20 +58,33 @@ func Check(w io.Writer, files []string) error {
 			problems += len(pe.Problems)
 			continue
 		}
-		for _, p := range feature.Check(t) {
+		ps := feature.Check(t)
+		for _, p := range ps {
 			if p.Source == "" {
 				p.Source = file
 			}
 			fmt.Fprintln(w, p)
 			problems++
 		}
+		if len(ps) == 0 {
+			for _, p := range feature.Warnings(t) {
+				if p.Source == "" {
+					p.Source = file
+				}
+				fmt.Fprintln(w, p)
+				warnings++
+			}
+		}
 		features += len(t.Features)
 		for _, f := range t.Features {
 			examples += len(f.Examples.Match) + len(f.Examples.NoMatch)
 		}
 	}
-	fmt.Fprintf(w, "%s: %d features, %d examples, %d problems\n",
-		plural(len(files), "taxonomy", "taxonomies"), features, examples, problems)
+	fmt.Fprintf(w, "%s: %d features, %d examples, %d problems", plural(len(files), "taxonomy", "taxonomies"), features, examples, problems)
+	if warnings > 0 {
+		fmt.Fprintf(w, ", %s", plural(warnings, "warning", "warnings"))
+	}
+	fmt.Fprintln(w)
 	if problems > 0 {
 		return fmt.Errorf("%d problems", problems)
 	}
