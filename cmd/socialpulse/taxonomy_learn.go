@@ -8,7 +8,6 @@ import (
 
 	"github.com/socialpulse/socialpulse/feature/taxonomyio"
 	"github.com/socialpulse/socialpulse/internal/cli"
-	"github.com/socialpulse/socialpulse/internal/jsonl"
 )
 
 // taxonomyLearn implements "taxonomy learn": it trains the taxonomy's
@@ -18,6 +17,7 @@ func taxonomyLearn(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	taxPath := fs.String("taxonomy", taxonomyio.Default, "taxonomy YAML `file` the model is for; \"default\" is the built-in one")
 	out := fs.String("out", "", "write the model to `MODEL` (default: stdout)")
 	marginArg := fs.String("margin", "", "use this log-odds `margin` (a number >= 0) instead of the learned one; higher tags fewer posts")
+	hist := addHistoryFlags(fs)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -28,11 +28,7 @@ func taxonomyLearn(ctx context.Context, args []string, stdin io.Reader, stdout, 
 			return cli.Usagef("--margin %q: want a number >= 0", *marginArg)
 		}
 	}
-	name, err := cli.OptionalFile(fs, "-")
-	if err != nil {
-		return err
-	}
-	in, size, closeIn, err := jsonl.Open(name, stdin)
+	in, size, closeIn, err := hist.open(ctx, fs, stdin)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/feature/taxonomyio"
 	"github.com/socialpulse/socialpulse/internal/cli"
-	"github.com/socialpulse/socialpulse/internal/jsonl"
 )
 
 // taxonomySuggest implements "taxonomy suggest": it reads a JSONL history of
@@ -26,11 +25,8 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	method := fs.String("method", string(feature.SuggestShare), "statistic that picks terms: share or logodds")
 	minZ := fs.Float64("min-z", 0, "with --method logodds, least z-score of a term's log-odds (default 1.5)")
 	rounds := fs.Int("rounds", 0, "suggestion rounds, each on the posts tagged with the terms so far (default 2 with logodds, 1 with share)")
+	hist := addHistoryFlags(fs)
 	if err := cli.Parse(fs, args); err != nil {
-		return err
-	}
-	name, err := cli.OptionalFile(fs, "-")
-	if err != nil {
 		return err
 	}
 	if m := feature.SuggestMethod(*method); m != feature.SuggestShare && m != feature.SuggestLogOdds {
@@ -39,7 +35,7 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	if *minZ < 0 || *rounds < 0 || *minPosts < 0 || *maxTerms < 0 {
 		return cli.Usagef("--min-z, --rounds, --min-posts and --max-terms must not be negative")
 	}
-	in, size, closeIn, err := jsonl.Open(name, stdin)
+	in, size, closeIn, err := hist.open(ctx, fs, stdin)
 	if err != nil {
 		return err
 	}

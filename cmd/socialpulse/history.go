@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/socialpulse/socialpulse/app"
+	"github.com/socialpulse/socialpulse/config"
+	"github.com/socialpulse/socialpulse/internal/cli"
+	"github.com/socialpulse/socialpulse/internal/jsonl"
+	"github.com/socialpulse/socialpulse/stream"
+)
+
+// historyFlags choose where taxonomy suggest and taxonomy learn read their
+// history of posts: a JSONL file or stdin, or, with --kafka, the
+// processor's input topic.
+type historyFlags struct {
+	kafka    *bool
+	config   *string
+	since    *time.Duration
+	maxPosts *int
+}
+
+// defaultHistoryPosts bounds a history read from Kafka, which taxonomy
+// learn keeps in memory (about 1 KiB a post).
+const defaultHistoryPosts = 1_000_000
+
+func addHistoryFlags(fs *flag.FlagSet) historyFlags {
+	return historyFlags{
+		kafka:    fs.Bool("kafka", false, "read the history from the processor's input topic (kafka.topic, with the connection, TLS and SASL settings of --config and SOCIALPULSE_* overrides) instead of FILE; nothing is committed"),
+		config:   fs.String("config", os.Getenv("SOCIALPULSE_CONFIG"), "with --kafka, the processor's YAML config `file` (env SOCIALPULSE_CONFIG)"),
+		since:    fs.Duration("since", 7*24*time.Hour, "with --kafka, read the posts of this long ago to now (by the records' Kafka time)"),
+		maxPosts: fs.Int("max-posts", defaultHistoryPosts, "with --kafka, read at most this many posts"),
+	}
+}
+
+// open returns the history: the file argument as jsonl.Open does, or the
+// Kafka topic as JSONL (one record value a line), read as it is consumed.
+// size is the file's size (0 for stdin and Kafka). closeFn stops a Kafka
+// read and waits for it; a failed read shows as the reader's error.
+func (h historyFlags) open(ctx context.Context, fs *flag.FlagSet, stdin io.Reader) (in io.Reader, size int64, closeFn func(), err error) {
+	if !*h.kafka {
+		name, err := cli.OptionalFile(fs, "-")
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		in, size, closeIn, err := jsonl.Open(name, stdin)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		return in, size, closeIn, nil
+	}
+	if fs.NArg() > 0 {
+		return nil, 0, nil, cli.Usagef("--kafka reads the topic: give no FILE (got %q)", fs.Arg(0))
+	}
+	if *h.since <= 0 || *h.maxPosts <= 0 {
+		return nil, 0, nil, cli.Usagef("--since and --max-posts must be positive")
+	}
+	cfg, err := config.Load(*h.config, os.Environ())
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	cc, err := app.KafkaClient(cfg.Kafka)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	cc.ClientID = "socialpulse-taxonomy"
+	ctx, cancel := context.WithCancel(ctx)
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		bw := bufio.NewWriterSize(pw, 64<<10)
+		var line bytes.Buffer
+		_, err := stream.ReadHistory(ctx, cc, cfg.Kafka.Topic, stream.HistoryOptions{Since: time.Now().Add(-*h.since), Max: *h.maxPosts},
+			func(v []byte) error {
+				line.Reset()
+				if json.Compact(&line, v) != nil {
+					// Not JSON: one line all the same, which the reader
+					// counts as unreadable.
+					line.Reset()
+					line.Write(bytes.Map(func(r rune) rune {
+						if r == '\n' || r == '\r' {
+							return ' '
+						}
+						return r
+					}, v))
+				}
+				line.WriteByte('\n')
+				_, err := bw.Write(line.Bytes())
+				return err
+			})
+		if err == nil {
+			err = bw.Flush()
+		}
+		if err != nil {
+			err = fmt.Errorf("read topic %s: %w", cfg.Kafka.Topic, err)
+		}
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	closeFn = func() {
+		cancel()
+		pr.Close()
+		<-done
+	}
+	return pr, 0, closeFn, nil
+}
