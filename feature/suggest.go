@@ -283,6 +283,23 @@ func (s *Suggester) addCandidateTerms(text string) {
 // Examined returns the number of posts added.
 func (s *Suggester) Examined() int { return s.examined }
 
+// FeatureCoverage is how many examined posts a feature's terms match
+// today.
+type FeatureCoverage struct {
+	Feature string `json:"feature"`
+	Posts   int    `json:"posts"`
+}
+
+// Coverage returns, in taxonomy order, how many examined posts each
+// feature's terms match, and how many posts no feature matches. A feature
+// with none teaches the Suggester nothing.
+func (s *Suggester) Coverage() (features []FeatureCoverage, unmatched int) {
+	for i, n := range s.perFeat {
+		features = append(features, FeatureCoverage{Feature: s.tg.features[i].ID, Posts: n})
+	}
+	return features, s.unmatchedPosts
+}
+
 func (s *Suggester) minPosts() int {
 	return max(s.opt.MinPosts, int(math.Ceil(float64(s.examined)/500)))
 }

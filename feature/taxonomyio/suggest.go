@@ -69,6 +69,7 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 		return err
 	}
 	terms, cands := sg.Terms(), sg.Candidates()
+	coverage, unmatched := sg.Coverage()
 	var warnings []string
 	for _, p := range feature.Warnings(tax) {
 		warnings = append(warnings, p.String())
@@ -92,13 +93,30 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 			Terms      []feature.TermSuggestion   `json:"terms"`
 			Candidates []feature.CandidateFeature `json:"candidates"`
 			Warnings   []string                   `json:"warnings"`
-		}{read, sg.Examined(), orEmpty(terms), orEmpty(cands), orEmpty(warnings)})
+			Coverage   []feature.FeatureCoverage  `json:"coverage"`
+			Unmatched  int                        `json:"unmatched"`
+		}{read, sg.Examined(), orEmpty(terms), orEmpty(cands), orEmpty(warnings), orEmpty(coverage), unmatched})
 	}
 	scope := "negative posts"
 	if o.All {
 		scope = "posts"
 	}
 	fmt.Fprintf(out, "%d posts read (%d unreadable lines), %d %s examined\n\n", read, bad, sg.Examined(), scope)
+	if n := sg.Examined(); n > 0 {
+		fmt.Fprintf(out, "Examined %s each feature's terms match today (a feature with none learns nothing here):\n", scope)
+		var none []string
+		for _, c := range coverage {
+			fmt.Fprintf(out, "  %-20s %7d  %5.1f%%\n", c.Feature, c.Posts, 100*float64(c.Posts)/float64(n))
+			if c.Posts == 0 {
+				none = append(none, c.Feature)
+			}
+		}
+		fmt.Fprintf(out, "  %-20s %7d  %5.1f%%\n", "(no feature)", unmatched, 100*float64(unmatched)/float64(n))
+		if len(none) > 0 {
+			fmt.Fprintf(out, "  No examined post matches %s: write terms for %s.\n", strings.Join(none, ", "), map[bool]string{true: "it", false: "them"}[len(none) == 1])
+		}
+		fmt.Fprintln(out)
+	}
 	if len(warnings) > 0 {
 		fmt.Fprintf(out, "Features no post can teach (as taxonomy check warns; write terms for them first):\n")
 		for _, w := range warnings {
