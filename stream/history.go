@@ -30,27 +30,65 @@ type HistoryOptions struct {
 // calls fn with each record's value (valid until fn returns); it returns
 // the number of records read. It joins no consumer group and commits
 // nothing, so a running processor is not disturbed. It is how the command
-// line tools read a history of posts straight from Kafka.
+// line tools read a history of posts straight from Kafka. It is
+// OpenHistory followed by History.Read.
 func ReadHistory(ctx context.Context, cc ClientConfig, topic string, o HistoryOptions, fn func(value []byte) error) (int, error) {
-	if err := cc.validate(); err != nil {
+	h, err := OpenHistory(ctx, cc, topic, o)
+	if err != nil {
 		return 0, err
+	}
+	return h.Read(ctx, fn)
+}
+
+// History is the part of a topic ReadHistory reads, fixed when it was
+// opened.
+type History struct {
+	cc     ClientConfig
+	topic  string
+	o      HistoryOptions
+	ranges []offsetRange
+}
+
+// OpenHistory asks the brokers where the history of topic starts and ends
+// in each partition, so that a missing topic or an unreachable or refusing
+// broker is an error here, before any record is read.
+func OpenHistory(ctx context.Context, cc ClientConfig, topic string, o HistoryOptions) (*History, error) {
+	if err := cc.validate(); err != nil {
+		return nil, err
 	}
 	if o.Idle <= 0 {
 		o.Idle = 5 * time.Second
 	}
 	ranges, err := historyRanges(ctx, cc, topic, o.Since)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	return &History{cc: cc, topic: topic, o: o, ranges: ranges}, nil
+}
+
+// Offsets is the number of offsets in the history, over all partitions:
+// the records to read, unless Max is smaller or some offsets hold no
+// record (transaction markers, compacted records).
+func (h *History) Offsets() int64 {
+	var n int64
+	for _, r := range h.ranges {
+		n += r.end - r.start
+	}
+	return n
+}
+
+// Read reads the history, calling fn with each record's value, and returns
+// the number of records read.
+func (h *History) Read(ctx context.Context, fn func(value []byte) error) (int, error) {
 	n := 0
-	for _, r := range ranges {
-		if o.Max > 0 && n >= o.Max {
+	for _, r := range h.ranges {
+		if h.o.Max > 0 && n >= h.o.Max {
 			break
 		}
-		m, err := readRange(ctx, cc, topic, r, o, o.Max-n, fn)
+		m, err := readRange(ctx, h.cc, h.topic, r, h.o, h.o.Max-n, fn)
 		n += m
 		if err != nil {
-			return n, fmt.Errorf("topic %s partition %d: %w", topic, r.partition, err)
+			return n, fmt.Errorf("topic %s partition %d: %w", h.topic, r.partition, err)
 		}
 	}
 	return n, nil

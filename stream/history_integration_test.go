@@ -77,6 +77,16 @@ func TestReadHistory(t *testing.T) {
 		})
 	}
 
+	t.Run("the history is fixed when it is opened", func(t *testing.T) {
+		h, err := stream.OpenHistory(ctx, cc, topic, stream.HistoryOptions{Since: now.Add(-7 * 24 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := h.Offsets(); n != 10 {
+			t.Fatalf("Offsets() = %d, want the 10 of the last week", n)
+		}
+	})
+
 	t.Run("records written after the call are not waited for", func(t *testing.T) {
 		n := 0
 		_, err := stream.ReadHistory(ctx, cc, topic, stream.HistoryOptions{Idle: time.Second}, func([]byte) error {

@@ -72,13 +72,17 @@ func (h historyFlags) open(ctx context.Context, fs *flag.FlagSet, stdin io.Reade
 		return nil, 0, nil, err
 	}
 	cc.ClientID = "socialpulse-taxonomy"
+	hist, err := stream.OpenHistory(ctx, cc, cfg.Kafka.Topic, stream.HistoryOptions{Since: time.Now().Add(-*h.since), Max: *h.maxPosts})
+	if err != nil {
+		return nil, 0, nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
 		bw := bufio.NewWriterSize(pw, 64<<10)
 		var line bytes.Buffer
-		_, err := stream.ReadHistory(ctx, cc, cfg.Kafka.Topic, stream.HistoryOptions{Since: time.Now().Add(-*h.since), Max: *h.maxPosts},
+		_, err := hist.Read(ctx,
 			func(v []byte) error {
 				line.Reset()
 				if json.Compact(&line, v) != nil {
