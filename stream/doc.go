@@ -1,6 +1,8 @@
 // Package stream is socialpulse's Kafka adapter: a consumer-group member that
-// hands each assigned partition to a handler in offset order, and producers
-// for the dead-letter, enriched-post and alert topics.
+// hands each assigned partition to a handler in offset order, producers for
+// the dead-letter, enriched-post and alert topics, and a reader of a topic's
+// recent history for the command line tools (ReadHistory: no group, no
+// commits).
 //
 // Where a partition resumes is the handler's decision (socialpulse keeps the
 // authoritative offset in Redis beside the counts it covers); Kafka commits
