@@ -43,38 +43,39 @@ func addHistoryFlags(fs *flag.FlagSet) historyFlags {
 
 // open returns the history: the file argument as jsonl.Open does, or the
 // Kafka topic as JSONL (one record value a line), read as it is consumed.
-// size is the file's size (0 for stdin and Kafka). closeFn stops a Kafka
-// read and waits for it; a failed read shows as the reader's error.
-func (h historyFlags) open(ctx context.Context, fs *flag.FlagSet, stdin io.Reader) (in io.Reader, size int64, closeFn func(), err error) {
+// size is the file's size (0 for stdin and Kafka), lines the records a
+// Kafka read expects (at most; 0 for a file). closeFn stops a Kafka read and
+// waits for it; a failed read shows as the reader's error.
+func (h historyFlags) open(ctx context.Context, fs *flag.FlagSet, stdin io.Reader) (in io.Reader, size, lines int64, closeFn func(), err error) {
 	if !*h.kafka {
 		name, err := cli.OptionalFile(fs, "-")
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, 0, 0, nil, err
 		}
 		in, size, closeIn, err := jsonl.Open(name, stdin)
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, 0, 0, nil, err
 		}
-		return in, size, closeIn, nil
+		return in, size, 0, closeIn, nil
 	}
 	if fs.NArg() > 0 {
-		return nil, 0, nil, cli.Usagef("--kafka reads the topic: give no FILE (got %q)", fs.Arg(0))
+		return nil, 0, 0, nil, cli.Usagef("--kafka reads the topic: give no FILE (got %q)", fs.Arg(0))
 	}
 	if *h.since <= 0 || *h.maxPosts <= 0 {
-		return nil, 0, nil, cli.Usagef("--since and --max-posts must be positive")
+		return nil, 0, 0, nil, cli.Usagef("--since and --max-posts must be positive")
 	}
 	cfg, err := config.Load(*h.config, os.Environ())
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, 0, 0, nil, err
 	}
 	cc, err := app.KafkaClient(cfg.Kafka)
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, 0, 0, nil, err
 	}
 	cc.ClientID = "socialpulse-taxonomy"
 	hist, err := stream.OpenHistory(ctx, cc, cfg.Kafka.Topic, stream.HistoryOptions{Since: time.Now().Add(-*h.since), Max: *h.maxPosts})
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, 0, 0, nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	pr, pw := io.Pipe()
@@ -114,5 +115,5 @@ func (h historyFlags) open(ctx context.Context, fs *flag.FlagSet, stdin io.Reade
 		pr.Close()
 		<-done
 	}
-	return pr, 0, closeFn, nil
+	return pr, 0, min(hist.Offsets(), int64(*h.maxPosts)), closeFn, nil
 }

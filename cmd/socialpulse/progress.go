@@ -23,12 +23,15 @@ func outputProgress(stdout, stderr io.Writer, size int64, name, verb string) *js
 // readProgress is the progress display of a command that reports after
 // reading all its input (taxonomy suggest, taxonomy learn): on stderr,
 // redrawn when it is a terminal, a plain line every 5 seconds otherwise.
-// None when stderr is the file stdout writes a report to.
-func readProgress(stdout, stderr io.Writer, size int64, name, verb string) *jsonl.Progress {
+// None when stderr is the file stdout writes a report to. lines, when not
+// 0, is how many lines an input of unknown size will have (a Kafka read).
+func readProgress(stdout, stderr io.Writer, size, lines int64, name, verb string) *jsonl.Progress {
 	if !term.IsTerminal(stderr) && sameFile(stdout, stderr) {
 		return nil
 	}
-	return jsonl.NewProgress(stderr, term.IsTerminal(stderr), size, name, verb)
+	p := jsonl.NewProgress(stderr, term.IsTerminal(stderr), size, name, verb)
+	p.SetLines(lines)
+	return p
 }
 
 // sameFile reports whether a and b are the same open file.

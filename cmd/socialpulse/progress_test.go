@@ -40,7 +40,7 @@ func TestProgressIsKeptOutOfTheResults(t *testing.T) {
 			if got := outputProgress(so, se, 0, "score", "scored") != nil; got != tt.wantScore {
 				t.Errorf("score shows progress: %v, want %v", got, tt.wantScore)
 			}
-			if got := readProgress(so, se, 0, "taxonomy suggest", "posts") != nil; got != tt.wantRead {
+			if got := readProgress(so, se, 0, 0, "taxonomy suggest", "posts") != nil; got != tt.wantRead {
 				t.Errorf("suggest shows progress: %v, want %v", got, tt.wantRead)
 			}
 		})

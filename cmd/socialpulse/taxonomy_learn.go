@@ -28,7 +28,7 @@ func taxonomyLearn(ctx context.Context, args []string, stdin io.Reader, stdout, 
 			return cli.Usagef("--margin %q: want a number >= 0", *marginArg)
 		}
 	}
-	in, size, closeIn, err := hist.open(ctx, fs, stdin)
+	in, size, lines, closeIn, err := hist.open(ctx, fs, stdin)
 	if err != nil {
 		return err
 	}
@@ -38,5 +38,5 @@ func taxonomyLearn(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		report = stderr
 	}
 	return taxonomyio.Learn(ctx, in, stdout, report, taxonomyio.LearnOptions{Taxonomy: *taxPath, Out: *out, SetMargin: set, Margin: margin,
-		Progress: readProgress(stdout, stderr, size, "taxonomy learn", "posts")})
+		Progress: readProgress(stdout, stderr, size, lines, "taxonomy learn", "posts")})
 }

@@ -35,7 +35,7 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	if *minZ < 0 || *rounds < 0 || *minPosts < 0 || *maxTerms < 0 {
 		return cli.Usagef("--min-z, --rounds, --min-posts and --max-terms must not be negative")
 	}
-	in, size, closeIn, err := hist.open(ctx, fs, stdin)
+	in, size, lines, closeIn, err := hist.open(ctx, fs, stdin)
 	if err != nil {
 		return err
 	}
@@ -44,6 +44,6 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 		Taxonomy: *taxPath, Apply: *apply, All: *all, JSON: *asJSON,
 		Suggest: feature.SuggestOptions{MinPosts: *minPosts, MaxTerms: *maxTerms,
 			Method: feature.SuggestMethod(*method), MinZ: *minZ, Rounds: *rounds},
-		Progress: readProgress(stdout, stderr, size, "taxonomy suggest", "posts"),
+		Progress: readProgress(stdout, stderr, size, lines, "taxonomy suggest", "posts"),
 	})
 }

@@ -14,6 +14,7 @@ type Progress struct {
 	w     io.Writer
 	tty   bool
 	total int64 // input bytes; 0 when unknown
+	lines int64 // input lines, when known instead of the bytes (SetLines)
 	name  string
 	verb  string
 	every time.Duration
@@ -33,6 +34,15 @@ func NewProgress(w io.Writer, tty bool, total int64, name, verb string) *Progres
 	}
 	p.Start()
 	return p
+}
+
+// SetLines gives the number of lines the input will have, for an input
+// whose size in bytes is unknown (a Kafka topic read as lines): the
+// percentage and ETA then follow the lines read.
+func (p *Progress) SetLines(n int64) {
+	if p != nil {
+		p.lines = n
+	}
 }
 
 // Start restarts the clock the rate and the ETA are measured from.
@@ -56,6 +66,9 @@ func (p *Progress) Update(lines, done int, consumed int64, final bool) {
 	}
 	p.last = now
 	line := Line(p.name, p.verb, lines, done, consumed, p.total, now.Sub(p.start))
+	if p.total == 0 && p.lines > 0 {
+		line = Line(p.name, p.verb, lines, done, int64(lines), p.lines, now.Sub(p.start))
+	}
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K"+line)
 		p.drawn = true

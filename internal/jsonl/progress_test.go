@@ -72,3 +72,13 @@ func TestProgressNoteKeepsTheRedrawnLineBelowIt(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestProgressFollowsTheLinesWhenOnlyTheirNumberIsKnown(t *testing.T) {
+	var w bytes.Buffer
+	p := NewProgress(&w, true, 0, "taxonomy suggest", "posts")
+	p.SetLines(400)
+	p.Update(100, 90, 12345, true)
+	if got := w.String(); !strings.Contains(got, "taxonomy suggest: 100 lines, 90 posts, ") || !strings.Contains(got, ", 25%, ETA ") {
+		t.Fatalf("got %q, want a quarter done", got)
+	}
+}
