@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks: per-stage Go benchmarks, then end-to-end throughput and RSS,
+# Benchmarks: per-stage Go benchmarks, then end-to-end throughput and RSS
+# (and socialpulse with a fallback model, between two runs without it),
 # throughput with a live producer, and alert latency under background load,
 # through a real Kafka and Redis (bench/cmd/spbench). Starts the services of
 # scripts/services.sh unless they are already up, and stops only what it
@@ -12,6 +13,7 @@
 #   BENCH_LATENCY_TRIALS=100 make bench   # more surges in the alert-latency run
 #   scripts/bench.sh -e2e=false -live=false -stages=false   # alert latency only
 #   scripts/bench.sh -stages=false        # flags go to spbench (-h lists them)
+#   scripts/bench.sh -fallback=false      # skip the runs with a fallback model
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
