@@ -185,9 +185,8 @@ func Warnings(t *Taxonomy) []Problem {
 				why = append(why, fmt.Sprintf("%q is also %s's", term, strings.Join(others, "'s and ")))
 			}
 		}
-		for _, w := range strings.FieldsFunc(strings.ToLower(f.Name+" "+strings.ReplaceAll(f.ID, "_", " ")), func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'' || r > 127)
-		}) {
+		for _, w := range lowerWords(f.Name + " " + strings.ReplaceAll(f.ID, "_", " ")) {
+			w = strings.Trim(w, "'-")
 			if nameStopword(w) && !slices.Contains(why, fmt.Sprintf("%q says nothing about a topic", w)) {
 				why = append(why, fmt.Sprintf("%q says nothing about a topic", w))
 			}

@@ -43,9 +43,7 @@ func nameTermsWith(f Feature, rel map[string][]string) ([]string, []termSource) 
 	add(id)
 	add(f.Name)
 	for _, name := range []string{id, f.Name} {
-		words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'' || r == '-' || r > 127)
-		})
+		words := lowerWords(name)
 		for i, w := range words {
 			w = strings.Trim(w, "'-")
 			src = srcRelated
@@ -73,9 +71,7 @@ func nameTermsWith(f Feature, rel map[string][]string) ([]string, []termSource) 
 // words nor words any complaint or review uses.
 func descriptionWords(d string) []string {
 	var out []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(d), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'' || r == '-' || r > 127)
-	}) {
+	for _, w := range lowerWords(d) {
 		w = strings.ReplaceAll(strings.Trim(w, "'-"), "'", "")
 		if len(w) < 3 || nameStopword(w) || suggestStopword(w) {
 			continue
@@ -83,6 +79,14 @@ func descriptionWords(d string) []string {
 		out = append(out, w)
 	}
 	return out
+}
+
+// lowerWords splits a name or description into lowercase words: letters,
+// digits, apostrophes, hyphens and non-ASCII runes.
+func lowerWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'' || r == '-' || r > 127)
+	})
 }
 
 // relatedKey normalises a word or phrase for relatedWords.

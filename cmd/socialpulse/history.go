@@ -79,8 +79,9 @@ func (h historyFlags) open(ctx context.Context, fs *flag.FlagSet, stdin io.Reade
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	pr, pw := io.Pipe()
-	done := make(chan error, 1)
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		bw := bufio.NewWriterSize(pw, 64<<10)
 		var line bytes.Buffer
 		_, err := hist.Read(ctx,
@@ -108,7 +109,6 @@ func (h historyFlags) open(ctx context.Context, fs *flag.FlagSet, stdin io.Reade
 			err = fmt.Errorf("read topic %s: %w", cfg.Kafka.Topic, err)
 		}
 		pw.CloseWithError(err)
-		done <- err
 	}()
 	closeFn = func() {
 		cancel()
