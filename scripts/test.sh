@@ -38,7 +38,7 @@ go test -race -count=1 -timeout 45m ${GOTEST_FLAGS:-} ${GOTEST_PKGS:-./...} || s
 # random), so zero-allocation promises are checked in a second, quick pass
 # without it.
 if [ -z "${GOTEST_PKGS:-}" ]; then
-  go test -count=1 -run 'Alloc' ./sentiment/ ./feature/ ./post/ ./enrich/ || status=$?
+  go test -count=1 -run 'Alloc' ./sentiment/ ./feature/ ./post/ ./enrich/ ./pipeline/ || status=$?
   # Fuzz every fuzz target for a fixed budget (FUZZTIME, default 20000
   # executions each, 2 to 15 s here); a crasher is written to the package's
   # testdata/fuzz and fails the run. The budget is a count, not a duration:
