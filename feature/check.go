@@ -155,7 +155,7 @@ func Warnings(t *Taxonomy) []Problem {
 		if !isOneWord(term) {
 			return
 		}
-		k := relatedKey(term)
+		k := termKey(term)
 		if !slices.Contains(claimants[k], id) {
 			claimants[k] = append(claimants[k], id)
 		}
@@ -164,7 +164,7 @@ func Warnings(t *Taxonomy) []Problem {
 		for _, term := range f.Terms {
 			claim(term, f.ID)
 		}
-		plain, _ := nameTermsWith(f, nil)
+		plain, _ := nameTerms(f)
 		for _, term := range plain {
 			claim(term, f.ID)
 		}
@@ -175,12 +175,12 @@ func Warnings(t *Taxonomy) []Problem {
 			continue
 		}
 		var why []string
-		plain, _ := nameTermsWith(f, nil)
+		plain, _ := nameTerms(f)
 		for _, term := range plain {
 			if !isOneWord(term) {
 				continue
 			}
-			others := slices.DeleteFunc(slices.Clone(claimants[relatedKey(term)]), func(id string) bool { return id == f.ID })
+			others := slices.DeleteFunc(slices.Clone(claimants[termKey(term)]), func(id string) bool { return id == f.ID })
 			if len(others) > 0 {
 				why = append(why, fmt.Sprintf("%q is also %s's", term, strings.Join(others, "'s and ")))
 			}

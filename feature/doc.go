@@ -22,9 +22,11 @@
 // Ids are lowercase [a-z0-9_]+ because they become metric label values;
 // "other" is reserved for posts that mention no feature. A feature's id and
 // name count as terms too (unless match_name: false), with their content
-// words and a few related words, so a taxonomy written from feature names
-// alone already matches something; a name word that two features share is
-// not used.
+// words, so a taxonomy written from feature names alone already matches
+// something; a name word that two features share is not used. Words beyond
+// the name's own come from the user: written terms, `taxonomy suggest`,
+// WordNet expansion (expand) and the learned fallback, never from a word
+// list of ours.
 //
 // # Matching
 //
@@ -78,8 +80,8 @@
 //
 // A feature may set expand: synonyms (or the taxonomy sets it at the top
 // level for every feature that does not): its written terms and the words of
-// its id and name then also match their WordNet 3.1 synonyms ("luggage" →
-// "baggage"); expand: hyponyms adds the synsets' direct hyponyms ("car" →
+// its id and name then also match their WordNet 3.1 synonyms ("invoice" →
+// "bill"); expand: hyponyms adds the synsets' direct hyponyms ("car" →
 // "taxicab", "convertible"). Only a word's most frequent senses are used
 // (Taxonomy.ExpandSenses, default DefaultExpandSenses), a word is added only
 // where that meaning is one of its own most frequent, and a word that is

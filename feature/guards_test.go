@@ -5,15 +5,15 @@ import (
 	"testing"
 )
 
-// guardTaxonomy has written terms, related words from the names and
+// guardTaxonomy has written terms, words of multi-word names and
 // descriptions, for the TagOptions tests.
 func guardTaxonomy() *Taxonomy {
 	return &Taxonomy{Features: []Feature{
-		{ID: "shipping", Terms: []string{"tracking number"}},                          // related: package, parcel, courier...
-		{ID: "billing", Terms: []string{"invoice"}},                                   // related: bill, fee, charged...
-		{ID: "service", Terms: []string{"service"}, NoNameTerms: true},                // a one-word term that starts compounds
-		{ID: "ambience", Description: "The atmosphere, decor and noise of the room."}, // description words
-		{ID: "food", Description: "The dishes and the room service."},                 // "room" is in two descriptions
+		{ID: "shipping", Name: "Package delivery", Terms: []string{"tracking number"}}, // name words: package, delivery
+		{ID: "billing", Name: "Fee and charges", Terms: []string{"invoice"}},           // name words: fee, charges
+		{ID: "service", Terms: []string{"service"}, NoNameTerms: true},                 // a one-word term that starts compounds
+		{ID: "ambience", Description: "The atmosphere, decor and noise of the room."},  // description words
+		{ID: "food", Description: "The dishes and the room service."},                  // "room" is in two descriptions
 	}}
 }
 
@@ -24,10 +24,10 @@ func TestTagOptions(t *testing.T) {
 		text string
 		want []string
 	}{
-		{"by default a related word tags beside a written term", TagOptions{}, "the invoice came in the package", []string{"billing", "shipping"}},
-		{"strongest drops a related word when another feature has a written term", TagOptions{Strongest: true}, "the invoice came in the package", []string{"billing"}},
+		{"by default a name word tags beside a written term", TagOptions{}, "the invoice came in the package", []string{"billing", "shipping"}},
+		{"strongest drops a name word when another feature has a written term", TagOptions{Strongest: true}, "the invoice came in the package", []string{"billing"}},
 		{"strongest keeps features whose mentions are equally strong", TagOptions{Strongest: true}, "a fee for the package", []string{"billing", "shipping"}},
-		{"strongest never leaves a post without a feature", TagOptions{Strongest: true}, "where is my parcel", []string{"shipping"}},
+		{"strongest never leaves a post without a feature", TagOptions{Strongest: true}, "where is my package", []string{"shipping"}},
 		{"by default a word that starts a compound is a mention", TagOptions{}, "they added a service charge", []string{"service", "billing"}},
 		{"compounds cancel the first word of a WordNet compound, not its head", TagOptions{Compounds: true}, "they added a service charge", []string{"billing"}},
 		{"compounds keep the word on its own", TagOptions{Compounds: true}, "the service was slow", []string{"service"}},
@@ -36,7 +36,7 @@ func TestTagOptions(t *testing.T) {
 		{"a short derived word alone does not count", TagOptions{ShortDerived: 4}, "what a fee", nil},
 		{"a short derived word counts when mentioned twice", TagOptions{ShortDerived: 4}, "a fee on top of a fee", []string{"billing"}},
 		{"a short derived word counts beside a written term", TagOptions{ShortDerived: 4}, "a fee on my invoice", []string{"billing"}},
-		{"a longer derived word is not guarded", TagOptions{ShortDerived: 4}, "where is my parcel", []string{"shipping"}},
+		{"a longer derived word is not guarded", TagOptions{ShortDerived: 4}, "where is my package", []string{"shipping"}},
 		{"a short written term is not guarded", TagOptions{ShortDerived: 99}, "the service", []string{"service"}},
 		{"single keeps the strongest feature", TagOptions{Single: true}, "the package had no invoice", []string{"billing"}},
 		{"single keeps the earliest of equally strong features", TagOptions{Single: true}, "a fee for the package", []string{"billing"}},

@@ -51,7 +51,7 @@ type TagOptions struct {
 	// Strongest keeps, of the features a post mentions, only those whose
 	// best mention comes from the strongest kind of term: a written term
 	// or pattern or the feature's whole id or name; then a word of a
-	// multi-word name; then a related word or WordNet expansion.
+	// multi-word name; then a WordNet expansion or a description word.
 	Strongest bool
 	// Single keeps one feature per post: the one whose best mention comes
 	// from the strongest kind of term (as for Strongest), the earliest
@@ -63,12 +63,12 @@ type TagOptions struct {
 	// feature elsewhere in the post still counts.
 	Compounds bool
 	// ShortDerived, when positive, makes a one-word term the taxonomy does
-	// not list (a word of a feature's name, a related word or a description
-	// word) of at most this many bytes once normalised ("meal", "fee")
+	// not list (a word of a feature's name, a WordNet expansion or a
+	// description word) of at most this many bytes once normalised ("meal", "fee")
 	// count only when its feature is mentioned a second time in the post.
 	ShortDerived int
 	// Description adds the content words of each feature's description as
-	// related words (dropped, like name words, when two features share
+	// terms of the weakest kind (dropped, like name words, when two features share
 	// one or another feature lists it as a term); DescriptionSecondCue
 	// counts one only when its feature is mentioned a second time.
 	Description DescriptionMode
@@ -86,7 +86,7 @@ type DescriptionMode uint8
 // Description modes.
 const (
 	DescriptionOff       DescriptionMode = iota // description words are not terms
-	DescriptionOn                               // they are related words
+	DescriptionOn                               // they are terms of the weakest kind
 	DescriptionSecondCue                        // they count with a second mention of their feature
 )
 
@@ -168,7 +168,7 @@ func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 		}
 	}
 	for fi, f := range t.Features {
-		terms, srcs := nameTermsWith(f, relatedWords())
+		terms, srcs := nameTerms(f)
 		for j, term := range terms {
 			c, err := compileTerm(term)
 			if err != nil {
@@ -195,10 +195,9 @@ func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 		for _, nc := range named[fi] {
 			taken[string(nc.segments[0][0].norm)] = true
 		}
-		// The written terms and the words of the ID and Name; the name's
-		// related words are expansions already and are not expanded again.
+		// The written terms and the words of the ID and Name.
 		sources[fi] = append(sources[fi], f.Terms...)
-		plain, _ := nameTermsWith(f, nil)
+		plain, _ := nameTerms(f)
 		for _, term := range plain {
 			if c, err := compileTerm(term); err == nil && claims[string(c.segments[0][0].norm)] == fi {
 				sources[fi] = append(sources[fi], term)
