@@ -78,3 +78,27 @@ func (s *Store) Samples(ctx context.Context, feature string, c Class, n int) ([]
 	}
 	return out, nil
 }
+
+// Evidence returns the samples kept for class c of each of features, one
+// per post: a post kept for two features (or twice after a replayed
+// batch) is returned once, with its first feature's copy. It is the
+// history `taxonomy suggest --evidence` learns from: at most samplesKept
+// posts per feature, written in the last sampleTTL.
+func (s *Store) Evidence(ctx context.Context, features []string, c Class) ([]Sample, error) {
+	seen := make(map[string]bool)
+	var out []Sample
+	for _, f := range features {
+		ss, err := s.Samples(ctx, f, c, samplesKept)
+		if err != nil {
+			return nil, err
+		}
+		for _, sm := range ss {
+			if seen[sm.ID] {
+				continue
+			}
+			seen[sm.ID] = true
+			out = append(out, sm)
+		}
+	}
+	return out, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -269,6 +270,40 @@ func TestSamplesKeepTheNewest(t *testing.T) {
 		}
 		if other, _ := s.Samples(ctx, "login", Positive, 5); len(other) != 0 {
 			t.Fatalf("positive samples mixed in: %v", other)
+		}
+	})
+}
+
+func TestEvidenceReturnsEachKeptPostOnce(t *testing.T) {
+	backends(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		ctx := context.Background()
+		s := newStore(t, rdb, prefix)
+		add := func(feature string, c Class, ids ...string) {
+			t.Helper()
+			var ss []Sample
+			for _, id := range ids {
+				ss = append(ss, Sample{ID: id, Text: feature + " post " + id})
+			}
+			if err := s.AddSamples(ctx, feature, c, ss); err != nil {
+				t.Fatal(err)
+			}
+		}
+		add("login", Negative, "1", "2")
+		add("checkout", Negative, "2", "3") // post 2 was tagged with both
+		add(OtherFeature, Negative, "4")
+		add("login", Positive, "5")
+		add("search", Negative, "6") // not asked for
+		got, err := s.Evidence(ctx, []string{"login", "checkout", "refunds", OtherFeature}, Negative)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, sm := range got {
+			ids = append(ids, sm.ID+"="+sm.Text)
+		}
+		want := []string{"2=login post 2", "1=login post 1", "3=checkout post 3", "4=other post 4"}
+		if !slices.Equal(ids, want) {
+			t.Errorf("Evidence = %q, want %q", ids, want)
 		}
 	})
 }

@@ -28,7 +28,7 @@ func taxonomyLearn(ctx context.Context, args []string, stdin io.Reader, stdout, 
 			return cli.Usagef("--margin %q: want a number >= 0", *marginArg)
 		}
 	}
-	in, size, lines, closeIn, err := hist.open(ctx, fs, stdin)
+	in, size, lines, closeIn, err := hist.open(ctx, fs, stdin, *taxPath)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	if *minZ < 0 || *rounds < 0 || *minPosts < 0 || *maxTerms < 0 {
 		return cli.Usagef("--min-z, --rounds, --min-posts and --max-terms must not be negative")
 	}
-	in, size, lines, closeIn, err := hist.open(ctx, fs, stdin)
+	in, size, lines, closeIn, err := hist.open(ctx, fs, stdin, *taxPath)
 	if err != nil {
 		return err
 	}
