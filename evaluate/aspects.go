@@ -569,12 +569,8 @@ func (ev *aspectEval) nameOnlyRuns(ctx context.Context, aspects, taxDir string) 
 	return nil
 }
 
-// methodLabel names a suggest statistic in a table title: nothing for the
-// default.
+// methodLabel names a suggest statistic in a table title.
 func methodLabel(m feature.SuggestMethod) string {
-	if m == feature.SuggestShare {
-		return ""
-	}
 	return " --method " + string(m)
 }
 

@@ -39,7 +39,7 @@ func (c suggestConfig) options() feature.SuggestOptions {
 	return feature.SuggestOptions{Method: c.method, MinZ: c.minZ, MinPosts: c.minPosts, Rounds: c.rounds}
 }
 
-// suggestGrid lists the settings measured: today's statistic and the
+// suggestGrid lists the settings measured: the share statistic and the
 // log-odds bootstrap over its three knobs.
 func suggestGrid() []suggestConfig {
 	out := []suggestConfig{{method: feature.SuggestShare, rounds: 1}, {method: feature.SuggestShare, rounds: 2}}
@@ -265,7 +265,7 @@ func (ev *aspectEval) fallbackGrid(sets []suggestSet) error {
 // n) beside the baseline's and the first setting's (grid[0]).
 func looTable(w io.Writer, sets []suggestSet, grid []suggestConfig, scores [][]float64, base []float64, n int) {
 	fmt.Fprintln(w)
-	first := "share (today)"
+	first := "share"
 	if grid[0].method != feature.SuggestShare {
 		first = grid[0].String()
 	}

@@ -109,9 +109,9 @@
 // customers use with each feature's terms, and which words unmatched
 // complaints share; AddTerms writes chosen suggestions into a copy of a
 // taxonomy file that still passes Check ("socialpulse taxonomy suggest").
-// It ranks words by their share of a feature's posts (SuggestShare, the
-// default) or by their log-odds against all other posts, in rounds
-// (SuggestLogOdds).
+// It ranks words by their log-odds against all other posts, in rounds
+// (SuggestLogOdds, the default), or by their share of a feature's posts
+// (SuggestShare).
 //
 // # Matching beyond the terms
 //

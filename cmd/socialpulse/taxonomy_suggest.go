@@ -22,7 +22,7 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	asJSON := fs.Bool("json", false, "print the suggestions as JSON instead of text")
 	minPosts := fs.Int("min-posts", 0, "fewest posts of a feature a term must occur in (default: 3, or one post in 500)")
 	maxTerms := fs.Int("max-terms", 0, "most terms suggested per feature and round (default 8)")
-	method := fs.String("method", string(feature.SuggestShare), "statistic that picks terms: share or logodds")
+	method := fs.String("method", string(feature.SuggestLogOdds), "statistic that picks terms: logodds or share")
 	minZ := fs.Float64("min-z", 0, "with --method logodds, least z-score of a term's log-odds (default 1.5)")
 	rounds := fs.Int("rounds", 0, "suggestion rounds, each on the posts tagged with the terms so far (default 2 with logodds, 1 with share)")
 	hist := addHistoryFlags(fs)
