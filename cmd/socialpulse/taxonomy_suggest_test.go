@@ -17,10 +17,10 @@ import (
 // TestTaxonomySuggestOnDemoStream runs suggest on the demo's synthetic stream
 // with the default taxonomy: it must propose words the synthetic complaints
 // use that the taxonomy lacks, and --apply must write a taxonomy that passes
-// check and tags them, with either statistic.
+// check and tags them, with either statistic and with the default ("").
 func TestTaxonomySuggestOnDemoStream(t *testing.T) {
-	for _, method := range []string{"share", "logodds"} {
-		t.Run(method, func(t *testing.T) { testTaxonomySuggestOnDemoStream(t, method) })
+	for _, method := range []string{"", "share", "logodds"} {
+		t.Run("method="+method, func(t *testing.T) { testTaxonomySuggestOnDemoStream(t, method) })
 	}
 }
 
@@ -39,7 +39,11 @@ func testTaxonomySuggestOnDemoStream(t *testing.T, method string) {
 	}
 	applied := filepath.Join(dir, "applied.yaml")
 	var out, errOut bytes.Buffer
-	if err := runTaxonomy(context.Background(), []string{"suggest", "--json", "--method", method, "--apply", applied, posts}, nil, &out, &errOut); err != nil {
+	args := []string{"suggest", "--json", "--apply", applied, posts}
+	if method != "" {
+		args = append([]string{"suggest", "--method", method}, args[1:]...)
+	}
+	if err := runTaxonomy(context.Background(), args, nil, &out, &errOut); err != nil {
 		t.Fatalf("suggest: %v\n%s", err, errOut.String())
 	}
 	var res struct {
