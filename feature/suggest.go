@@ -166,6 +166,7 @@ type Suggester struct {
 }
 
 type wordStats struct {
+	delta     int            // most posts it may have had before it was last counted from zero (pruneWidth)
 	surface   map[string]int // lowercase spellings seen
 	examined  int            // examined posts containing the word
 	unmatched int            // ... that match no feature
@@ -177,7 +178,19 @@ type wordStats struct {
 // candStats count the examined posts containing a candidate term.
 type candStats struct {
 	examined, unmatched int
+	delta               int // as wordStats.delta
 }
+
+// pruneWidth bounds a Suggester's memory by lossy counting (Manku and
+// Motwani 2002): after every pruneWidth examined posts, the words and
+// candidate terms seen in fewer than one examined post in pruneWidth are
+// forgotten, so what is kept grows with the number of words at least that
+// common, not with the length of the history. A word forgotten and seen
+// again is counted from zero, so a kept word's counts may be short by at
+// most one post in pruneWidth: a tenth of the least count a term needs
+// (MinPosts is at least one post in 500). A history of fewer examined
+// posts is counted exactly.
+const pruneWidth = 5000
 
 type postWord struct {
 	key, surface string
@@ -211,7 +224,7 @@ func (s *Suggester) Add(text string) {
 		s.seen[w.key] = true
 		st := s.words[w.key]
 		if st == nil {
-			st = &wordStats{surface: map[string]int{}, feat: map[int32]int{}, inMention: map[int32]int{}, examples: map[int32][]string{}}
+			st = &wordStats{delta: (s.examined - 1) / pruneWidth, surface: map[string]int{}, feat: map[int32]int{}, inMention: map[int32]int{}, examples: map[int32][]string{}}
 			s.words[w.key] = st
 		}
 		if len(st.surface) < 8 || st.surface[w.surface] > 0 {
@@ -245,6 +258,25 @@ func (s *Suggester) Add(text string) {
 			}
 		}
 	}
+	if s.examined%pruneWidth == 0 {
+		s.prune(s.examined / pruneWidth)
+	}
+}
+
+// prune forgets the words and candidate terms whose count, with what they
+// may have missed, is at most bucket: those seen in fewer than one post in
+// pruneWidth.
+func (s *Suggester) prune(bucket int) {
+	for k, st := range s.words {
+		if st.examined+st.delta <= bucket {
+			delete(s.words, k)
+		}
+	}
+	for k, cs := range s.cand {
+		if cs.examined+cs.delta <= bucket {
+			delete(s.cand, k)
+		}
+	}
 }
 
 // addCandidateTerms counts the candidate terms of an examined post and
@@ -269,7 +301,7 @@ func (s *Suggester) addCandidateTerms(text string) {
 	for _, t := range terms {
 		cs := s.cand[t]
 		if cs == nil {
-			cs = &candStats{}
+			cs = &candStats{delta: (s.examined - 1) / pruneWidth}
 			s.cand[t] = cs
 		}
 		cs.examined++

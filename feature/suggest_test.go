@@ -246,3 +246,49 @@ func TestSuggesterLogOdds(t *testing.T) {
 		})
 	}
 }
+
+// TestSuggesterForgetsRareWords feeds a long history in which every post
+// also carries a word no other post has: the Suggester keeps only the words
+// seen in at least one post in pruneWidth, so what it holds stays bounded,
+// and it still proposes the word that comes with a feature's term.
+func TestSuggesterForgetsRareWords(t *testing.T) {
+	for _, method := range []SuggestMethod{SuggestShare, SuggestLogOdds} {
+		t.Run(string(method), func(t *testing.T) {
+			sg := NewSuggester(suggestTagger(t), SuggestOptions{Method: method, Rounds: 1})
+			n := 4*pruneWidth + 10
+			most := 0
+			for i := range n {
+				rare := "zq" + strings.Repeat(string(rune('a'+i%26)), 1+i/26%5) + string(rune('a'+i/130%26)) + string(rune('a'+i/3380%26))
+				switch i % 4 {
+				case 0:
+					sg.Add("delivery late again, the courier never came " + rare)
+				case 1:
+					sg.Add("cannot login, password rejected " + rare)
+				default:
+					sg.Add("the weather is grey " + rare)
+				}
+				most = max(most, len(sg.words))
+			}
+			// Each post adds its rare word and two phrases with it; between
+			// two prunes that is at most 3 new keys a post, plus the common ones.
+			if bound := 3*pruneWidth + 100; most > bound {
+				t.Errorf("the Suggester held %d words at most, want at most %d", most, bound)
+			}
+			rare := 0
+			for k := range sg.words {
+				if strings.HasPrefix(k, "zq") || strings.Contains(k, " zq") {
+					rare++
+				}
+			}
+			if since := n % pruneWidth; rare > 3*since {
+				t.Errorf("%d keys with a rare word are held, want at most those of the %d posts since the last prune", rare, since)
+			}
+			if got := termsOf(sg.Terms(), "delivery"); !slices.Contains(got, "courier") {
+				t.Errorf("delivery terms %q, want courier", got)
+			}
+			if _, ok := sg.words["courier"]; !ok {
+				t.Error("a word of one post in four was forgotten")
+			}
+		})
+	}
+}
