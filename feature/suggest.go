@@ -590,7 +590,9 @@ func (s *Suggester) Candidates() []CandidateFeature {
 		var cs []kv
 		for k, n := range co {
 			// A companion word is in half the cluster's posts and mostly there.
-			if 2*n >= len(posts) && float64(n) >= 0.6*float64(s.cand[k].examined) {
+			// (Such a word is in at least one examined post in 500, so
+			// prune has kept it; the nil check guards that reasoning.)
+			if c := s.cand[k]; c != nil && 2*n >= len(posts) && float64(n) >= 0.6*float64(c.examined) {
 				cs = append(cs, kv{k, n})
 			}
 		}

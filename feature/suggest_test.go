@@ -289,6 +289,13 @@ func TestSuggesterForgetsRareWords(t *testing.T) {
 			if _, ok := sg.words["courier"]; !ok {
 				t.Error("a word of one post in four was forgotten")
 			}
+			var cands []string
+			for _, c := range sg.Candidates() {
+				cands = append(cands, c.Terms...)
+			}
+			if !slices.Contains(cands, "weather") && !slices.Contains(cands, "grey") {
+				t.Errorf("candidate features %q, want the unmatched posts' weather", cands)
+			}
 		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,17 +92,5 @@ func TestTaxonomySuggestReadsTheMatrixEvidence(t *testing.T) {
 	if err := taxonomyio.Check(&bytes.Buffer{}, []string{applied}); err != nil {
 		t.Errorf("the applied copy fails taxonomy check: %v", err)
 	}
-
-	model := filepath.Join(t.TempDir(), "model.json")
-	out.Reset()
-	errb.Reset()
-	if err := runTaxonomy(ctx, []string{"learn", "--evidence", "--out", model}, nil, &out, &errb); err != nil {
-		t.Fatalf("learn --evidence: %v\n%s", err, errb.String())
-	}
-	if !strings.Contains(out.String(), "53 posts read (0 unreadable lines)") {
-		t.Errorf("learn report %q, want 53 posts read", out.String())
-	}
-	if _, err := os.Stat(model); err != nil {
-		t.Error(err)
-	}
+	learnFromHistory(ctx, t, []string{"--evidence"}, 53)
 }

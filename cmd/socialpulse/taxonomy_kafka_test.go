@@ -75,14 +75,20 @@ func TestTaxonomySuggestAndLearnReadTheInputTopic(t *testing.T) {
 		t.Errorf("suggest read %d posts, want the 54 of the last week (and not the line that is no JSON)", res.Posts)
 	}
 
+	learnFromHistory(ctx, t, []string{"--kafka", "--since", "2400h", "--max-posts", "40"}, 40)
+}
+
+// learnFromHistory runs taxonomy learn with the history flags given and
+// checks that it read want posts and wrote the model.
+func learnFromHistory(ctx context.Context, t *testing.T, history []string, want int) {
+	t.Helper()
 	model := filepath.Join(t.TempDir(), "model.json")
-	out.Reset()
-	errb.Reset()
-	if err := runTaxonomy(ctx, []string{"learn", "--kafka", "--since", "2400h", "--max-posts", "40", "--out", model}, nil, &out, &errb); err != nil {
-		t.Fatalf("learn --kafka: %v\n%s", err, errb.String())
+	var out, errb bytes.Buffer
+	if err := runTaxonomy(ctx, append(append([]string{"learn"}, history...), "--out", model), nil, &out, &errb); err != nil {
+		t.Fatalf("learn %q: %v\n%s", history, err, errb.String())
 	}
-	if !strings.Contains(out.String(), "40 posts read (0 unreadable lines)") {
-		t.Errorf("learn report %q, want 40 posts read", out.String())
+	if line := fmt.Sprintf("%d posts read (0 unreadable lines)", want); !strings.Contains(out.String(), line) {
+		t.Errorf("learn %q report %q, want %q", history, out.String(), line)
 	}
 	if _, err := os.Stat(model); err != nil {
 		t.Error(err)
