@@ -17,7 +17,7 @@ import (
 var helpTargets = [][]string{
 	{"run"}, {"demo"}, {"replay"}, {"score"},
 	{"taxonomy"}, {"taxonomy", "check"}, {"taxonomy", "show"}, {"taxonomy", "suggest"}, {"taxonomy", "learn"},
-	{"eval"}, {"eval", "sentiment"}, {"eval", "aspects"}, {"eval", "nab"}, {"eval", "surges"}, {"eval", "corrections"},
+	{"eval"}, {"eval", "sentiment"}, {"eval", "aspects"}, {"eval", "nab"}, {"eval", "surges"}, {"eval", "corrections"}, {"eval", "tagging"},
 	{"backtest"},
 	{"dashboards"}, {"dashboards", "push"},
 	{"spikes"}, {"spikes", "list"}, {"spikes", "show"}, {"spikes", "export"}, {"spikes", "note"},

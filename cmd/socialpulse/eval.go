@@ -11,8 +11,8 @@ import (
 	"github.com/socialpulse/socialpulse/internal/cli"
 )
 
-// runEval dispatches "eval sentiment", "aspects", "nab", "surges" and
-// "corrections".
+// runEval dispatches "eval sentiment", "aspects", "nab", "surges",
+// "corrections" and "tagging".
 func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	return cli.Dispatch(args, usageText("eval"), stderr,
 		cli.Sub{Name: "sentiment", Run: func(a []string) error { return runEvalSentiment(ctx, a, stdout, stderr) }},
@@ -20,6 +20,7 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		cli.Sub{Name: "nab", Run: func(a []string) error { return runEvalNAB(ctx, a, stdout, stderr) }},
 		cli.Sub{Name: "surges", Run: func(a []string) error { return runEvalSurges(ctx, a, stdout, stderr) }},
 		cli.Sub{Name: "corrections", Run: func(a []string) error { return runEvalCorrections(ctx, a, stdout, stderr) }},
+		cli.Sub{Name: "tagging", Run: func(a []string) error { return runEvalTagging(ctx, a, stdin, stdout, stderr) }},
 	)
 }
 
