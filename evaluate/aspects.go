@@ -33,6 +33,10 @@ type AspectsOptions struct {
 	// on the name-only and tuned sets, with leave-one-set-out picks, instead
 	// of the tables.
 	GuardGrid bool
+	// GuardSets are more name-only sets for the guard grid, each
+	// "TAXONOMY=LABELS": a taxonomy file and a labelled CSV file as eval
+	// tagging reads it (text and feature columns).
+	GuardSets []string
 	// Out receives the markdown tables; ErrOut the error listings.
 	Out, ErrOut io.Writer
 }
@@ -52,7 +56,7 @@ func Aspects(ctx context.Context, o AspectsOptions) error {
 		return ev.runSuggestGrid(ctx, *dir, *taxDir)
 	}
 	if o.GuardGrid {
-		return ev.runGuardGrid(ctx, *dir, *taxDir)
+		return ev.runGuardGrid(ctx, *dir, *taxDir, o.GuardSets)
 	}
 
 	rest, err := ev.tagger(filepath.Join(*taxDir, "semeval-restaurants.yaml"))

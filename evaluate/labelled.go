@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -136,4 +137,27 @@ func (s *Sentence) addLabel(id string) {
 		}
 	}
 	s.Opinions = append(s.Opinions, Opinion{Category: id})
+}
+
+// readLabelledFile reads a labelled CSV file (ReadLabelled's default
+// columns) as the sentences eval aspects scores.
+func readLabelledFile(path string) ([]aspectSentence, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ls, err := ReadLabelled(f, LabelledFormat{CSV: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out := make([]aspectSentence, len(ls))
+	for i, l := range ls {
+		out[i].text = l.Text
+		for _, o := range l.Opinions {
+			out[i].add(o.Category, o.Polarity)
+		}
+		out[i].finish()
+	}
+	return out, nil
 }

@@ -40,10 +40,10 @@ func TestTagOptions(t *testing.T) {
 		{"a short written term is not guarded", TagOptions{ShortDerived: 99}, "the service", []string{"service"}},
 		{"single keeps the strongest feature", TagOptions{Single: true}, "the package had no invoice", []string{"billing"}},
 		{"single keeps the earliest of equally strong features", TagOptions{Single: true}, "a fee for the package", []string{"billing"}},
-		{"a written phrase needs its words together by default", TagOptions{}, "the tracking and order number", nil},
+		{"a written phrase needs its words together with no phrase gap", TagOptions{}, "the tracking and order number", nil},
 		{"phrase gap lets words of a written phrase stand apart", TagOptions{PhraseGap: 2}, "the tracking and order number", []string{"shipping"}},
-		{"phrase gap keeps the order of the words", TagOptions{PhraseGap: 2}, "the number for tracking", nil},
-		{"phrase gap is a most", TagOptions{PhraseGap: 1}, "the tracking and order number", nil},
+		{"phrase gap takes two words in either order", TagOptions{PhraseGap: 2}, "the number for tracking", []string{"shipping"}},
+		{"phrase gap is at most", TagOptions{PhraseGap: 1}, "the tracking and order number", nil},
 		{"description words are not terms by default", TagOptions{}, "so much noise", nil},
 		{"description words match with Description", TagOptions{Description: DescriptionOn}, "so much noise", []string{"ambience"}},
 		{"a description word alone does not count with a second cue required", TagOptions{Description: DescriptionSecondCue}, "so much noise", nil},
@@ -99,7 +99,8 @@ func BenchmarkTaggerOptions(b *testing.B) {
 		name string
 		opt  TagOptions
 	}{
-		{"default", TagOptions{}},
+		{"none", TagOptions{}},
+		{"default", DefaultTagOptions},
 		{"all", TagOptions{Strongest: true, Compounds: true, ShortDerived: 6, Description: DescriptionOn, PhraseGap: 2}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
@@ -108,6 +109,59 @@ func BenchmarkTaggerOptions(b *testing.B) {
 				b.Fatal(err)
 			}
 			benchTag(b, tg)
+		})
+	}
+}
+
+func TestPhraseGap(t *testing.T) {
+	// Every word of these names is shared by two features, so no name word
+	// counts alone: only the phrases (and their gapped forms) match.
+	tax := &Taxonomy{Version: "t", Features: []Feature{
+		{ID: "lost_luggage", Name: "Lost luggage"},
+		{ID: "damaged_luggage", Name: "Damaged luggage"},
+		{ID: "lost_card", Name: "Lost card"},
+		{ID: "damaged_card", Name: "Damaged card"},
+		{ID: "identity_check", Name: "Verify my identity"},
+		{ID: "identity_docs", Name: "Identity documents"},
+		{ID: "verify_docs", Name: "Verify documents"},
+		{ID: "chargers", Name: "Chargers", NoNameTerms: true, Terms: []string{"battery charging cable", "refund issue"}},
+	}}
+	tests := []struct {
+		name string
+		opt  *TagOptions // nil: NewTagger's defaults
+		text string
+		want []string
+	}{
+		{"the default lets a name's words stand apart", nil, "lost all my luggage", []string{"lost_luggage"}},
+		{"two content words match in either order", nil, "the luggage was lost again", []string{"lost_luggage"}},
+		{"the exact name still matches", nil, "lost luggage", []string{"lost_luggage"}},
+		{"at most DefaultPhraseGap words stand between", nil, "lost my bag and then my luggage", nil},
+		{"function words of a name are left out of the gapped form", nil, "please verify the identity", []string{"identity_check"}},
+		{"three content words match as written", nil, "battery charging cable", []string{"chargers"}},
+		{"three content words apart, in order", nil, "battery and the charging cable", []string{"chargers"}},
+		{"three content words out of order do not match", nil, "cable charging battery", nil},
+		{"a word like issue is left out, so one content word gives no gapped form", nil, "refund for my issue", nil},
+		{"the zero options match phrases only as written", &TagOptions{}, "the luggage was lost", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tg *Tagger
+			var err error
+			if tt.opt == nil {
+				tg, err = NewTagger(tax)
+			} else {
+				tg, err = NewTaggerWith(tax, *tt.opt)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range tg.Tag(tt.text, nil) {
+				got = append(got, tg.Features()[m.Feature].ID)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Tag(%q) = %q, want %q", tt.text, got, tt.want)
+			}
 		})
 	}
 }

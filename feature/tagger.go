@@ -42,11 +42,11 @@ type rule struct {
 }
 
 // TagOptions are matching rules beyond what a taxonomy says, the same for
-// every taxonomy. The zero value is the default: all off. Each was measured
-// on the three name-only evaluation sets, picking settings on two sets and
-// measuring on the third ("socialpulse eval aspects --guard-grid", see
-// BENCHMARKS.md); no setting improved the left-out set in all three
-// rotations, so none is on by default.
+// every taxonomy. The zero value turns them all off; NewTagger uses
+// DefaultTagOptions. Each was measured on the name-only evaluation sets
+// ("socialpulse eval aspects --guard-grid", see BENCHMARKS.md); only
+// PhraseGap is on by default: it never lowered a set, and it gained on the
+// only one whose feature names are phrases.
 type TagOptions struct {
 	// Strongest keeps, of the features a post mentions, only those whose
 	// best mention comes from the strongest kind of term: a written term
@@ -72,12 +72,24 @@ type TagOptions struct {
 	// one or another feature lists it as a term); DescriptionSecondCue
 	// counts one only when its feature is mentioned a second time.
 	Description DescriptionMode
-	// PhraseGap, when positive, lets the words of a written multi-word term
-	// or name match with up to this many other words between each two, in
-	// order ("battery life" in "battery's whole life", "tech support" in
-	// "tech and customer support").
+	// PhraseGap, when positive, lets the content words of a written
+	// multi-word term or of a feature's multi-word id or name match with up
+	// to this many other words between each two: in order ("battery life"
+	// in "battery's whole life", "card arrival" in "card's arrival"), and a
+	// phrase of two content words in either order too ("lost luggage" in
+	// "luggage got lost"). Function words of the phrase ("my", "the", "of")
+	// and words such as "issue" or "problem" are left out of the gapped
+	// form; the exact phrase still matches as written. NewTagger uses
+	// DefaultPhraseGap.
 	PhraseGap int
 }
+
+// DefaultPhraseGap is DefaultTagOptions' PhraseGap: up to two words may
+// stand between the content words of a multi-word term or name.
+const DefaultPhraseGap = 2
+
+// DefaultTagOptions are the options NewTagger compiles a taxonomy with.
+var DefaultTagOptions = TagOptions{PhraseGap: DefaultPhraseGap}
 
 // DescriptionMode says whether description words are terms
 // (TagOptions.Description).
@@ -115,9 +127,9 @@ type Tagger struct {
 	fallback *Fallback
 }
 
-// NewTagger validates a taxonomy and compiles it. The taxonomy's examples
-// are not run; Check does that.
-func NewTagger(t *Taxonomy) (*Tagger, error) { return NewTaggerWith(t, TagOptions{}) }
+// NewTagger validates a taxonomy and compiles it with DefaultTagOptions.
+// The taxonomy's examples are not run; Check does that.
+func NewTagger(t *Taxonomy) (*Tagger, error) { return NewTaggerWith(t, DefaultTagOptions) }
 
 // NewTaggerWith is NewTagger with matching options.
 func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
@@ -269,7 +281,7 @@ func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 				}
 			}
 			for _, term := range phr {
-				if c, ok := gappedPhrase(term, opt.PhraseGap); ok {
+				for _, c := range gappedPhrases(term, opt.PhraseGap) {
 					addRule(fi, c, false, srcWritten, false)
 				}
 			}
@@ -346,15 +358,37 @@ func describedWords(t *Taxonomy, opt TagOptions, claims map[string]int, explicit
 	return out
 }
 
-// gappedPhrase compiles a multi-word term as a pattern that allows up to
-// gap words between each two of its words.
-func gappedPhrase(term string, gap int) (compiled, bool) {
-	words := strings.Fields(term)
-	if len(words) < 2 || strings.ContainsAny(term, "()[]*|") {
-		return compiled{}, false
+// gappedPhrases compiles the content words of a multi-word term as
+// patterns that allow up to gap words between each two of them, in order,
+// and for two content words in the other order too. A term with fewer than
+// two content words, or with pattern syntax, gives none.
+func gappedPhrases(term string, gap int) []compiled {
+	if strings.ContainsAny(term, "()[]*|") {
+		return nil
 	}
-	c, err := compilePattern(strings.Join(words, fmt.Sprintf(" *%d ", min(gap, maxGap))))
-	return c, err == nil
+	var words []string
+	for _, w := range strings.Fields(term) {
+		lw := strings.ToLower(w)
+		if suggestStopword(lw) || nameStopword(lw) {
+			continue
+		}
+		words = append(words, w)
+	}
+	if len(words) < 2 {
+		return nil
+	}
+	sep := fmt.Sprintf(" *%d ", min(gap, maxGap))
+	orders := []string{strings.Join(words, sep)}
+	if len(words) == 2 {
+		orders = append(orders, words[1]+sep+words[0])
+	}
+	var out []compiled
+	for _, p := range orders {
+		if c, err := compilePattern(p); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // isOneWord reports whether a term is one word in text.

@@ -151,18 +151,30 @@ func TestEvalAspectsGuardGrid(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(comp, "complaints-data.csv"), []byte(csv), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// One more name-only set, as a user's taxonomy and labelled posts.
+	tax := filepath.Join(dir, "luggage.yaml")
+	if err := os.WriteFile(tax, []byte("version: t\nfeatures:\n  - id: lost_luggage\n    name: Lost luggage\n  - id: damaged_luggage\n    name: Damaged luggage\n  - id: lost_card\n    name: Lost card\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	labels := filepath.Join(dir, "luggage.csv")
+	if err := os.WriteFile(labels, []byte("text,feature\nmy luggage was lost,lost_luggage\nlost luggage,lost_luggage\nthe card is gone,lost_card\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var out, errOut bytes.Buffer
-	if err := runEvalAspects(context.Background(), []string{"--data", dir, "--taxonomies", "../../taxonomies", "--guard-grid"}, &out, &errOut); err != nil {
+	if err := runEvalAspects(context.Background(), []string{"--data", dir, "--taxonomies", "../../taxonomies", "--guard-grid", "--guard-set", tax + "=" + labels}, &out, &errOut); err != nil {
 		t.Fatalf("runEvalAspects: %v\n%s", err, errOut.String())
 	}
 	got := out.String()
 	tests := []struct {
 		name, want string
 	}{
-		{"today's matching is a row", "| none (today) |"},
+		{"the default matching is a row", "| phrase gap 2 (default) |"},
+		{"no option is a row", "| none |"},
 		{"every option together is a row", "| description, strongest, compounds, short derived ≤99 |"},
 		{"the tuned taxonomies are columns", "laptops tuned (test)"},
-		{"each name-only set is picked for on the other two", "| complaints name-only (odd) | "},
+		{"each name-only set is picked for on the others", "| complaints name-only (odd) | "},
+		// the phrase gap finds "luggage was lost"; exact phrases only do not
+		{"an extra set is a column and a left-out row", "| luggage.csv name-only | 1.000 | "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,5 +182,21 @@ func TestEvalAspectsGuardGrid(t *testing.T) {
 				t.Errorf("output lacks %q:\n%s", tt.want, got)
 			}
 		})
+	}
+}
+
+func TestEvalAspectsGuardSetUsage(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--guard-set", "a.yaml=b.csv"}, "--guard-set needs --guard-grid"},
+		{[]string{"--guard-grid", "--guard-set", "a.yaml"}, "want TAXONOMY=LABELS"},
+	} {
+		var out, errOut bytes.Buffer
+		err := runEvalAspects(context.Background(), tt.args, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error()+errOut.String(), tt.want) {
+			t.Errorf("%q: error %v (stderr %q), want %q", tt.args, err, errOut.String(), tt.want)
+		}
 	}
 }
