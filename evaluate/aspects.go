@@ -441,17 +441,44 @@ func (ev *aspectEval) reportTotals(ctx context.Context, name string, tg *feature
 			cats = append(cats, c)
 		}
 	}
-	slices.SortFunc(cats, func(a, b string) int { return counts[b].gold - counts[a].gold })
+	slices.SortFunc(cats, func(a, b string) int {
+		if d := counts[b].gold - counts[a].gold; d != 0 {
+			return d
+		}
+		return strings.Compare(a, b) // the same order every run
+	})
+	// Without a gold polarity anywhere there is no sentiment to score: the
+	// table leaves those columns out rather than print zeros.
+	polarities := false
+	for _, s := range sents {
+		for _, o := range s.opinions {
+			polarities = polarities || o.polarity != ""
+		}
+	}
 	w := ev.stdout
 	fmt.Fprintf(w, "\n#### %s: %d sentences\n\n", name, len(sents))
-	fmt.Fprintln(w, "| category | gold | tagged | precision | recall | F1 | sentiment n | clause sentiment acc | sentence sentiment acc |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	if polarities {
+		fmt.Fprintln(w, "| category | gold | tagged | precision | recall | F1 | sentiment n | clause sentiment acc | sentence sentiment acc |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	} else {
+		fmt.Fprintln(w, "| category | gold | tagged | precision | recall | F1 |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
+	}
 	var micro, microAll aspectCounts
 	macro, macroN := 0.0, 0
+	cells := func(a *aspectCounts, bold bool) string {
+		if !polarities {
+			return ""
+		}
+		acc := aspectF3(ratio(a.clauseOK, a.polN))
+		if bold {
+			acc = "**" + acc + "**"
+		}
+		return fmt.Sprintf(" %d | %s | %s |", a.polN, acc, aspectF3(ratio(a.sentenceOK, a.polN)))
+	}
 	row := func(c string, a *aspectCounts) {
 		p, r, f := aspectPRF(a.tp, a.pred, a.gold)
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %d | %s | %s |\n", c, a.gold, a.pred, aspectF3(p), aspectF3(r), aspectF3(f),
-			a.polN, aspectF3(ratio(a.clauseOK, a.polN)), aspectF3(ratio(a.sentenceOK, a.polN)))
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s |%s\n", c, a.gold, a.pred, aspectF3(p), aspectF3(r), aspectF3(f), cells(a, false))
 	}
 	for _, c := range cats {
 		a := counts[c]
@@ -469,13 +496,15 @@ func (ev *aspectEval) reportTotals(ctx context.Context, name string, tg *feature
 		microAll.add(a)
 	}
 	p, r, f := aspectPRF(micro.tp, micro.pred, micro.gold)
-	fmt.Fprintf(w, "| **micro, features** | %d | %d | %s | %s | **%s** | %d | **%s** | %s |\n", micro.gold, micro.pred, aspectF3(p), aspectF3(r), aspectF3(f),
-		micro.polN, aspectF3(ratio(micro.clauseOK, micro.polN)), aspectF3(ratio(micro.sentenceOK, micro.polN)))
+	fmt.Fprintf(w, "| **micro, features** | %d | %d | %s | %s | **%s** |%s\n", micro.gold, micro.pred, aspectF3(p), aspectF3(r), aspectF3(f), cells(&micro, true))
 	p, r, f = aspectPRF(microAll.tp, microAll.pred, microAll.gold)
-	fmt.Fprintf(w, "| micro, with other | %d | %d | %s | %s | %s | %d | %s | %s |\n", microAll.gold, microAll.pred, aspectF3(p), aspectF3(r), aspectF3(f),
-		microAll.polN, aspectF3(ratio(microAll.clauseOK, microAll.polN)), aspectF3(ratio(microAll.sentenceOK, microAll.polN)))
+	fmt.Fprintf(w, "| micro, with other | %d | %d | %s | %s | %s |%s\n", microAll.gold, microAll.pred, aspectF3(p), aspectF3(r), aspectF3(f), cells(&microAll, false))
 	macroF1 := macro / float64(max(macroN, 1))
-	fmt.Fprintf(w, "| macro F1, features | | | | | %s | | | |\n\n", aspectF3(macroF1))
+	tail := ""
+	if polarities {
+		tail = " | | |"
+	}
+	fmt.Fprintf(w, "| macro F1, features | | | | | %s |%s\n\n", aspectF3(macroF1), tail)
 	return aspectTotals{macroF1: macroF1}, nil
 }
 
