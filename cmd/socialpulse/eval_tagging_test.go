@@ -73,6 +73,12 @@ func TestEvalTaggingCommand(t *testing.T) {
 			stdin:   `{"text":"the search is broken","feature":"search"}` + "\n" + `{"text":"nice","features":[]}`,
 			wantOut: []string{"| search | 1 | 1 | 1.000 |", "2 sentences"},
 		},
+		{
+			name: "a label may be a feature's name or its id in another case",
+			stdin: `{"text":"the search is broken","feature":"Search"}` + "\n" + `{"text":"checkout keeps failing","features":["CHECKOUT"]}` + "\n" +
+				`{"text":"i cannot log in","feature":"Login and Account Access"}`,
+			wantOut: []string{"| search | 1 | 1 | 1.000 |", "| checkout | 1 | 1 | 1.000 |", "| login | 1 | 1 | 1.000 |"},
+		},
 		{name: "csv without the label column", args: []string{csvFile}, wantErr: `no label column "feature"`},
 		{name: "bad format is a usage error", args: []string{"--format", "xml", csvFile}, wantErr: "usage"},
 		{name: "negative errors is a usage error", args: []string{"--errors", "-1", csvFile}, wantErr: "usage"},
