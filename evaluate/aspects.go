@@ -324,15 +324,7 @@ func AspectReport(ctx context.Context, out, errOut io.Writer, errors int, name s
 	if err != nil {
 		return err
 	}
-	as := make([]aspectSentence, len(sents))
-	for i, s := range sents {
-		as[i].text = s.Text
-		for _, o := range s.Opinions {
-			as[i].opinions = append(as[i].opinions, aspectOpinion{category: o.Category, polarity: o.Polarity})
-		}
-		as[i].finish()
-	}
-	return ev.report(ctx, name, tg, as)
+	return ev.report(ctx, name, tg, toAspectSentences(sents))
 }
 
 type aspectEval struct {

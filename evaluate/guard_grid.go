@@ -3,6 +3,7 @@ package evaluate
 import (
 	"context"
 	"fmt"
+	"github.com/socialpulse/socialpulse/enrich"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -159,11 +160,15 @@ func (ev *aspectEval) runGuardGrid(ctx context.Context, dataDir, taxDir string, 
 		if !ok || tax == "" || labels == "" {
 			return fmt.Errorf("guard set %q: want TAXONOMY=LABELS", x)
 		}
-		sents, err := readLabelledFile(labels)
+		abs, err := filepath.Abs(tax)
 		if err != nil {
 			return err
 		}
-		abs, err := filepath.Abs(tax)
+		tg, err := enrich.LoadTagger(abs)
+		if err != nil {
+			return err
+		}
+		sents, err := readLabelledFile(labels, tg)
 		if err != nil {
 			return err
 		}

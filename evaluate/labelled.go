@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/socialpulse/socialpulse/feature"
 	"github.com/socialpulse/socialpulse/internal/jsonl"
@@ -140,8 +142,10 @@ func (s *Sentence) addLabel(id string) {
 }
 
 // readLabelledFile reads a labelled CSV file (ReadLabelled's default
-// columns) as the sentences eval aspects scores.
-func readLabelledFile(path string) ([]aspectSentence, error) {
+// columns) as the sentences eval aspects scores, with its labels resolved
+// against tg as eval tagging resolves them; a label tg has no feature for is
+// an error.
+func readLabelledFile(path string, tg *feature.Tagger) ([]aspectSentence, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -151,6 +155,15 @@ func readLabelledFile(path string) ([]aspectSentence, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if unknown := ResolveLabels(tg, ls); len(unknown) > 0 {
+		labels := slices.Sorted(maps.Keys(unknown))
+		return nil, fmt.Errorf("%s: labels the taxonomy has no feature for: %s", path, strings.Join(labels, ", "))
+	}
+	return toAspectSentences(ls), nil
+}
+
+// toAspectSentences converts labelled sentences to the scorer's form.
+func toAspectSentences(ls []Sentence) []aspectSentence {
 	out := make([]aspectSentence, len(ls))
 	for i, l := range ls {
 		out[i].text = l.Text
@@ -159,5 +172,43 @@ func readLabelledFile(path string) ([]aspectSentence, error) {
 		}
 		out[i].finish()
 	}
-	return out, nil
+	return out
+}
+
+// ResolveLabels rewrites each label of sents to the id of the feature of tg
+// it names: its id, or its id or name in any case and with spaces or "_"
+// ("Late delivery", "late_delivery"; an id wins over another feature's
+// name). It returns the labels that name no feature, each with the number
+// of posts that have it: such posts can never be tagged right.
+func ResolveLabels(tg *feature.Tagger, sents []Sentence) map[string]int {
+	byKey := map[string]string{}
+	for _, ft := range tg.Features() {
+		byKey[labelKey(ft.Name)] = ft.ID
+	}
+	for _, ft := range tg.Features() {
+		byKey[labelKey(ft.ID)] = ft.ID
+	}
+	unknown := map[string]int{}
+	for i := range sents {
+		for j, o := range sents[i].Opinions {
+			if _, ok := tg.Index(o.Category); ok {
+				continue
+			}
+			if id, ok := byKey[labelKey(o.Category)]; ok {
+				sents[i].Opinions[j].Category = id
+				continue
+			}
+			unknown[o.Category]++
+		}
+	}
+	return unknown
+}
+
+// labelKey folds a label, feature id or feature name to lowercase words
+// joined by "_", so "Late Flight", "late flight" and "late_flight" meet.
+func labelKey(s string) string {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	return strings.Join(words, "_")
 }

@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"github.com/socialpulse/socialpulse/enrich"
 	"reflect"
 	"strings"
 	"testing"
@@ -70,5 +71,29 @@ func TestReadLabelled(t *testing.T) {
 				t.Errorf("got %+v\nwant %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestResolveLabels(t *testing.T) {
+	tg, err := enrich.LoadTagger("") // the default taxonomy
+	if err != nil {
+		t.Fatal(err)
+	}
+	sents := []Sentence{
+		{Text: "a", Opinions: []Opinion{{Category: "checkout"}, {Category: "Login and Account Access"}}},
+		{Text: "b", Opinions: []Opinion{{Category: "CHECKOUT"}, {Category: "no such thing"}}},
+		{Text: "c", Opinions: []Opinion{{Category: "no such thing"}}},
+	}
+	unknown := ResolveLabels(tg, sents)
+	want := []Sentence{
+		{Text: "a", Opinions: []Opinion{{Category: "checkout"}, {Category: "login"}}},
+		{Text: "b", Opinions: []Opinion{{Category: "checkout"}, {Category: "no such thing"}}},
+		{Text: "c", Opinions: []Opinion{{Category: "no such thing"}}},
+	}
+	if !reflect.DeepEqual(sents, want) {
+		t.Errorf("resolved %+v, want %+v", sents, want)
+	}
+	if !reflect.DeepEqual(unknown, map[string]int{"no such thing": 2}) {
+		t.Errorf("unknown = %v", unknown)
 	}
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/evaluate"
@@ -64,46 +64,11 @@ func runEvalTagging(ctx context.Context, args []string, stdin io.Reader, stdout,
 	if len(sents) == 0 {
 		return fmt.Errorf("%s: no labelled posts", name)
 	}
-	// A label names a feature by its id or its name, in any case ("Late
-	// flight", "late_flight"). One the taxonomy has no feature for can never
-	// be found: say so, since it is usually a typo or a category left out of
-	// the taxonomy.
-	byKey := map[string]string{}
-	for _, ft := range tg.Features() {
-		byKey[labelKey(ft.Name)] = ft.ID
-	}
-	for _, ft := range tg.Features() {
-		byKey[labelKey(ft.ID)] = ft.ID // an id wins over another feature's name
-	}
-	unknown := map[string]int{}
-	for i := range sents {
-		for j, o := range sents[i].Opinions {
-			if _, ok := tg.Index(o.Category); ok {
-				continue
-			}
-			if id, ok := byKey[labelKey(o.Category)]; ok {
-				sents[i].Opinions[j].Category = id
-				continue
-			}
-			unknown[o.Category]++
-		}
-	}
-	ids := make([]string, 0, len(unknown))
-	for id := range unknown {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
+	// A label the taxonomy has no feature for can never be found: say so,
+	// since it is usually a typo or a category left out of the taxonomy.
+	unknown := evaluate.ResolveLabels(tg, sents)
+	for _, id := range slices.Sorted(maps.Keys(unknown)) {
 		fmt.Fprintf(stderr, "eval tagging: label %q (%d posts) is no feature of the taxonomy: those posts count as missed\n", id, unknown[id])
 	}
 	return evaluate.AspectReport(ctx, stdout, stderr, *errs, filepath.Base(name), files, sents)
-}
-
-// labelKey folds a label, feature id or feature name to lowercase words
-// joined by "_", so "Late Flight", "late flight" and "late_flight" meet.
-func labelKey(s string) string {
-	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-	return strings.Join(words, "_")
 }
