@@ -41,7 +41,9 @@ func AddTerms(data []byte, source string, sugg []TermSuggestion) ([]byte, []Term
 		if _, err := compileTerm(s.Term); err != nil {
 			continue
 		}
-		one, err := NewTagger(&Taxonomy{Features: []Feature{{ID: s.Feature, Terms: []string{s.Term}, NoNameTerms: true}}})
+		// The term alone, with the feature's phrase gap, as the tagger will
+		// match it.
+		one, err := NewTagger(&Taxonomy{PhraseGap: t.PhraseGap, Features: []Feature{{ID: s.Feature, Terms: []string{s.Term}, NoNameTerms: true, PhraseGap: t.Features[fi].PhraseGap}}})
 		if err != nil {
 			continue
 		}

@@ -50,6 +50,13 @@
 //	refund*       a word starting with "refund" (last word of a segment only)
 //	* or *N       up to 3 (or N, 1..9) arbitrary words
 //
+// A phrase of several words (a term, or a multi-word id or name) also
+// matches with up to DefaultPhraseGap other words between its content
+// words, and a phrase of two content words in either order ("lost
+// luggage" in "my luggage got lost"). phrase_gap: N at the top level or on
+// a feature sets how many words may stand between (0..9; 0: phrases match
+// only as written), for instance when a no_match example needs it.
+//
 // The longest mention wins: a word inside another feature's longer phrase
 // ("drive" inside "hard drive") is part of that phrase and not a mention of
 // its own feature, which can still be found elsewhere in the post.

@@ -165,3 +165,46 @@ func TestPhraseGap(t *testing.T) {
 		})
 	}
 }
+
+func TestPhraseGapFromTheTaxonomy(t *testing.T) {
+	const base = `features:
+  - id: lost_luggage
+    name: Lost luggage
+  - id: damaged_luggage
+    name: Damaged luggage
+  - id: damaged_card
+    name: Damaged card
+  - id: lost_card
+    name: Lost card
+`
+	tests := []struct {
+		name, yaml, text string
+		want             []string
+	}{
+		{"the default gap", "version: t\n" + base, "the luggage was lost", []string{"lost_luggage"}},
+		{"phrase_gap 0 for the taxonomy: only as written", "version: t\nphrase_gap: 0\n" + base, "the luggage was lost", nil},
+		{"phrase_gap 0 still matches the exact phrase", "version: t\nphrase_gap: 0\n" + base, "lost luggage", []string{"lost_luggage"}},
+		{"a wider gap for the taxonomy", "version: t\nphrase_gap: 4\n" + base, "lost all of my new luggage", []string{"lost_luggage"}},
+		{"a feature's own gap wins over the taxonomy's", "version: t\nphrase_gap: 0\n" + base + "    phrase_gap: 2\n", "the card got lost", []string{"lost_card"}},
+		{"a feature's 0 turns it off for that feature only", "version: t\n" + base + "    phrase_gap: 0\n", "card got lost, luggage got lost", []string{"lost_luggage"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tax, err := ParseTaxonomy([]byte(tt.yaml), "t.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tg, err := NewTagger(tax)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range tg.Tag(tt.text, nil) {
+				got = append(got, tg.Features()[m.Feature].ID)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Tag(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}

@@ -387,7 +387,7 @@ func (s *Suggester) Terms() []TermSuggestion {
 
 // taxonomyWith returns the tagger's taxonomy with the suggested terms added.
 func (s *Suggester) taxonomyWith(ts []TermSuggestion) *Taxonomy {
-	t := &Taxonomy{Version: s.tg.version, Expand: s.tg.expand, ExpandSenses: s.tg.expandSenses, Features: make([]Feature, len(s.tg.features))}
+	t := &Taxonomy{Version: s.tg.version, Expand: s.tg.expand, ExpandSenses: s.tg.expandSenses, PhraseGap: s.tg.phraseGap, Features: make([]Feature, len(s.tg.features))}
 	for i, f := range s.tg.features {
 		f.Terms = slices.Clone(f.Terms)
 		f.Examples = Examples{} // not run here

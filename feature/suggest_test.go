@@ -109,10 +109,16 @@ features:
     match_name: false
     terms: [delivery] # the obvious one
     examples:
-      no_match: ["the courier app crashed"]
+      no_match: ["the courier app crashed", "the van was late"]
   - id: login
     terms: login
   - id: search
+  - id: refunds
+    match_name: false
+    phrase_gap: 0
+    terms: [chargeback]
+    examples:
+      no_match: ["the card for a rebate"]
 `
 	tests := []struct {
 		name      string
@@ -127,6 +133,12 @@ features:
 		{"a term that would match a no_match example is left out",
 			[]TermSuggestion{{Feature: "delivery", Term: "courier app", Posts: 5}, {Feature: "delivery", Term: "parcel", Posts: 5}},
 			[]string{"parcel"}, []string{"- parcel"}},
+		{"a phrase whose loose form would match a no_match example is left out",
+			[]TermSuggestion{{Feature: "delivery", Term: "late van", Posts: 5}},
+			nil, nil},
+		{"a feature's phrase_gap 0 is the one the no_match check uses",
+			[]TermSuggestion{{Feature: "refunds", Term: "rebate card", Posts: 5}},
+			[]string{"rebate card"}, []string{"- rebate card"}},
 		{"an unknown feature is left out", []TermSuggestion{{Feature: "nope", Term: "x"}}, nil, nil},
 	}
 	for _, tt := range tests {

@@ -80,7 +80,7 @@ type TagOptions struct {
 	// "luggage got lost"). Function words of the phrase ("my", "the", "of")
 	// and words such as "issue" or "problem" are left out of the gapped
 	// form; the exact phrase still matches as written. NewTagger uses
-	// DefaultPhraseGap.
+	// DefaultPhraseGap. A taxonomy's or feature's phrase_gap replaces it.
 	PhraseGap int
 }
 
@@ -118,6 +118,7 @@ type Tagger struct {
 	// more terms (Suggester rounds).
 	expand       Expand
 	expandSenses int
+	phraseGap    *int // the taxonomy's phrase_gap, for the same rebuilds
 	opt          TagOptions
 	// guarded is set when a rule is weak or opt keeps only some features
 	// (Strongest, Single): finish then filters the mentions.
@@ -148,6 +149,7 @@ func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 		expanded:     make([][]string, len(t.Features)),
 		expand:       t.Expand,
 		expandSenses: t.ExpandSenses,
+		phraseGap:    t.PhraseGap,
 		opt:          opt,
 	}
 	var phrases [][]byte
@@ -273,7 +275,14 @@ func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 			tg.rules[len(tg.rules)-1].expanded = true
 			tg.expanded[fi] = append(tg.expanded[fi], x.word)
 		}
-		if opt.PhraseGap > 0 {
+		gap := opt.PhraseGap
+		if t.PhraseGap != nil {
+			gap = *t.PhraseGap
+		}
+		if f.PhraseGap != nil {
+			gap = *f.PhraseGap
+		}
+		if gap > 0 {
 			phr := append([]string(nil), f.Terms...)
 			for j, src := range namedSrc[fi] {
 				if src == srcWritten && claims[string(named[fi][j].segments[0][0].norm)] == fi {
@@ -281,7 +290,7 @@ func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 				}
 			}
 			for _, term := range phr {
-				for _, c := range gappedPhrases(term, opt.PhraseGap) {
+				for _, c := range gappedPhrases(term, gap) {
 					addRule(fi, c, false, srcWritten, false)
 				}
 			}

@@ -45,6 +45,10 @@ type Feature struct {
 	// learn") from tagging posts with this feature when no term matches
 	// (YAML fallback: false). Its terms still tag it.
 	NoFallback bool
+	// PhraseGap, when set (YAML phrase_gap, 0..9), replaces the taxonomy's
+	// and the tagger's TagOptions.PhraseGap for this feature's phrases; 0
+	// matches them only as written.
+	PhraseGap *int
 }
 
 // Examples are posts a feature must and must not match; Check runs them.
@@ -62,6 +66,10 @@ type Taxonomy struct {
 	// ExpandSenses is how many of a term's most frequent WordNet senses an
 	// expansion uses; 0 means DefaultExpandSenses. It is not read from YAML.
 	ExpandSenses int
+	// PhraseGap, when set (YAML phrase_gap at the top level, 0..9), replaces
+	// the tagger's TagOptions.PhraseGap (DefaultPhraseGap with NewTagger) for
+	// features that do not set their own; 0 matches phrases only as written.
+	PhraseGap *int
 
 	source string         // file name for problems
 	lines  map[string]int // field path → line, from ParseTaxonomy
@@ -355,6 +363,16 @@ func (d *decoder) integer(n *yaml.Node, field string) int {
 	return v
 }
 
+// gap reads a phrase_gap: an integer 0..9.
+func (d *decoder) gap(n *yaml.Node, field string) *int {
+	v, err := strconv.Atoi(n.Value)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil || v < 0 || v > maxGap {
+		d.fail(n, field, "want an integer 0..%d (words allowed between a phrase's words; 0: only as written), got %q", maxGap, n.Value)
+		return nil
+	}
+	return &v
+}
+
 func (d *decoder) boolean(n *yaml.Node, field string) bool {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
 		d.fail(n, field, "want true or false, got %q", n.Value)
@@ -389,10 +407,10 @@ func (d *decoder) strs(n *yaml.Node, field string) []string {
 	return out
 }
 
-func taxonomyKeys() []string { return []string{"version", "expand", "features"} }
+func taxonomyKeys() []string { return []string{"version", "expand", "phrase_gap", "features"} }
 
 func featureKeys() []string {
-	return []string{"id", "name", "description", "owner", "criticality", "match_name", "expand", "fallback", "terms", "patterns", "exclude", "examples"}
+	return []string{"id", "name", "description", "owner", "criticality", "match_name", "expand", "phrase_gap", "fallback", "terms", "patterns", "exclude", "examples"}
 }
 
 func exampleKeys() []string { return []string{"match", "no_match"} }
@@ -405,6 +423,8 @@ func (d *decoder) taxonomy(n *yaml.Node) {
 			d.t.Version = d.str(v, field)
 		case "expand":
 			d.t.Expand = Expand(d.str(v, field))
+		case "phrase_gap":
+			d.t.PhraseGap = d.gap(v, field)
 		case "features":
 			if v.Kind != yaml.SequenceNode {
 				d.fail(v, field, "want a list of features, got %s", kindName(v))
@@ -448,6 +468,8 @@ func (d *decoder) feature(n *yaml.Node, path string) Feature {
 			f.NoNameTerms = !d.boolean(v, field)
 		case "expand":
 			f.Expand = Expand(d.str(v, field))
+		case "phrase_gap":
+			f.PhraseGap = d.gap(v, field)
 		case "fallback":
 			f.NoFallback = !d.boolean(v, field)
 		case "examples":
