@@ -53,7 +53,8 @@
 // A phrase of several words (a term, or a multi-word id or name) also
 // matches with up to DefaultPhraseGap other words between its content
 // words, and a phrase of two content words in either order ("lost
-// luggage" in "my luggage got lost"). phrase_gap: N at the top level or on
+// luggage" in "my luggage got lost"), within one clause (not across
+// sentence punctuation, a comma or a symbol). phrase_gap: N at the top level or on
 // a feature sets how many words may stand between (0..9; 0: phrases match
 // only as written), for instance when a no_match example needs it.
 //

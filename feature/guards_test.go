@@ -136,6 +136,8 @@ func TestPhraseGap(t *testing.T) {
 		{"two content words match in either order", nil, "the luggage was lost again", []string{"lost_luggage"}},
 		{"the exact name still matches", nil, "lost luggage", []string{"lost_luggage"}},
 		{"at most DefaultPhraseGap words stand between", nil, "lost my bag and then my luggage", nil},
+		{"the loose form stays within a clause", nil, "I lost. The luggage is fine", nil},
+		{"a comma ends the clause too", nil, "I lost, the luggage is fine", nil},
 		{"function words of a name are left out of the gapped form", nil, "please verify the identity", []string{"identity_check"}},
 		{"three content words match as written", nil, "battery charging cable", []string{"chargers"}},
 		{"three content words apart, in order", nil, "battery and the charging cable", []string{"chargers"}},

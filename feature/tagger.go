@@ -37,6 +37,7 @@ type rule struct {
 	compound bool // a two-word compound that cancels a mention of its first word (TagOptions.Compounds)
 	oneWord  bool // a one-word term
 	weak     bool // needs a second mention of its feature (TagOptions.ShortDerived)
+	loose    bool // the loose form of a phrase (PhraseGap): its words stay within one clause
 	src      termSource
 	gaps     []int8 // gaps[i]: most words between segment i-1 and i
 }
@@ -79,7 +80,8 @@ type TagOptions struct {
 	// phrase of two content words in either order too ("lost luggage" in
 	// "luggage got lost"). Function words of the phrase ("my", "the", "of")
 	// and words such as "issue" or "problem" are left out of the gapped
-	// form; the exact phrase still matches as written. NewTagger uses
+	// form, which does not reach across sentence punctuation, a comma or a
+	// symbol; the exact phrase still matches as written. NewTagger uses
 	// DefaultPhraseGap. A taxonomy's or feature's phrase_gap replaces it.
 	PhraseGap int
 }
@@ -292,6 +294,7 @@ func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 			for _, term := range phr {
 				for _, c := range gappedPhrases(term, gap) {
 					addRule(fi, c, false, srcWritten, false)
+					tg.rules[len(tg.rules)-1].loose = true
 				}
 			}
 		}
@@ -492,6 +495,7 @@ func (tg *Tagger) Tag(text string, dst []Match) []Match {
 		}
 		if t.Break {
 			row = 0
+			r.breakClause()
 		}
 		w = textnorm.Stem(w)
 		tok++
@@ -568,6 +572,20 @@ func (r *run) hit(h hit) {
 		return
 	}
 	r.mention(f, h)
+}
+
+// breakClause forgets the started loose phrases at a break (sentence
+// punctuation, a symbol): "lost. The luggage" is not "lost luggage". A
+// pattern's own gaps may still span a break, as they always have.
+func (r *run) breakClause() {
+	n := 0
+	for _, p := range r.partial[:r.npartial] {
+		if !r.tg.rules[p.rule].loose {
+			r.partial[n] = p
+			n++
+		}
+	}
+	r.npartial = n
 }
 
 func near(a1, b1, a2, b2 int32) bool {
