@@ -76,7 +76,7 @@ type TagOptions struct {
 	// PhraseGap, when positive, lets the content words of a written
 	// multi-word term or of a feature's multi-word id or name match with up
 	// to this many other words between each two: in order ("battery life"
-	// in "battery's whole life", "card arrival" in "card's arrival"), and a
+	// in "battery's whole life", "lost luggage" in "lost all my luggage"), and a
 	// phrase of two content words in either order too ("lost luggage" in
 	// "luggage got lost"). Function words of the phrase ("my", "the", "of")
 	// and words such as "issue" or "problem" are left out of the gapped
