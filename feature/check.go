@@ -199,7 +199,18 @@ func Warnings(t *Taxonomy) []Problem {
 		if len(why) > 0 {
 			msg += " (" + strings.Join(why, "; ") + ")"
 		}
-		msg += fmt.Sprintf(": it matches only the phrase %q, and taxonomy suggest cannot learn from posts it never matches; add the words customers use for it", strings.ToLower(only))
+		loose := ""
+		gap := DefaultPhraseGap
+		if t.PhraseGap != nil {
+			gap = *t.PhraseGap
+		}
+		if f.PhraseGap != nil {
+			gap = *f.PhraseGap
+		}
+		if gap > 0 && len(gappedPhrases(only, gap)) > 0 {
+			loose = fmt.Sprintf(" (its words up to %d apart)", gap)
+		}
+		msg += fmt.Sprintf(": it matches only the phrase %q%s, and taxonomy suggest cannot learn from posts it never matches; add the words customers use for it", strings.ToLower(only), loose)
 		ps = append(ps, t.problem(fmt.Sprintf("features[%d].name", fi), "%s", msg))
 	}
 	return ps

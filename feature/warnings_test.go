@@ -27,6 +27,12 @@ func TestWarningsNameFeaturesThatMatchOnlyTheirWholeName(t *testing.T) {
 		{"a word another feature lists as a term is not its own",
 			"  - id: delivery\n    name: Delivery\n    terms: [parcel]\n  - id: parcel\n    name: Parcel\n",
 			[]string{`parcel has no terms, and its name gives it no word of its own ("parcel" is also delivery's)`}},
+		{"a name of two content words says they may stand apart",
+			"  - id: lost_luggage\n    name: Lost Luggage\n  - id: lost_card\n    name: Lost card\n  - id: damaged_luggage\n    name: Damaged luggage\n",
+			[]string{`it matches only the phrase "lost luggage" (its words up to 2 apart), and`}},
+		{"phrase_gap 0 matches the phrase only",
+			"  - id: lost_luggage\n    name: Lost Luggage\n    phrase_gap: 0\n  - id: lost_card\n    name: Lost card\n  - id: damaged_luggage\n    name: Damaged luggage\n",
+			[]string{`it matches only the phrase "lost luggage", and`}},
 		{"match_name: false is the user's choice", "  - id: late_order\n    name: Late Order\n  - id: bad_order\n    name: Bad Order\n    match_name: false\n    patterns: [\"(wrong|missing) item\"]\n", nil},
 	}
 	for _, tt := range tests {
