@@ -319,11 +319,17 @@ type Sentence struct {
 // eval aspects prints for one data set to out; up to errors missed and
 // spurious categories are listed on errOut.
 func AspectReport(ctx context.Context, out, errOut io.Writer, errors int, name string, files enrich.Files, sents []Sentence) error {
-	ev := aspectEval{sa: sentiment.New(), stdout: out, stderr: errOut, errors: errors}
 	tg, err := enrich.LoadTaggerFiles(files)
 	if err != nil {
 		return err
 	}
+	return AspectReportTagger(ctx, out, errOut, errors, name, tg, sents)
+}
+
+// AspectReportTagger is AspectReport with a tagger already loaded by
+// enrich.LoadTaggerFiles.
+func AspectReportTagger(ctx context.Context, out, errOut io.Writer, errors int, name string, tg *feature.Tagger, sents []Sentence) error {
+	ev := aspectEval{sa: sentiment.New(), stdout: out, stderr: errOut, errors: errors}
 	return ev.report(ctx, name, tg, toAspectSentences(sents))
 }
 

@@ -200,14 +200,7 @@ func Warnings(t *Taxonomy) []Problem {
 			msg += " (" + strings.Join(why, "; ") + ")"
 		}
 		loose := ""
-		gap := DefaultPhraseGap
-		if t.PhraseGap != nil {
-			gap = *t.PhraseGap
-		}
-		if f.PhraseGap != nil {
-			gap = *f.PhraseGap
-		}
-		if gap > 0 && len(gappedPhrases(only, gap)) > 0 {
+		if gap := t.phraseGap(fi, DefaultPhraseGap); gap > 0 && len(gappedPhrases(only, gap)) > 0 {
 			loose = fmt.Sprintf(" (its words up to %d apart)", gap)
 		}
 		msg += fmt.Sprintf(": it matches only the phrase %q%s, and taxonomy suggest cannot learn from posts it never matches; add the words customers use for it", strings.ToLower(only), loose)

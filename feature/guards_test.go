@@ -157,11 +157,7 @@ func TestPhraseGap(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, m := range tg.Tag(tt.text, nil) {
-				got = append(got, tg.Features()[m.Feature].ID)
-			}
-			if !slices.Equal(got, tt.want) {
+			if got := ids(tg, tt.text); !slices.Equal(got, tt.want) {
 				t.Errorf("Tag(%q) = %q, want %q", tt.text, got, tt.want)
 			}
 		})
@@ -200,11 +196,7 @@ func TestPhraseGapFromTheTaxonomy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, m := range tg.Tag(tt.text, nil) {
-				got = append(got, tg.Features()[m.Feature].ID)
-			}
-			if !slices.Equal(got, tt.want) {
+			if got := ids(tg, tt.text); !slices.Equal(got, tt.want) {
 				t.Errorf("Tag(%q) = %q, want %q", tt.text, got, tt.want)
 			}
 		})

@@ -277,14 +277,7 @@ func NewTaggerWith(t *Taxonomy, opt TagOptions) (*Tagger, error) {
 			tg.rules[len(tg.rules)-1].expanded = true
 			tg.expanded[fi] = append(tg.expanded[fi], x.word)
 		}
-		gap := opt.PhraseGap
-		if t.PhraseGap != nil {
-			gap = *t.PhraseGap
-		}
-		if f.PhraseGap != nil {
-			gap = *f.PhraseGap
-		}
-		if gap > 0 {
+		if gap := t.phraseGap(fi, opt.PhraseGap); gap > 0 {
 			phr := append([]string(nil), f.Terms...)
 			for j, src := range namedSrc[fi] {
 				if src == srcWritten && claims[string(named[fi][j].segments[0][0].norm)] == fi {

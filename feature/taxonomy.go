@@ -75,6 +75,18 @@ type Taxonomy struct {
 	lines  map[string]int // field path → line, from ParseTaxonomy
 }
 
+// phraseGap is the phrase gap feature fi's phrases match with: its own
+// phrase_gap, else the taxonomy's, else def (the tagger's option).
+func (t *Taxonomy) phraseGap(fi, def int) int {
+	switch {
+	case t.Features[fi].PhraseGap != nil:
+		return *t.Features[fi].PhraseGap
+	case t.PhraseGap != nil:
+		return *t.PhraseGap
+	}
+	return def
+}
+
 // OtherID is the id of the row for posts that mention no feature.
 const OtherID = "other"
 

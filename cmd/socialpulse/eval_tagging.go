@@ -70,5 +70,5 @@ func runEvalTagging(ctx context.Context, args []string, stdin io.Reader, stdout,
 	for _, id := range slices.Sorted(maps.Keys(unknown)) {
 		fmt.Fprintf(stderr, "eval tagging: label %q (%d posts) is no feature of the taxonomy: those posts count as missed\n", id, unknown[id])
 	}
-	return evaluate.AspectReport(ctx, stdout, stderr, *errs, filepath.Base(name), files, sents)
+	return evaluate.AspectReportTagger(ctx, stdout, stderr, *errs, filepath.Base(name), tg, sents)
 }
