@@ -33,7 +33,8 @@ type AspectsOptions struct {
 	// on the name-only and tuned sets, with leave-one-set-out picks, instead
 	// of the tables.
 	GuardGrid bool
-	// GuardSets are more name-only sets for the guard grid, each
+	// GuardSets are more name-only sets for the guard grid and the suggest
+	// grid's similar words, each
 	// "TAXONOMY=LABELS": a taxonomy file and a labelled CSV file as eval
 	// tagging reads it (text and feature columns).
 	GuardSets []string
@@ -53,7 +54,7 @@ func Aspects(ctx context.Context, o AspectsOptions) error {
 	}
 	ev := aspectEval{sa: sentiment.New(), stdout: o.Out, stderr: o.ErrOut, errors: o.Errors}
 	if o.SuggestGrid {
-		return ev.runSuggestGrid(ctx, *dir, *taxDir)
+		return ev.runSuggestGrid(ctx, *dir, *taxDir, o.GuardSets)
 	}
 	if o.GuardGrid {
 		return ev.runGuardGrid(ctx, *dir, *taxDir, o.GuardSets)
@@ -618,13 +619,19 @@ func suggestVariant(m feature.SuggestMethod, all bool, terms int) string {
 // negative ones unless all) and returns the tagger of the applied taxonomy
 // and the number of terms added.
 func (ev *aspectEval) suggestedWith(path string, sents []aspectSentence, all bool, opt feature.SuggestOptions) (*feature.Tagger, int, error) {
+	tg, added, err := ev.suggestedTerms(path, sents, all, opt)
+	return tg, len(added), err
+}
+
+// suggestedTerms is suggestedWith returning the suggestions added.
+func (ev *aspectEval) suggestedTerms(path string, sents []aspectSentence, all bool, opt feature.SuggestOptions) (*feature.Tagger, []feature.TermSuggestion, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	tg, err := ev.tagger(path)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	sg := feature.NewSuggester(tg, opt)
 	var clauses []sentiment.Clause
@@ -641,17 +648,17 @@ func (ev *aspectEval) suggestedWith(path string, sents []aspectSentence, all boo
 	terms := sg.Terms()
 	if ev.errors > 0 {
 		for _, t := range terms {
-			fmt.Fprintf(ev.stderr, "suggest %s: %s +%q (%d posts, %d elsewhere, %d new)\n", filepath.Base(path), t.Feature, t.Term, t.Posts, t.Elsewhere, t.New)
+			fmt.Fprintf(ev.stderr, "suggest %s: %s +%q (%d posts, %d elsewhere, %d new, similarity %.3f)\n", filepath.Base(path), t.Feature, t.Term, t.Posts, t.Elsewhere, t.New, t.Similarity)
 		}
 	}
 	out, added, err := feature.AddTerms(data, path, terms)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	t, err := feature.ParseTaxonomy(out, path)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	ntg, err := feature.NewTagger(t)
-	return ntg, len(added), err
+	return ntg, added, err
 }

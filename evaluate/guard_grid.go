@@ -3,10 +3,8 @@ package evaluate
 import (
 	"context"
 	"fmt"
-	"github.com/socialpulse/socialpulse/enrich"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/socialpulse/socialpulse/feature"
 )
@@ -155,25 +153,12 @@ func (ev *aspectEval) runGuardGrid(ctx context.Context, dataDir, taxDir string, 
 		{"laptops tuned (train)", "semeval-laptops.yaml", lapTrain, true},
 	}
 	nameOnly := 3
-	for _, x := range extra {
-		tax, labels, ok := strings.Cut(x, "=")
-		if !ok || tax == "" || labels == "" {
-			return fmt.Errorf("guard set %q: want TAXONOMY=LABELS", x)
-		}
-		abs, err := filepath.Abs(tax)
-		if err != nil {
-			return err
-		}
-		tg, err := enrich.LoadTagger(abs)
-		if err != nil {
-			return err
-		}
-		sents, err := readLabelledFile(labels, tg)
-		if err != nil {
-			return err
-		}
-		set := guardSet{filepath.Base(labels) + " name-only", abs, sents, false}
-		sets = slices.Insert(sets, nameOnly, set)
+	more, err := extraSets(extra)
+	if err != nil {
+		return err
+	}
+	for _, x := range more {
+		sets = slices.Insert(sets, nameOnly, guardSet{x.name + " name-only", x.path, x.measure, false})
 		nameOnly++
 	}
 	settings := guardSettings()

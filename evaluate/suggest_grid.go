@@ -35,8 +35,11 @@ func (c suggestConfig) String() string {
 	return fmt.Sprintf("log-odds z>=%.1f, min posts %d, %d round(s)", c.minZ, c.minPosts, c.rounds)
 }
 
+// options are the Suggester's options for the setting, without similar
+// words: this grid measures the co-occurrence statistics alone
+// (similarGrid measures similar words on top of the chosen one).
 func (c suggestConfig) options() feature.SuggestOptions {
-	return feature.SuggestOptions{Method: c.method, MinZ: c.minZ, MinPosts: c.minPosts, Rounds: c.rounds}
+	return feature.SuggestOptions{Method: c.method, MinZ: c.minZ, MinPosts: c.minPosts, Rounds: c.rounds, NoSimilar: true}
 }
 
 // suggestGrid lists the settings measured: the share statistic and the
@@ -100,8 +103,12 @@ func evenOdd(s []aspectSentence) (even, odd []aspectSentence) {
 // measured text itself ("same posts", as a user runs suggest on the stream
 // the taxonomy then tags), and picks a setting for each set on the other
 // two (leave one set out).
-func (ev *aspectEval) runSuggestGrid(ctx context.Context, dataDir, taxDir string) error {
+func (ev *aspectEval) runSuggestGrid(ctx context.Context, dataDir, taxDir string, extra []string) error {
 	sets, err := suggestSets(dataDir, taxDir)
+	if err != nil {
+		return err
+	}
+	more, err := extraSets(extra)
 	if err != nil {
 		return err
 	}
@@ -170,6 +177,9 @@ func (ev *aspectEval) runSuggestGrid(ctx context.Context, dataDir, taxDir string
 	}
 	fmt.Fprintf(w, "\n#### One setting for every mode: leave one set out on the mean over the %d tables above\n", modes)
 	looTable(w, sets, grid, total, baseTotal, modes)
+	if err := ev.similarGrid(ctx, sets, more); err != nil {
+		return err
+	}
 	return ev.fallbackGrid(sets)
 }
 
@@ -269,7 +279,7 @@ func looTable(w io.Writer, sets []suggestSet, grid []suggestConfig, scores [][]f
 	if grid[0].method != feature.SuggestShare {
 		first = grid[0].String()
 	}
-	fmt.Fprintf(w, "| held-out set | setting picked on the other two | macro F1, terms only | %s | picked |\n", first)
+	fmt.Fprintf(w, "| held-out set | setting picked on the other sets | macro F1, terms only | %s | picked |\n", first)
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|")
 	d := float64(n)
 	for h := range sets {

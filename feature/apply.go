@@ -72,8 +72,11 @@ func AddTerms(data []byte, source string, sugg []TermSuggestion) ([]byte, []Term
 			*terms = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{&v}}
 		}
 		terms.Style = 0 // block style, so each added term carries its comment
-		terms.Content = append(terms.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s.Term,
-			LineComment: fmt.Sprintf("suggested: %d posts of %s, %d elsewhere", s.Posts, s.Feature, s.Elsewhere)})
+		comment := fmt.Sprintf("suggested: %d posts of %s, %d elsewhere", s.Posts, s.Feature, s.Elsewhere)
+		if s.Similarity != 0 {
+			comment = fmt.Sprintf("suggested: similar to %s's words (%.2f), %d posts of it, %d elsewhere", s.Feature, s.Similarity, s.Posts, s.Elsewhere)
+		}
+		terms.Content = append(terms.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s.Term, LineComment: comment})
 		added = append(added, s)
 	}
 	var buf bytes.Buffer

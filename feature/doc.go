@@ -122,7 +122,14 @@
 // taxonomy file that still passes Check ("socialpulse taxonomy suggest").
 // It ranks words by their log-odds against all other posts, in rounds
 // (SuggestLogOdds, the default), or by their share of a feature's posts
-// (SuggestShare).
+// (SuggestShare). It also proposes words of the posts whose meaning is
+// close to a feature's own words, whether or not they come with them
+// ("cost" for "Price"; SuggestOptions.MinSimilarity): static vectors of
+// about 29,000 English words, embedded in the binary (data/wordvec.bin,
+// made offline from the sentence encoder all-MiniLM-L6-v2 by
+// scripts/wordvec.py), say how close; a word must be clearly closer to one
+// feature than to any other (SimilarMargin). Tagging never reads them: a
+// proposal becomes a written term once a person applies it.
 //
 // # Matching beyond the terms
 //

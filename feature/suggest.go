@@ -47,6 +47,19 @@ type SuggestOptions struct {
 	// MaxKept bounds the posts kept for rounds after the first; with more
 	// examined posts than this, only one round runs. Default: 200,000.
 	MaxKept int
+	// NoSimilar turns off the proposals of similar words: words of the
+	// examined posts that are close, in static word vectors, to a
+	// feature's own words (its terms, id and name) and clearly closer to
+	// them than to any other feature's, whether or not they come with
+	// those words in a post. Default: on.
+	NoSimilar bool
+	// MinSimilarity is the least cosine similarity between a similar
+	// word's vector and the mean of the feature's own words' vectors.
+	// Default: DefaultMinSimilarity.
+	MinSimilarity float64
+	// SimilarMargin is how much less similar the next feature must be.
+	// Default: DefaultSimilarMargin.
+	SimilarMargin float64
 	// CandidateTerms, when set, returns the terms of a post that candidate
 	// features are built from (such as the emerging-issue miner's words and
 	// noun phrases, which leave out words every complaint uses). Default:
@@ -88,6 +101,12 @@ func (o *SuggestOptions) defaults() {
 	if o.MaxKept <= 0 {
 		o.MaxKept = 200000
 	}
+	if o.MinSimilarity <= 0 {
+		o.MinSimilarity = DefaultMinSimilarity
+	}
+	if o.SimilarMargin <= 0 {
+		o.SimilarMargin = DefaultSimilarMargin
+	}
 }
 
 // SuggestMethod names the statistic a Suggester ranks a feature's terms by.
@@ -126,8 +145,12 @@ type TermSuggestion struct {
 	Elsewhere int `json:"elsewhere"`
 	// New is the number of examined posts that match no feature today and
 	// that the term would tag.
-	New      int      `json:"new"`
-	Examples []string `json:"examples"`
+	New int `json:"new"`
+	// Similarity, when not zero, says the term was proposed for being
+	// similar to the feature's own words (SuggestOptions.MinSimilarity)
+	// rather than for coming with them in posts: the cosine similarity.
+	Similarity float64  `json:"similarity,omitempty"`
+	Examples   []string `json:"examples"`
 }
 
 // CandidateFeature is a group of words that many unmatched posts share:
@@ -378,10 +401,11 @@ func (s *Suggester) Terms() []TermSuggestion {
 			break
 		}
 		out = append(out, more...)
-		slices.SortStableFunc(out, func(a, b TermSuggestion) int {
-			return cmp.Compare(s.tg.ids[a.Feature], s.tg.ids[b.Feature])
-		})
 	}
+	out = append(out, s.similar(out)...)
+	slices.SortStableFunc(out, func(a, b TermSuggestion) int {
+		return cmp.Compare(s.tg.ids[a.Feature], s.tg.ids[b.Feature])
+	})
 	return out
 }
 

@@ -36,6 +36,23 @@ func termsOf(ts []TermSuggestion, feature string) []string {
 	return out
 }
 
+// checkTerms fails t unless the suggestions for feature include every
+// word of want and none of notWant.
+func checkTerms(t *testing.T, ts []TermSuggestion, feature string, want, notWant []string) {
+	t.Helper()
+	got := termsOf(ts, feature)
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("%s terms %q, want %q among them", feature, got, w)
+		}
+	}
+	for _, w := range notWant {
+		if slices.Contains(got, w) {
+			t.Errorf("%s terms %q, do not want %q", feature, got, w)
+		}
+	}
+}
+
 func TestSuggesterTerms(t *testing.T) {
 	posts := slices.Concat(
 		repeat(6, "delivery late again, the courier never came", "my delivery is stuck, courier says lost"),
@@ -61,17 +78,7 @@ func TestSuggesterTerms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := termsOf(ts, tt.feature)
-			for _, w := range tt.want {
-				if !slices.Contains(got, w) {
-					t.Errorf("%s terms %q, want %q among them", tt.feature, got, w)
-				}
-			}
-			for _, w := range tt.notWant {
-				if slices.Contains(got, w) {
-					t.Errorf("%s terms %q, do not want %q", tt.feature, got, w)
-				}
-			}
+			checkTerms(t, ts, tt.feature, tt.want, tt.notWant)
 		})
 	}
 	for _, s := range ts {
@@ -240,21 +247,13 @@ func TestSuggesterLogOdds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sg := NewSuggester(suggestTagger(t), tt.opt)
+			opt := tt.opt
+			opt.NoSimilar = true // these cases are about the co-occurrence statistics
+			sg := NewSuggester(suggestTagger(t), opt)
 			for _, p := range tt.posts {
 				sg.Add(p)
 			}
-			got := termsOf(sg.Terms(), tt.feature)
-			for _, w := range tt.want {
-				if !slices.Contains(got, w) {
-					t.Errorf("%s terms %q, want %q among them", tt.feature, got, w)
-				}
-			}
-			for _, w := range tt.notWant {
-				if slices.Contains(got, w) {
-					t.Errorf("%s terms %q, do not want %q", tt.feature, got, w)
-				}
-			}
+			checkTerms(t, sg.Terms(), tt.feature, tt.want, tt.notWant)
 		})
 	}
 }

@@ -59,7 +59,7 @@ func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.IntVar(&o.Errors, "errors", 0, "print up to `N` missed and spurious categories per data set to stderr (for tuning)")
 	fs.BoolVar(&o.SuggestGrid, "suggest-grid", false, "instead of the tables, measure taxonomy suggest's settings on the three name-only sets, with leave-one-set-out picks")
 	fs.BoolVar(&o.GuardGrid, "guard-grid", false, "instead of the tables, measure the tagger's matching options on the name-only and tuned sets, with leave-one-set-out picks")
-	fs.Func("guard-set", "with --guard-grid, one more name-only set: `TAXONOMY=LABELS`, a taxonomy file and a labelled CSV file as eval tagging reads it (repeatable)", func(v string) error {
+	fs.Func("guard-set", "with --guard-grid or --suggest-grid, one more name-only set: `TAXONOMY=LABELS`, a taxonomy file and a labelled CSV file as eval tagging reads it (repeatable)", func(v string) error {
 		if tax, labels, ok := strings.Cut(v, "="); !ok || tax == "" || labels == "" {
 			return fmt.Errorf("want TAXONOMY=LABELS, got %q", v)
 		}
@@ -69,8 +69,8 @@ func runEvalAspects(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := parseEvalFlags(fs, args); err != nil {
 		return err
 	}
-	if len(o.GuardSets) > 0 && !o.GuardGrid {
-		return cli.Usagef("--guard-set needs --guard-grid")
+	if len(o.GuardSets) > 0 && !o.GuardGrid && !o.SuggestGrid {
+		return cli.Usagef("--guard-set needs --guard-grid or --suggest-grid")
 	}
 	return evaluate.Aspects(ctx, o)
 }

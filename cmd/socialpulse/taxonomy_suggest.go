@@ -25,6 +25,9 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	method := fs.String("method", string(feature.SuggestLogOdds), "statistic that picks terms: logodds or share")
 	minZ := fs.Float64("min-z", 0, "with --method logodds, least z-score of a term's log-odds (default 1.5)")
 	rounds := fs.Int("rounds", 0, "suggestion rounds, each on the posts tagged with the terms so far (default 2 with logodds, 1 with share)")
+	similar := fs.Bool("similar", true, "also propose words of the posts whose meaning is close to a feature's own words (static word vectors), even where they never come with them")
+	minSim := fs.Float64("min-similarity", 0, "with --similar, least cosine similarity of such a word to the mean of the feature's words (default 0.35)")
+	simMargin := fs.Float64("similar-margin", 0, "with --similar, how much less similar the next feature must be (default 0.25)")
 	hist := addHistoryFlags(fs)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -35,6 +38,9 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	if *minZ < 0 || *rounds < 0 || *minPosts < 0 || *maxTerms < 0 {
 		return cli.Usagef("--min-z, --rounds, --min-posts and --max-terms must not be negative")
 	}
+	if *minSim < 0 || *minSim > 1 || *simMargin < 0 || *simMargin > 2 {
+		return cli.Usagef("--min-similarity must be within 0..1 and --similar-margin within 0..2")
+	}
 	in, size, lines, closeIn, err := hist.open(ctx, fs, stdin, *taxPath)
 	if err != nil {
 		return err
@@ -43,7 +49,8 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	return taxonomyio.Suggest(ctx, in, stdout, taxonomyio.SuggestOptions{
 		Taxonomy: *taxPath, Apply: *apply, All: *all, JSON: *asJSON,
 		Suggest: feature.SuggestOptions{MinPosts: *minPosts, MaxTerms: *maxTerms,
-			Method: feature.SuggestMethod(*method), MinZ: *minZ, Rounds: *rounds},
+			Method: feature.SuggestMethod(*method), MinZ: *minZ, Rounds: *rounds,
+			NoSimilar: !*similar, MinSimilarity: *minSim, SimilarMargin: *simMargin},
 		Progress: readProgress(stdout, stderr, size, lines, "taxonomy suggest", "posts"),
 	})
 }

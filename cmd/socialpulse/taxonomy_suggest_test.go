@@ -107,3 +107,54 @@ func testTaxonomySuggestOnDemoStream(t *testing.T, method string) {
 		}
 	}
 }
+
+// TestTaxonomySuggestSimilarWords: a word close in meaning to a feature's
+// name is proposed, marked as such in the report and in the applied file,
+// unless --similar=false.
+func TestTaxonomySuggestSimilarWords(t *testing.T) {
+	dir := t.TempDir()
+	tax := filepath.Join(dir, "tax.yaml")
+	if err := os.WriteFile(tax, []byte("features:\n  - id: price\n    name: Price\n  - id: delivery\n    name: Delivery\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var posts bytes.Buffer
+	for range 4 {
+		posts.WriteString(`{"text":"the cost is outrageous"}` + "\n" + `{"text":"price went up again"}` + "\n")
+	}
+	in := filepath.Join(dir, "posts.jsonl")
+	if err := os.WriteFile(in, posts.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		flags []string
+		want  bool
+	}{
+		{"proposed by default", nil, true},
+		{"not with --similar=false", []string{"--similar=false"}, false},
+		{"not above the similarity asked for", []string{"--min-similarity", "0.99"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			applied := filepath.Join(t.TempDir(), "applied.yaml")
+			var out, errOut bytes.Buffer
+			args := append([]string{"suggest", "--all", "--taxonomy", tax, "--apply", applied}, tt.flags...)
+			if err := runTaxonomy(context.Background(), append(args, in), nil, &out, &errOut); err != nil {
+				t.Fatalf("suggest: %v\n%s", err, errOut.String())
+			}
+			report := strings.Contains(out.String(), `+ "cost"`) && strings.Contains(out.String(), "similar to its words (")
+			file, err := os.ReadFile(applied)
+			if err != nil {
+				t.Fatal(err)
+			}
+			written := strings.Contains(string(file), "- cost # suggested: similar to price's words (")
+			if report != tt.want || written != tt.want {
+				t.Errorf("cost in the report %v, in the file %v; want %v\n%s\n%s", report, written, tt.want, out.String(), file)
+			}
+		})
+	}
+	var out, errOut bytes.Buffer
+	if err := runTaxonomy(context.Background(), []string{"suggest", "--min-similarity", "1.5", in}, nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), "--min-similarity") {
+		t.Errorf("--min-similarity 1.5: %v, want a usage error naming it", err)
+	}
+}

@@ -126,7 +126,11 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 	}
 	fmt.Fprintf(out, "Suggested terms (%d):\n", len(terms))
 	for _, t := range terms {
-		fmt.Fprintf(out, "  %-20s + %-24q %d posts of the feature, %d elsewhere, %d unmatched today\n", t.Feature, t.Term, t.Posts, t.Elsewhere, t.New)
+		why := ""
+		if t.Similarity != 0 {
+			why = fmt.Sprintf("similar to its words (%.2f): ", t.Similarity)
+		}
+		fmt.Fprintf(out, "  %-20s + %-24q %s%d posts of the feature, %d elsewhere, %d unmatched today\n", t.Feature, t.Term, why, t.Posts, t.Elsewhere, t.New)
 		for _, ex := range t.Examples {
 			fmt.Fprintf(out, "      e.g. %s\n", clipLine(ex, 140))
 		}

@@ -1,0 +1,132 @@
+package feature
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Defaults of SuggestOptions.MinSimilarity and SimilarMargin: the setting
+// eval aspects --suggest-grid picks on the name-only evaluation sets (see
+// BENCHMARKS.md).
+const (
+	DefaultMinSimilarity = 0.35
+	DefaultSimilarMargin = 0.25
+)
+
+// ownWords returns the stemmed content words of a feature's id, name and
+// written terms (not its patterns): the words its similar words are
+// measured against.
+func ownWords(f Feature) []string {
+	texts := slices.Clone(f.Terms)
+	if !f.NoNameTerms {
+		texts = append(texts, strings.ReplaceAll(f.ID, "_", " "), f.Name)
+	}
+	var keys []string
+	var pw []postWord
+	for _, t := range texts {
+		pw = postWords(t, pw[:0])
+		for _, w := range pw {
+			if !strings.Contains(w.key, " ") && !nameStopword(w.surface) {
+				keys = append(keys, w.key)
+			}
+		}
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// similar proposes, for each feature, the words of the examined posts
+// (in at least minPosts of them) whose vector is at least MinSimilarity
+// similar to the mean of the feature's own words' vectors and at least
+// SimilarMargin more than to any other feature's. A word that is already
+// one of a feature's own words, is in have, or that the taxonomy tags today
+// is left out; a word two features share counts for neither mean (unless
+// it is all a feature has).
+func (s *Suggester) similar(have []TermSuggestion) []TermSuggestion {
+	if s.opt.NoSimilar || len(s.tg.features) == 0 {
+		return nil
+	}
+	wv, err := loadWordVectors()
+	if err != nil {
+		return nil
+	}
+	own := make([][]string, len(s.tg.features))
+	users := map[string]int{}
+	for i, f := range s.tg.features {
+		own[i] = ownWords(f)
+		for _, k := range own[i] {
+			users[k]++
+		}
+	}
+	cents := make([][]float64, len(own))
+	for i, keys := range own {
+		only := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return users[k] > 1 })
+		if len(only) == 0 {
+			only = keys
+		}
+		cents[i] = wv.centroid(only)
+	}
+	taken := map[string]bool{}
+	for _, t := range have {
+		taken[termKey(t.Term)] = true
+	}
+	minPosts := s.minPosts()
+	type cand struct {
+		key string
+		ts  TermSuggestion
+	}
+	var cs []cand
+	for key, st := range s.words {
+		if st.examined < minPosts || strings.Contains(key, " ") || users[key] > 0 {
+			continue
+		}
+		best, next, bi := math.Inf(-1), math.Inf(-1), -1
+		for i, c := range cents {
+			if c == nil {
+				continue
+			}
+			sim, ok := wv.cosine(key, c)
+			if !ok {
+				break
+			}
+			switch {
+			case sim > best:
+				best, next, bi = sim, best, i
+			case sim > next:
+				next = sim
+			}
+		}
+		if bi < 0 || best < s.opt.MinSimilarity || best-next < s.opt.SimilarMargin {
+			continue
+		}
+		term := st.spelling()
+		if nameStopword(term) || taken[termKey(term)] || s.covered(term) {
+			continue
+		}
+		ex := st.examples[int32(bi)]
+		if len(ex) == 0 {
+			ex = st.examples[-1]
+		}
+		n := st.feat[int32(bi)]
+		cs = append(cs, cand{key: key, ts: TermSuggestion{
+			Feature: s.tg.features[bi].ID, Term: term, Posts: n, Elsewhere: st.examined - n, New: st.unmatched,
+			Similarity: math.Round(best*1000) / 1000, Examples: slices.Clone(ex),
+		}})
+	}
+	slices.SortFunc(cs, func(a, b cand) int {
+		if c := cmp.Compare(s.tg.ids[a.ts.Feature], s.tg.ids[b.ts.Feature]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.ts.Similarity, a.ts.Similarity); c != 0 {
+			return c
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	out := make([]TermSuggestion, len(cs))
+	for i, c := range cs {
+		out[i] = c.ts
+	}
+	return out
+}
