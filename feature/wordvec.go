@@ -45,6 +45,11 @@ func parseWordVectors(b []byte) (*wordVectors, error) {
 	}
 	dims := int(binary.LittleEndian.Uint16(b[5:]))
 	n := int(binary.LittleEndian.Uint32(b[7:]))
+	// Each word takes at least 1+dims bytes: refuse a count the data
+	// cannot hold before sizing anything by it.
+	if dims == 0 || n > (len(b)-11)/(1+dims) {
+		return nil, errWordVectors
+	}
 	p := 11
 	wv := &wordVectors{dims: dims, rows: make(map[string]int32, n)}
 	wordLen := make(map[string]int, n)
@@ -65,7 +70,7 @@ func parseWordVectors(b []byte) (*wordVectors, error) {
 			wordLen[key] = len(w)
 		}
 	}
-	if dims == 0 || len(b)-p != n*dims {
+	if len(b)-p != n*dims {
 		return nil, errWordVectors
 	}
 	wv.vecs = b[p:]
