@@ -7,9 +7,10 @@ import (
 	"strings"
 )
 
-// Defaults of SuggestOptions.MinSimilarity and SimilarMargin: the setting
-// eval aspects --suggest-grid picks on the name-only evaluation sets (see
-// BENCHMARKS.md).
+// Defaults of SuggestOptions.MinSimilarity and SimilarMargin: of the
+// settings eval aspects --suggest-grid measures, the one with the best mean
+// macro F1 over five name-only evaluation sets; the margin matters most
+// (see BENCHMARKS.md, "Similar words").
 const (
 	DefaultMinSimilarity = 0.35
 	DefaultSimilarMargin = 0.25
@@ -37,6 +38,30 @@ func ownWords(f Feature) []string {
 	return slices.Compact(keys)
 }
 
+// featureCentroids returns each feature's centroid (nil when the table has
+// none of its words) and how many features use each own word. A word two
+// features share counts for neither centroid, unless it is all a feature
+// has: "flight" says nothing about "Late flight" against "Cancelled flight".
+func featureCentroids(wv *wordVectors, fs []Feature) ([][]float64, map[string]int) {
+	own := make([][]string, len(fs))
+	users := map[string]int{}
+	for i, f := range fs {
+		own[i] = ownWords(f)
+		for _, k := range own[i] {
+			users[k]++
+		}
+	}
+	cents := make([][]float64, len(own))
+	for i, keys := range own {
+		only := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return users[k] > 1 })
+		if len(only) == 0 {
+			only = keys
+		}
+		cents[i] = wv.centroid(only)
+	}
+	return cents, users
+}
+
 // similar proposes, for each feature, the words of the examined posts
 // (in at least minPosts of them) whose vector is at least MinSimilarity
 // similar to the mean of the feature's own words' vectors and at least
@@ -52,22 +77,7 @@ func (s *Suggester) similar(have []TermSuggestion) []TermSuggestion {
 	if err != nil {
 		return nil
 	}
-	own := make([][]string, len(s.tg.features))
-	users := map[string]int{}
-	for i, f := range s.tg.features {
-		own[i] = ownWords(f)
-		for _, k := range own[i] {
-			users[k]++
-		}
-	}
-	cents := make([][]float64, len(own))
-	for i, keys := range own {
-		only := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return users[k] > 1 })
-		if len(only) == 0 {
-			only = keys
-		}
-		cents[i] = wv.centroid(only)
-	}
+	cents, users := featureCentroids(wv, s.tg.features)
 	taken := map[string]bool{}
 	for _, t := range have {
 		taken[termKey(t.Term)] = true

@@ -2,6 +2,7 @@ package feature
 
 import (
 	"encoding/binary"
+	"math"
 	"slices"
 	"testing"
 )
@@ -145,4 +146,39 @@ func FuzzParseWordVectors(f *testing.F) {
 			t.Fatalf("%d values for %d vectors of %d", len(wv.vecs), len(wv.norms), wv.dims)
 		}
 	})
+}
+
+func TestFeatureCentroidsLeaveOutSharedWords(t *testing.T) {
+	wv, err := loadWordVectors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cents, _ := featureCentroids(wv, []Feature{
+		{ID: "late_flight", Name: "Late flight"},
+		{ID: "cancelled_flight", Name: "Cancelled flight"},
+		{ID: "flight", Name: "Flight"},
+	})
+	alone := func(words ...string) []float64 {
+		keys := make([]string, len(words))
+		for i, w := range words {
+			keys[i] = termKey(w)
+		}
+		return wv.centroid(keys)
+	}
+	tests := []struct {
+		name string
+		got  []float64
+		want []float64
+	}{
+		{"a word the feature shares counts for nothing", cents[0], alone("late")},
+		{"... for every feature that shares it", cents[1], alone("cancelled")},
+		{"unless it is all the feature has", cents[2], alone("flight")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got == nil || !slices.EqualFunc(tt.got, tt.want, func(a, b float64) bool { return math.Abs(a-b) < 1e-12 }) {
+				t.Error("centroid differs from the feature's own words' alone")
+			}
+		})
+	}
 }
