@@ -119,6 +119,12 @@ func (s *Suggester) similar(have []TermSuggestion) []TermSuggestion {
 		if len(ex) == 0 {
 			ex = st.examples[-1]
 		}
+		for g := range int32(len(cents)) {
+			if len(ex) > 0 {
+				break
+			}
+			ex = st.examples[g] // the word is only in other features' posts
+		}
 		n := st.feat[int32(bi)]
 		cs = append(cs, cand{key: key, ts: TermSuggestion{
 			Feature: s.tg.features[bi].ID, Term: term, Posts: n, Elsewhere: st.examined - n, New: st.unmatched,

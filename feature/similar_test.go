@@ -182,3 +182,19 @@ func TestFeatureCentroidsLeaveOutSharedWords(t *testing.T) {
 		})
 	}
 }
+
+func TestSimilarWordOnlyInAnotherFeaturesPostsHasExamples(t *testing.T) {
+	sg := NewSuggester(similarTagger(t), SuggestOptions{})
+	for _, p := range repeat(4, "the courier charged a cost on delivery") {
+		sg.Add(p)
+	}
+	for _, s := range sg.Terms() {
+		if s.Term == "cost" {
+			if s.Feature != "price" || s.Posts != 0 || s.Elsewhere != 4 || len(s.Examples) == 0 {
+				t.Errorf("cost: %+v, want price, 0 posts of it, 4 elsewhere, and examples", s)
+			}
+			return
+		}
+	}
+	t.Error("cost not proposed")
+}
