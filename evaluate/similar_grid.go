@@ -86,18 +86,11 @@ func (ev *aspectEval) similarGrid(ctx context.Context, sets, more []suggestSet) 
 	for _, transductive := range []bool{false, true} {
 		for _, everyPost := range []bool{false, true} {
 			these := sets
-			mode := "learned from the learning half/train (held out)"
 			if transductive {
 				these = all
-				mode = "learned from the measured posts themselves, without labels"
 			}
-			scope := "negative posts"
-			if everyPost {
-				scope = "all posts (--all)"
-			}
-			fmt.Fprintf(w, "\n#### taxonomy suggest's similar words, %s, %s: macro F1 (similar words added)\n\n", mode, scope)
-			fmt.Fprintf(w, "| setting | %s | mean |\n|---|", strings.Join(setNames(these), " | "))
-			fmt.Fprint(w, strings.Repeat("---:|", len(these)+1), "\n")
+			mode, scope := learnMode(transductive, everyPost)
+			gridHeader(w, fmt.Sprintf("taxonomy suggest's similar words, learned from %s, %s: macro F1 (similar words added)", mode, scope), "setting", these)
 			scores := make([][]float64, len(settings))
 			for si, c := range settings {
 				if ctx.Err() != nil {
@@ -133,9 +126,7 @@ func (ev *aspectEval) similarGrid(ctx context.Context, sets, more []suggestSet) 
 			looTable(w, these, grid, scores, scores[0], 1)
 		}
 	}
-	fmt.Fprint(w, "\n#### Similar words, one setting for every mode: each set's mean macro F1 over the tables it is in\n\n")
-	fmt.Fprintf(w, "| setting | %s | mean |\n|---|", strings.Join(setNames(all), " | "))
-	fmt.Fprint(w, strings.Repeat("---:|", len(all)+1), "\n")
+	gridHeader(w, "Similar words, one setting for every mode: each set's mean macro F1 over the tables it is in", "setting", all)
 	for si := range total {
 		for i := range all {
 			total[si][i] /= float64(tables[i])

@@ -123,17 +123,8 @@ func (ev *aspectEval) runSuggestGrid(ctx context.Context, dataDir, taxDir string
 	modes := 0
 	for _, transductive := range []bool{false, true} {
 		for _, all := range []bool{false, true} {
-			mode := "learned from the learning half/train (held out)"
-			if transductive {
-				mode = "learned from the measured posts themselves, without labels"
-			}
-			scope := "negative posts"
-			if all {
-				scope = "all posts (--all)"
-			}
-			fmt.Fprintf(w, "\n#### taxonomy suggest settings, %s, %s: macro F1\n\n", mode, scope)
-			fmt.Fprintf(w, "| setting | %s | mean |\n|---|", strings.Join(setNames(sets), " | "))
-			fmt.Fprint(w, strings.Repeat("---:|", len(sets)+1), "\n")
+			mode, scope := learnMode(transductive, all)
+			gridHeader(w, fmt.Sprintf("taxonomy suggest settings, learned from %s, %s: macro F1", mode, scope), "setting", sets)
 			base := make([]float64, len(sets))
 			for i, s := range sets {
 				tg, err := ev.tagger(s.path)
@@ -206,9 +197,7 @@ func (ev *aspectEval) fallbackGrid(sets []suggestSet) error {
 		if c.suggest {
 			tax = "name-only + suggest --method logodds --all (learned from the same text)"
 		}
-		fmt.Fprintf(w, "\n#### Self-trained fallback for posts no term matches, %s, %s: macro F1\n\n", tax, mode)
-		fmt.Fprintf(w, "| margin | %s | mean |\n|---|", strings.Join(setNames(sets), " | "))
-		fmt.Fprint(w, strings.Repeat("---:|", len(sets)+1), "\n")
+		gridHeader(w, fmt.Sprintf("Self-trained fallback for posts no term matches, %s, %s: macro F1", tax, mode), "margin", sets)
 		base := make([]float64, len(sets))
 		models := make([]*selfTrained, len(sets))
 		learnTexts := make([][]string, len(sets))
@@ -297,6 +286,27 @@ func looTable(w io.Writer, sets []suggestSet, grid []suggestConfig, scores [][]f
 		}
 		fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.3f |\n", sets[h].name, grid[bi], base[h]/d, scores[0][h]/d, scores[bi][h]/d)
 	}
+}
+
+// learnMode names where a grid's suggest run learned (the held-out
+// learning text or the measured posts themselves) and from which posts.
+func learnMode(transductive, all bool) (mode, scope string) {
+	mode, scope = "the learning half/train (held out)", "negative posts"
+	if transductive {
+		mode = "the measured posts themselves, without labels"
+	}
+	if all {
+		scope = "all posts (--all)"
+	}
+	return mode, scope
+}
+
+// gridHeader prints a grid table's title and header: the setting column
+// (named first), one column per set and the mean.
+func gridHeader(w io.Writer, title, first string, sets []suggestSet) {
+	fmt.Fprintf(w, "\n#### %s\n\n", title)
+	fmt.Fprintf(w, "| %s | %s | mean |\n|---|", first, strings.Join(setNames(sets), " | "))
+	fmt.Fprint(w, strings.Repeat("---:|", len(sets)+1), "\n")
 }
 
 func setNames(sets []suggestSet) []string {
