@@ -13,6 +13,7 @@ import (
 
 	"github.com/socialpulse/socialpulse/enrich"
 	"github.com/socialpulse/socialpulse/feature"
+	"github.com/socialpulse/socialpulse/feature/taxonomyio"
 	"github.com/socialpulse/socialpulse/sentiment"
 )
 
@@ -543,7 +544,7 @@ func (ev *aspectEval) nameOnlyRuns(ctx context.Context, aspects, taxDir string) 
 	fmt.Fprintln(w, "`semeval-*-nameonly.yaml` were written from the category names alone (a one-line description and at")
 	fmt.Fprintln(w, "most a handful of obvious terms each), without reading the data. \"+ suggest\" adds the terms")
 	fmt.Fprintln(w, "`taxonomy suggest` proposes from the unlabelled text of the tuning half (restaurants, even sentences)")
-	fmt.Fprintln(w, "or of train (laptops), from its negative sentences (the default) or from all of them (`--all`),")
+	fmt.Fprintln(w, "or of train (laptops), from all its sentences (the default) or from its negative ones (`--all=false`),")
 	fmt.Fprintln(w, "and is measured on the other half or on test. No labels are used.")
 	restPath := filepath.Join(taxDir, "semeval-restaurants-nameonly.yaml")
 	sents, err := readSemEval2014(filepath.Join(aspects, "semeval2014", "Restaurants_Train_v2.xml"), restaurantCategory)
@@ -608,16 +609,16 @@ func methodLabel(m feature.SuggestMethod) string {
 
 // suggestVariant names a suggest run in the cost summary.
 func suggestVariant(m feature.SuggestMethod, all bool, terms int) string {
-	scope := "negative posts"
+	scope := "negative posts, `--all=false`"
 	if all {
-		scope = "`--all`"
+		scope = "all posts, the default"
 	}
 	return fmt.Sprintf("name-only + suggest%s (%s, terms: %d)", methodLabel(m), scope, terms)
 }
 
-// suggestedWith runs taxonomy suggest with opt on the sentences' text (the
-// negative ones unless all) and returns the tagger of the applied taxonomy
-// and the number of terms added.
+// suggestedWith runs taxonomy suggest with opt on the sentences' text (all
+// of them, as by default, or the negative ones: --all=false) and returns
+// the tagger of the applied taxonomy and the number of terms added.
 func (ev *aspectEval) suggestedWith(path string, sents []aspectSentence, all bool, opt feature.SuggestOptions) (*feature.Tagger, int, error) {
 	tg, added, err := ev.suggestedTerms(path, sents, all, opt)
 	return tg, len(added), err
@@ -634,16 +635,9 @@ func (ev *aspectEval) suggestedTerms(path string, sents []aspectSentence, all bo
 		return nil, nil, err
 	}
 	sg := feature.NewSuggester(tg, opt)
-	var clauses []sentiment.Clause
+	lr := taxonomyio.NewLearner(sg, ev.sa, !all)
 	for _, s := range sents {
-		if !all {
-			var r sentiment.Result
-			r, clauses = ev.sa.Analyze(s.text, clauses[:0])
-			if r.Label != sentiment.Negative {
-				continue
-			}
-		}
-		sg.Add(s.text)
+		lr.Add(s.text, "")
 	}
 	terms := sg.Terms()
 	if ev.errors > 0 {

@@ -61,8 +61,8 @@ func (ev *aspectEval) complaintRuns(ctx context.Context, dataDir, taxDir string)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "The 1,232 complaints of `complaints-data.csv` (Preotiuc-Pietro et al. 2019), labelled with the domain of the")
 	fmt.Fprintln(w, "company complained to; `complaints-domains-nameonly.yaml` has one feature per domain, written from the")
-	fmt.Fprintln(w, "domain names. \"+ suggest\" learns from the text of the even-numbered complaints (all of them; the")
-	fmt.Fprintln(w, "negative ones by default) and is measured on the odd-numbered ones. @handles are not read by the tagger.")
+	fmt.Fprintln(w, "domain names. \"+ suggest\" learns from the text of the even-numbered complaints (all of them, as by")
+	fmt.Fprintln(w, "default, or the negative ones) and is measured on the odd-numbered ones. @handles are not read by the tagger.")
 	tg, err := ev.tagger(path)
 	if err != nil {
 		return err

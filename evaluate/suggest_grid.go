@@ -195,7 +195,7 @@ func (ev *aspectEval) fallbackGrid(sets []suggestSet) error {
 		}
 		tax := "name-only"
 		if c.suggest {
-			tax = "name-only + suggest --method logodds --all (learned from the same text)"
+			tax = "name-only + suggest --method logodds, all posts (learned from the same text)"
 		}
 		gridHeader(w, fmt.Sprintf("Self-trained fallback for posts no term matches, %s, %s: macro F1", tax, mode), "margin", sets)
 		base := make([]float64, len(sets))
@@ -291,12 +291,12 @@ func looTable(w io.Writer, sets []suggestSet, grid []suggestConfig, scores [][]f
 // learnMode names where a grid's suggest run learned (the held-out
 // learning text or the measured posts themselves) and from which posts.
 func learnMode(transductive, all bool) (mode, scope string) {
-	mode, scope = "the learning half/train (held out)", "negative posts"
+	mode, scope = "the learning half/train (held out)", "negative posts (--all=false)"
 	if transductive {
 		mode = "the measured posts themselves, without labels"
 	}
 	if all {
-		scope = "all posts (--all)"
+		scope = "all posts (the default)"
 	}
 	return mode, scope
 }

@@ -117,8 +117,9 @@
 // # Suggestions
 //
 // A Suggester learns from a stream of posts, without labels, which words
-// customers use with each feature's terms, and which words unmatched
-// complaints share; AddTerms writes chosen suggestions into a copy of a
+// customers use with each feature's terms (in praise and complaints alike,
+// AddPost, though a proposed word must be in a complaint of its feature),
+// and which words unmatched complaints share; AddTerms writes chosen suggestions into a copy of a
 // taxonomy file that still passes Check ("socialpulse taxonomy suggest").
 // It ranks words by their log-odds against all other posts, in rounds
 // (SuggestLogOdds, the default), or by their share of a feature's posts

@@ -66,8 +66,8 @@ func featureCentroids(wv *wordVectors, fs []Feature) ([][]float64, map[string]in
 // (in at least minPosts of them) whose vector is at least MinSimilarity
 // similar to the mean of the feature's own words' vectors and at least
 // SimilarMargin more than to any other feature's. A word that is already
-// one of a feature's own words, is in have, or that the taxonomy tags today
-// is left out; a word two features share counts for neither mean (unless
+// one of a feature's own words, is in have, that the taxonomy tags today or
+// that no examined complaint contains is left out; a word two features share counts for neither mean (unless
 // it is all a feature has).
 func (s *Suggester) similar(have []TermSuggestion) []TermSuggestion {
 	if s.opt.NoSimilar || len(s.tg.features) == 0 {
@@ -89,7 +89,7 @@ func (s *Suggester) similar(have []TermSuggestion) []TermSuggestion {
 	}
 	var cs []cand
 	for key, st := range s.words {
-		if st.examined < minPosts || strings.Contains(key, " ") || users[key] > 0 {
+		if st.examined < minPosts || strings.Contains(key, " ") || users[key] > 0 || !s.inComplaints(st, -1) {
 			continue
 		}
 		best, next, bi := math.Inf(-1), math.Inf(-1), -1

@@ -163,12 +163,12 @@ type CandidateFeature struct {
 }
 
 // Suggester learns, from a stream of posts and without labels, which words
-// customers use with each feature's terms. It tags each examined post (the
-// negative ones, usually) with the current taxonomy, counts the words of a
+// customers use with each feature's terms. It tags each examined post with
+// the current taxonomy, counts the words of a
 // feature's posts outside the matched mention, and proposes the words that
 // occur in enough of the feature's posts and rarely in any other examined
-// post. Words shared by many unmatched posts and no feature become candidate
-// features. A Suggester is not safe for concurrent use.
+// post. Words shared by many unmatched complaints and no feature become
+// candidate features. A Suggester is not safe for concurrent use.
 type Suggester struct {
 	tg    *Tagger
 	opt   SuggestOptions
@@ -181,11 +181,19 @@ type Suggester struct {
 	cand      map[string]*candStats
 	// unmatchedPosts counts the examined posts no feature matched.
 	unmatchedPosts int
+	// complaints and unmatchedComplaints count the examined complaints
+	// (AddPost) and those no feature matched: candidate features come
+	// from these.
+	complaints, unmatchedComplaints int
 
 	ms   []Match
 	keys []postWord
 	seen map[string]bool
 	kept []string // examined posts, for later rounds, up to MaxKept
+	// keptPraise marks the kept posts that were not complaints.
+	keptPraise []bool
+	// praise counts the examined posts that were not complaints.
+	praise int
 }
 
 type wordStats struct {
@@ -196,6 +204,11 @@ type wordStats struct {
 	feat      map[int32]int  // ... of each feature, outside its mention
 	inMention map[int32]int  // ... of each feature, inside its mention
 	examples  map[int32][]string
+	// complaints counts the examined complaints containing the word and
+	// featComplaints those of each feature, outside its mention (nil
+	// until a complaint of a feature holds it).
+	complaints     int
+	featComplaints map[int32]int
 }
 
 // candStats count the examined posts containing a candidate term.
@@ -226,20 +239,34 @@ func NewSuggester(tg *Tagger, opt SuggestOptions) *Suggester {
 	return &Suggester{tg: tg, opt: opt, words: map[string]*wordStats{}, cand: map[string]*candStats{}, perFeat: make([]int, len(tg.features)), seen: map[string]bool{}}
 }
 
-// Add examines one post. Call it for the posts to learn from: the negative
-// posts of a stream, whose complaints are what the taxonomy must find.
-func (s *Suggester) Add(text string) {
+// Add examines one complaint: AddPost(text, true).
+func (s *Suggester) Add(text string) { s.AddPost(text, true) }
+
+// AddPost examines one post. Every post teaches the words customers use with
+// each feature's terms; only complaints (negative posts) can make candidate
+// features, so that new features are clusters of complaints and not of
+// praise or chatter.
+func (s *Suggester) AddPost(text string, complaint bool) {
 	s.examined++
+	if !complaint {
+		s.praise++
+	}
 	if s.opt.Rounds > 1 && len(s.kept) < s.opt.MaxKept {
 		s.kept = append(s.kept, text)
+		s.keptPraise = append(s.keptPraise, !complaint)
 	}
 	s.ms = s.tg.Tag(text, s.ms[:0])
 	for _, m := range s.ms {
 		s.perFeat[m.Feature]++
 	}
+	if len(s.ms) == 0 {
+		s.unmatchedPosts++
+	}
 	s.keys = postWords(text, s.keys[:0])
 	clear(s.seen)
-	s.addCandidateTerms(text)
+	if complaint {
+		s.addCandidateTerms(text)
+	}
 	for _, w := range s.keys {
 		if s.seen[w.key] {
 			continue
@@ -254,6 +281,9 @@ func (s *Suggester) Add(text string) {
 			st.surface[w.surface]++
 		}
 		st.examined++
+		if complaint {
+			st.complaints++
+		}
 		if len(s.ms) == 0 {
 			st.unmatched++
 			if len(st.examples[-1]) < s.opt.Examples {
@@ -276,6 +306,12 @@ func (s *Suggester) Add(text string) {
 		for _, m := range s.ms {
 			f := int32(m.Feature)
 			st.feat[f]++
+			if complaint {
+				if st.featComplaints == nil {
+					st.featComplaints = map[int32]int{}
+				}
+				st.featComplaints[f]++
+			}
 			if len(st.examples[f]) < s.opt.Examples {
 				st.examples[f] = append(st.examples[f], text)
 			}
@@ -318,8 +354,9 @@ func (s *Suggester) addCandidateTerms(text string) {
 	slices.Sort(terms)
 	terms = slices.Compact(terms)
 	unmatched := len(s.ms) == 0
+	s.complaints++
 	if unmatched {
-		s.unmatchedPosts++
+		s.unmatchedComplaints++
 	}
 	for _, t := range terms {
 		cs := s.cand[t]
@@ -362,6 +399,20 @@ func (s *Suggester) minPosts() int {
 	return max(s.opt.MinPosts, int(math.Ceil(float64(s.examined)/500)))
 }
 
+// inComplaints reports whether a word is in at least one complaint of
+// feature f (f < 0: in any complaint). Every term must be: a word only
+// ever seen in praise ("lovely", "brilliant") says how customers praise,
+// not what they complain about.
+func (s *Suggester) inComplaints(st *wordStats, f int32) bool {
+	if s.praise == 0 {
+		return true // every examined post was a complaint
+	}
+	if f < 0 {
+		return st.complaints > 0
+	}
+	return st.featComplaints[f] > 0
+}
+
 // spelling returns the most used lowercase spelling of a word.
 func (st *wordStats) spelling() string {
 	best, n := "", -1
@@ -393,8 +444,8 @@ func (s *Suggester) Terms() []TermSuggestion {
 		opt := s.opt
 		opt.Rounds = 1
 		next := NewSuggester(tg, opt)
-		for _, text := range s.kept {
-			next.Add(text)
+		for i, text := range s.kept {
+			next.AddPost(text, !s.keptPraise[i])
 		}
 		more := next.terms()
 		if len(more) == 0 {
@@ -436,7 +487,7 @@ func (s *Suggester) terms() []TermSuggestion {
 	per := make([][]cand, len(s.tg.features))
 	for key, st := range s.words {
 		for f, n := range st.feat {
-			if n < minPosts {
+			if n < minPosts || !s.inComplaints(st, f) {
 				continue
 			}
 			if s.opt.Method == SuggestLogOdds {
@@ -552,11 +603,12 @@ func overlapsWord(a, b string) bool {
 	return false
 }
 
-// Candidates proposes new features from the unmatched posts: a word many
-// of them share and few matched posts use, with the words that most often
+// Candidates proposes new features from the unmatched complaints (posts
+// given to Add, or to AddPost as complaints): a word many of them share and
+// few matched complaints use, with the words that most often
 // come with it. Each post is counted in one candidate at most.
 func (s *Suggester) Candidates() []CandidateFeature {
-	minPosts := 2 * s.minPosts()
+	minPosts := 2 * max(s.opt.MinPosts, int(math.Ceil(float64(s.complaints)/500)))
 	type seed struct {
 		key string
 		n   int
@@ -564,7 +616,7 @@ func (s *Suggester) Candidates() []CandidateFeature {
 	var seeds []seed
 	// A seed is in unmatched posts more often than chance would put it
 	// there, given how many posts are unmatched at all.
-	base := float64(s.unmatchedPosts) / float64(max(s.examined, 1))
+	base := float64(s.unmatchedComplaints) / float64(max(s.complaints, 1))
 	for term, cs := range s.cand {
 		expect := float64(cs.examined) * base
 		z := (float64(cs.unmatched) - expect) / math.Sqrt(expect*(1-base)+1)

@@ -310,3 +310,49 @@ func TestSuggesterForgetsRareWords(t *testing.T) {
 		})
 	}
 }
+
+func TestSuggesterLearnsFromPraiseButProposesOnlyWordsOfComplaints(t *testing.T) {
+	sg := NewSuggester(suggestTagger(t), SuggestOptions{})
+	for _, p := range slices.Concat(
+		repeat(6, "delivery late again, the courier never came", "my delivery is stuck, courier says lost"),
+		repeat(6, "lovely delivery, courier was early", "delivery was lovely, brilliant courier"),
+		repeat(6, "login broken, password rejected", "cannot login, password expired"),
+	) {
+		sg.AddPost(p, !strings.Contains(p, "lovely"))
+	}
+	for _, tt := range []struct {
+		name          string
+		feature       string
+		want, notWant []string
+	}{
+		{"a word of the feature's complaints and praise is proposed", "delivery", []string{"courier"}, nil},
+		{"a word only in praise is not", "delivery", nil, []string{"lovely", "brilliant", "early"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) { checkTerms(t, sg.Terms(), tt.feature, tt.want, tt.notWant) })
+	}
+}
+
+func TestSuggesterCandidatesComeFromComplaintsOnly(t *testing.T) {
+	sg := NewSuggester(suggestTagger(t), SuggestOptions{})
+	for _, p := range repeat(5, "delivery late again", "the voucher code expired at checkout", "voucher code rejected") {
+		sg.AddPost(p, true)
+	}
+	for _, p := range repeat(8, "the new jacket colour is gorgeous", "jacket colour fits perfectly") {
+		sg.AddPost(p, false)
+	}
+	cs := sg.Candidates()
+	if len(cs) == 0 {
+		t.Fatal("no candidate features from the unmatched complaints")
+	}
+	for _, c := range cs {
+		if strings.Contains(c.ID, "jacket") || strings.Contains(c.ID, "colour") || slices.Contains(c.Terms, "jacket") {
+			t.Errorf("candidate %+v comes from praise", c)
+		}
+	}
+	if c := cs[0]; c.Posts != 10 {
+		t.Errorf("candidate %+v, want the 10 voucher complaints", c)
+	}
+	if _, unmatched := sg.Coverage(); unmatched != 26 {
+		t.Errorf("coverage counts %d unmatched posts, want all 26 (praise included)", unmatched)
+	}
+}

@@ -126,7 +126,7 @@ func TestEvalAspectsSuggestGrid(t *testing.T) {
 		name, want string
 	}{
 		{"held-out learning, negative posts", "learned from the learning half/train (held out), negative posts"},
-		{"same posts, --all", "learned from the measured posts themselves, without labels, all posts (--all)"},
+		{"same posts, all posts (the default)", "learned from the measured posts themselves, without labels, all posts (the default)"},
 		{"today's statistic is a row", "| share, 1 round(s) |"},
 		{"the log-odds settings are rows", "| log-odds z>=1.5, min posts 3, 2 round(s) |"},
 		{"each set is picked for on the other two", "| complaints | "},

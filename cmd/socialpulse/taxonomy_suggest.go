@@ -11,14 +11,15 @@ import (
 
 // taxonomySuggest implements "taxonomy suggest": it reads a JSONL history of
 // posts (the input of score), learns which words customers use with each
-// feature's terms in negative posts, and proposes them as terms, with new
-// candidate features from unmatched complaints. --apply writes a copy of the
+// feature's terms (in all posts, or the negative ones with --all=false),
+// and proposes them as terms, with new candidate features from unmatched
+// complaints. --apply writes a copy of the
 // taxonomy with the suggested terms added.
 func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("taxonomy suggest", stderr)
 	taxPath := fs.String("taxonomy", taxonomyio.Default, "taxonomy YAML `file` to extend; \"default\" is the built-in one")
 	apply := fs.String("apply", "", "write the taxonomy with the suggested terms added to `OUT`")
-	all := fs.Bool("all", false, "learn from all posts, not only the negative ones (for reviews, which praise as often as they complain)")
+	all := fs.Bool("all", true, "learn terms from all posts; --all=false learns them from the negative posts only (candidate features come from negative posts either way)")
 	asJSON := fs.Bool("json", false, "print the suggestions as JSON instead of text")
 	minPosts := fs.Int("min-posts", 0, "fewest posts of a feature a term must occur in (default: 3, or one post in 500)")
 	maxTerms := fs.Int("max-terms", 0, "most terms suggested per feature and round (default 8)")
@@ -47,7 +48,7 @@ func taxonomySuggest(ctx context.Context, args []string, stdin io.Reader, stdout
 	}
 	defer closeIn()
 	return taxonomyio.Suggest(ctx, in, stdout, taxonomyio.SuggestOptions{
-		Taxonomy: *taxPath, Apply: *apply, All: *all, JSON: *asJSON,
+		Taxonomy: *taxPath, Apply: *apply, NegativeOnly: !*all, JSON: *asJSON,
 		Suggest: feature.SuggestOptions{MinPosts: *minPosts, MaxTerms: *maxTerms,
 			Method: feature.SuggestMethod(*method), MinZ: *minZ, Rounds: *rounds,
 			NoSimilar: !*similar, MinSimilarity: *minSim, SimilarMargin: *simMargin},

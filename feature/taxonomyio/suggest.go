@@ -28,8 +28,10 @@ type SuggestOptions struct {
 	// Apply, when set, is where the taxonomy with the suggested terms added
 	// is written.
 	Apply string
-	// All learns from every post, not only the negative ones.
-	All bool
+	// NegativeOnly learns terms from the negative posts only. By default
+	// every post teaches terms; candidate features always come from the
+	// negative posts (see Learner).
+	NegativeOnly bool
 	// JSON prints the suggestions as JSON instead of text.
 	JSON bool
 	// Suggest configures the suggester; its CandidateTerms is set by
@@ -41,8 +43,8 @@ type SuggestOptions struct {
 }
 
 // Suggest reads JSONL posts from in (at least "text"; "lang" when
-// present), feeds the negative ones (all of them with o.All) to a
-// feature.Suggester over o.Taxonomy, prints its term suggestions and
+// present), feeds them to a feature.Suggester over o.Taxonomy through a
+// Learner, prints its term suggestions and
 // candidate features to out and, with o.Apply, writes the taxonomy with
 // the suggested terms added (feature.AddTerms).
 func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions) error {
@@ -63,7 +65,8 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 	so := o.Suggest
 	so.CandidateTerms = emerging.Terms
 	sg := feature.NewSuggester(tg, so)
-	read, bad, err := feed(ctx, sg, sentiment.New(), in, o.All, o.Progress)
+	lr := NewLearner(sg, sentiment.New(), o.NegativeOnly)
+	read, bad, err := feed(ctx, lr, in, o.Progress)
 	o.Progress.Finish()
 	if err != nil {
 		return err
@@ -90,18 +93,19 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 		return enc.Encode(struct {
 			Posts      int                        `json:"posts"`
 			Examined   int                        `json:"examined"`
+			Negative   int                        `json:"negative"`
 			Terms      []feature.TermSuggestion   `json:"terms"`
 			Candidates []feature.CandidateFeature `json:"candidates"`
 			Warnings   []string                   `json:"warnings"`
 			Coverage   []feature.FeatureCoverage  `json:"coverage"`
 			Unmatched  int                        `json:"unmatched"`
-		}{read, sg.Examined(), orEmpty(terms), orEmpty(cands), orEmpty(warnings), orEmpty(coverage), unmatched})
+		}{read, sg.Examined(), lr.Negative, orEmpty(terms), orEmpty(cands), orEmpty(warnings), orEmpty(coverage), unmatched})
 	}
-	scope := "negative posts"
-	if o.All {
-		scope = "posts"
+	scope := "posts"
+	if o.NegativeOnly {
+		scope = "negative posts"
 	}
-	fmt.Fprintf(out, "%d posts read (%d unreadable lines), %d %s examined\n\n", read, bad, sg.Examined(), scope)
+	fmt.Fprintf(out, "%d posts read (%d unreadable lines), %d %s examined, %d of them negative\n\n", read, bad, sg.Examined(), scope, lr.Negative)
 	if n := sg.Examined(); n > 0 {
 		fmt.Fprintf(out, "Examined %s each feature's terms match today (a feature with none learns nothing here):\n", scope)
 		var none []string
@@ -135,7 +139,7 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 			fmt.Fprintf(out, "      e.g. %s\n", clipLine(ex, 140))
 		}
 	}
-	fmt.Fprintf(out, "\nCandidate new features from unmatched %s (%d):\n", scope, len(cands))
+	fmt.Fprintf(out, "\nCandidate new features from unmatched negative posts (%d):\n", len(cands))
 	for _, c := range cands {
 		fmt.Fprintf(out, "  %-20s terms: %s  (%d posts)\n", c.ID, strings.Join(c.Terms, ", "), c.Posts)
 		for _, ex := range c.Examples {
@@ -148,23 +152,52 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 	return nil
 }
 
-// feed adds the posts of a JSONL stream (the negative ones unless all) to
-// sg. It returns the posts read and the lines it could not read.
-func feed(ctx context.Context, sg *feature.Suggester, sa *sentiment.Analyzer, r io.Reader, all bool, progress *jsonl.Progress) (read, bad int, err error) {
-	var clauses []sentiment.Clause
+// Learner gives posts to a feature.Suggester as taxonomy suggest does, so
+// that eval aspects measures suggest as users run it. A post in a language
+// the tagger does not serve is skipped. Every other post teaches terms
+// (only the negative ones with NegativeOnly): how customers talk about a
+// feature is the same when they praise it, and more posts find more of
+// their words. Only negative posts can make candidate features, which are
+// clusters of complaints.
+type Learner struct {
+	sg           *feature.Suggester
+	sa           *sentiment.Analyzer
+	negativeOnly bool
+	clauses      []sentiment.Clause
+	// Negative counts the negative posts given to the Suggester.
+	Negative int
+}
+
+// NewLearner returns a Learner feeding sg; sa scores each post.
+func NewLearner(sg *feature.Suggester, sa *sentiment.Analyzer, negativeOnly bool) *Learner {
+	return &Learner{sg: sg, sa: sa, negativeOnly: negativeOnly}
+}
+
+// Add gives one post (its text and declared language, "" when unknown) to
+// the Suggester and reports whether it was examined.
+func (l *Learner) Add(text, lang string) bool {
+	if _, ok := l.sa.Language(text, lang); !ok {
+		return false
+	}
+	var res sentiment.Result
+	res, l.clauses = l.sa.Analyze(text, l.clauses[:0])
+	negative := res.Label == sentiment.Negative
+	if !negative && l.negativeOnly {
+		return false
+	}
+	if negative {
+		l.Negative++
+	}
+	l.sg.AddPost(text, negative)
+	return true
+}
+
+// feed gives the posts of a JSONL stream to lr. It returns the posts read
+// and the lines it could not read.
+func feed(ctx context.Context, lr *Learner, r io.Reader, progress *jsonl.Progress) (read, bad int, err error) {
 	bad, err = eachPost(ctx, r, progress, func(text, lang string) {
 		read++
-		if !all {
-			if _, ok := sa.Language(text, lang); !ok {
-				return
-			}
-			var res sentiment.Result
-			res, clauses = sa.Analyze(text, clauses[:0])
-			if res.Label != sentiment.Negative {
-				return
-			}
-		}
-		sg.Add(text)
+		lr.Add(text, lang)
 	})
 	return read, bad, err
 }

@@ -66,27 +66,28 @@ func TestSuggestCountsPostsAndUnreadableLines(t *testing.T) {
 	}, "\n")
 	for _, tc := range []struct {
 		name                string
-		all                 bool
+		negativeOnly        bool
 		posts, examinedWant int
 	}{
-		{"negative posts only", false, 2, 1},
-		{"all posts", true, 2, 2},
+		{"all posts by default", false, 2, 2},
+		{"negative posts only", true, 2, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			o := SuggestOptions{Taxonomy: Default, All: tc.all, JSON: true}
+			o := SuggestOptions{Taxonomy: Default, NegativeOnly: tc.negativeOnly, JSON: true}
 			if err := Suggest(context.Background(), strings.NewReader(in), &out, o); err != nil {
 				t.Fatal(err)
 			}
 			var got struct {
 				Posts    int `json:"posts"`
 				Examined int `json:"examined"`
+				Negative int `json:"negative"`
 			}
 			if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 				t.Fatal(err)
 			}
-			if got.Posts != tc.posts || got.Examined != tc.examinedWant {
-				t.Fatalf("posts %d, examined %d; want %d and %d", got.Posts, got.Examined, tc.posts, tc.examinedWant)
+			if got.Posts != tc.posts || got.Examined != tc.examinedWant || got.Negative != 1 {
+				t.Fatalf("posts %d, examined %d, negative %d; want %d, %d and 1", got.Posts, got.Examined, got.Negative, tc.posts, tc.examinedWant)
 			}
 		})
 	}
