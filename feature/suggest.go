@@ -204,11 +204,12 @@ type wordStats struct {
 	feat      map[int32]int  // ... of each feature, outside its mention
 	inMention map[int32]int  // ... of each feature, inside its mention
 	examples  map[int32][]string
-	// complaints counts the examined complaints containing the word and
-	// featComplaints those of each feature, outside its mention (nil
-	// until a complaint of a feature holds it).
-	complaints     int
-	featComplaints map[int32]int
+	// praise counts the examined posts that are not complaints containing
+	// the word, and featPraise those of each feature, outside its mention
+	// (nil until such a post of a feature holds it): the rest are
+	// complaints.
+	praise     int
+	featPraise map[int32]int
 }
 
 // candStats count the examined posts containing a candidate term.
@@ -281,8 +282,8 @@ func (s *Suggester) AddPost(text string, complaint bool) {
 			st.surface[w.surface]++
 		}
 		st.examined++
-		if complaint {
-			st.complaints++
+		if !complaint {
+			st.praise++
 		}
 		if len(s.ms) == 0 {
 			st.unmatched++
@@ -306,11 +307,11 @@ func (s *Suggester) AddPost(text string, complaint bool) {
 		for _, m := range s.ms {
 			f := int32(m.Feature)
 			st.feat[f]++
-			if complaint {
-				if st.featComplaints == nil {
-					st.featComplaints = map[int32]int{}
+			if !complaint {
+				if st.featPraise == nil {
+					st.featPraise = map[int32]int{}
 				}
-				st.featComplaints[f]++
+				st.featPraise[f]++
 			}
 			if len(st.examples[f]) < s.opt.Examples {
 				st.examples[f] = append(st.examples[f], text)
@@ -408,9 +409,9 @@ func (s *Suggester) inComplaints(st *wordStats, f int32) bool {
 		return true // every examined post was a complaint
 	}
 	if f < 0 {
-		return st.complaints > 0
+		return st.examined > st.praise
 	}
-	return st.featComplaints[f] > 0
+	return st.feat[f] > st.featPraise[f]
 }
 
 // spelling returns the most used lowercase spelling of a word.

@@ -158,3 +158,50 @@ func TestTaxonomySuggestSimilarWords(t *testing.T) {
 		t.Errorf("--min-similarity 1.5: %v, want a usage error naming it", err)
 	}
 }
+
+// TestTaxonomySuggestScope: suggest examines every post by default and the
+// negative ones with --all=false; a word of the feature's complaints and
+// praise is proposed, a word only praise uses never is.
+func TestTaxonomySuggestScope(t *testing.T) {
+	dir := t.TempDir()
+	tax := filepath.Join(dir, "tax.yaml")
+	if err := os.WriteFile(tax, []byte("features:\n  - id: delivery\n    name: Delivery\n  - id: login\n    name: Login\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var posts bytes.Buffer
+	for range 6 {
+		posts.WriteString(`{"text":"my delivery is late again, the driver lost it, terrible"}` + "\n" +
+			`{"text":"lovely delivery, the driver did gift wrapping, thank you"}` + "\n" +
+			`{"text":"cannot login, password rejected again, awful"}` + "\n")
+	}
+	in := filepath.Join(dir, "posts.jsonl")
+	if err := os.WriteFile(in, posts.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, flag, want string
+	}{
+		{"all posts by default", "--all", "18 posts read (0 unreadable lines), 18 posts examined, 12 of them negative\n"},
+		{"negative posts with --all=false", "--all=false", "18 posts read (0 unreadable lines), 12 negative posts examined\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if err := runTaxonomy(context.Background(), []string{"suggest", tt.flag, "--taxonomy", tax, in}, nil, &out, &errOut); err != nil {
+				t.Fatalf("suggest: %v\n%s", err, errOut.String())
+			}
+			got := out.String()
+			if !strings.HasPrefix(got, tt.want) {
+				t.Errorf("report starts %q, want %q", strings.SplitAfter(got, "\n")[0], tt.want)
+			}
+			if !strings.Contains(got, `delivery             + "driver"`) {
+				t.Errorf("driver, a word of delivery's complaints and praise, not proposed:\n%s", got)
+			}
+			for _, w := range []string{`"lovely"`, `"wrapping"`, `"gift"`} {
+				if strings.Contains(got, "+ "+w) {
+					t.Errorf("%s, a word only praise uses, proposed:\n%s", w, got)
+				}
+			}
+		})
+	}
+}

@@ -101,11 +101,11 @@ func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions)
 			Unmatched  int                        `json:"unmatched"`
 		}{read, sg.Examined(), lr.Negative, orEmpty(terms), orEmpty(cands), orEmpty(warnings), orEmpty(coverage), unmatched})
 	}
-	scope := "posts"
+	scope, negative := "posts", fmt.Sprintf(", %d of them negative", lr.Negative)
 	if o.NegativeOnly {
-		scope = "negative posts"
+		scope, negative = "negative posts", ""
 	}
-	fmt.Fprintf(out, "%d posts read (%d unreadable lines), %d %s examined, %d of them negative\n\n", read, bad, sg.Examined(), scope, lr.Negative)
+	fmt.Fprintf(out, "%d posts read (%d unreadable lines), %d %s examined%s\n\n", read, bad, sg.Examined(), scope, negative)
 	if n := sg.Examined(); n > 0 {
 		fmt.Fprintf(out, "Examined %s each feature's terms match today (a feature with none learns nothing here):\n", scope)
 		var none []string
