@@ -67,8 +67,8 @@ func featureCentroids(wv *wordVectors, fs []Feature) ([][]float64, map[string]in
 // similar to the mean of the feature's own words' vectors and at least
 // SimilarMargin more than to any other feature's. A word that is already
 // one of a feature's own words, is in have, that the taxonomy tags today or
-// that no examined complaint contains is left out; a word two features share counts for neither mean (unless
-// it is all a feature has).
+// that no examined complaint contains is left out; a word two features
+// share counts for neither mean (unless it is all a feature has).
 func (s *Suggester) similar(have []TermSuggestion) []TermSuggestion {
 	if s.opt.NoSimilar || len(s.tg.features) == 0 {
 		return nil

@@ -164,10 +164,10 @@ type CandidateFeature struct {
 
 // Suggester learns, from a stream of posts and without labels, which words
 // customers use with each feature's terms. It tags each examined post with
-// the current taxonomy, counts the words of a
-// feature's posts outside the matched mention, and proposes the words that
-// occur in enough of the feature's posts and rarely in any other examined
-// post. Words shared by many unmatched complaints and no feature become
+// the current taxonomy, counts the words of a feature's posts outside the
+// matched mention, and proposes the words that occur in enough of the
+// feature's posts (one of them a complaint) and rarely in any other
+// examined post. Words shared by many unmatched complaints and no feature become
 // candidate features. A Suggester is not safe for concurrent use.
 type Suggester struct {
 	tg    *Tagger
@@ -606,8 +606,8 @@ func overlapsWord(a, b string) bool {
 
 // Candidates proposes new features from the unmatched complaints (posts
 // given to Add, or to AddPost as complaints): a word many of them share and
-// few matched complaints use, with the words that most often
-// come with it. Each post is counted in one candidate at most.
+// few matched complaints use, with the words that most often come with it.
+// Each post is counted in one candidate at most.
 func (s *Suggester) Candidates() []CandidateFeature {
 	minPosts := 2 * max(s.opt.MinPosts, int(math.Ceil(float64(s.complaints)/500)))
 	type seed struct {
@@ -615,8 +615,8 @@ func (s *Suggester) Candidates() []CandidateFeature {
 		n   int
 	}
 	var seeds []seed
-	// A seed is in unmatched posts more often than chance would put it
-	// there, given how many posts are unmatched at all.
+	// A seed is in unmatched complaints more often than chance would put
+	// it there, given how many complaints are unmatched at all.
 	base := float64(s.unmatchedComplaints) / float64(max(s.complaints, 1))
 	for term, cs := range s.cand {
 		expect := float64(cs.examined) * base

@@ -44,9 +44,9 @@ type SuggestOptions struct {
 
 // Suggest reads JSONL posts from in (at least "text"; "lang" when
 // present), feeds them to a feature.Suggester over o.Taxonomy through a
-// Learner, prints its term suggestions and
-// candidate features to out and, with o.Apply, writes the taxonomy with
-// the suggested terms added (feature.AddTerms).
+// Learner, prints its term suggestions and candidate features to out and,
+// with o.Apply, writes the taxonomy with the suggested terms added
+// (feature.AddTerms).
 func Suggest(ctx context.Context, in io.Reader, out io.Writer, o SuggestOptions) error {
 	data, err := ReadYAML(o.Taxonomy)
 	if err != nil {
