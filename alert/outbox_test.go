@@ -98,17 +98,19 @@ func TestDeliveryRetriesUntilReceiverSucceeds(t *testing.T) {
 		}
 		run(t, ob)
 		eventually(t, 10*time.Second, "alert delivered after retries", func() bool { return rec.count(a) == 1 })
-
+		// The outbox counts a delivery after the receiver returns and
+		// acknowledges it after counting: read the counters once the
+		// acknowledgement is stored, not when the receiver has the alert.
+		eventually(t, 5*time.Second, "delivery acknowledged", func() bool {
+			r, err := ob.Get(ctx, a.ID)
+			return err == nil && len(r.Deliveries) == 1 && r.Deliveries[0].State == DeliveryDelivered
+		})
 		if got := metricValue(t, ob.m.deliveries.WithLabelValues("flaky", resultError)); got != 3 {
 			t.Errorf("deliveries_total{result=error} = %v, want 3", got)
 		}
 		if got := metricValue(t, ob.m.deliveries.WithLabelValues("flaky", resultOK)); got != 1 {
 			t.Errorf("deliveries_total{result=ok} = %v, want 1", got)
 		}
-		eventually(t, 5*time.Second, "delivery acknowledged", func() bool {
-			r, err := ob.Get(ctx, a.ID)
-			return err == nil && len(r.Deliveries) == 1 && r.Deliveries[0].State == DeliveryDelivered
-		})
 		r, _ := ob.Get(ctx, a.ID)
 		if d := r.Deliveries[0]; d.Attempts != 4 || d.LastError == "" {
 			t.Errorf("delivery status %+v, want 4 attempts and the last error kept", d)
