@@ -62,7 +62,9 @@ func (ev *aspectEval) complaintRuns(ctx context.Context, dataDir, taxDir string)
 	fmt.Fprintln(w, "The 1,232 complaints of `complaints-data.csv` (Preotiuc-Pietro et al. 2019), labelled with the domain of the")
 	fmt.Fprintln(w, "company complained to; `complaints-domains-nameonly.yaml` has one feature per domain, written from the")
 	fmt.Fprintln(w, "domain names. \"+ suggest\" learns from the text of the even-numbered complaints (all of them, as by")
-	fmt.Fprintln(w, "default, or the negative ones) and is measured on the odd-numbered ones. @handles are not read by the tagger.")
+	fmt.Fprintln(w, "default, or the negative ones) and is measured on the odd-numbered ones; \"+ learned matching\" adds the model")
+	fmt.Fprintln(w, "`taxonomy learn` trains on the even ones, to the name-only taxonomy and to the default suggest run (last).")
+	fmt.Fprintln(w, "@handles are not read by the tagger.")
 	tg, err := ev.tagger(path)
 	if err != nil {
 		return err
@@ -73,9 +75,10 @@ func (ev *aspectEval) complaintRuns(ctx context.Context, dataDir, taxDir string)
 	if err := ev.expandedRuns(ctx, "complaint domains name-only, odd complaints", path, odd); err != nil {
 		return err
 	}
-	if err := ev.selfTrainedRun(ctx, "complaint domains", "complaint domains name-only, odd complaints", path, even, odd); err != nil {
+	if err := ev.selfTrainedRun(ctx, "complaint domains", "name-only", "complaint domains name-only, odd complaints", tg, even, odd); err != nil {
 		return err
 	}
+	var def suggestedRun
 	for _, method := range []feature.SuggestMethod{feature.SuggestShare, feature.SuggestLogOdds} {
 		for _, all := range []bool{false, true} {
 			stg, n, err := ev.suggestedWith(path, even, all, feature.SuggestOptions{Method: method})
@@ -86,10 +89,14 @@ func (ev *aspectEval) complaintRuns(ctx context.Context, dataDir, taxDir string)
 			if all {
 				scope = "all"
 			}
-			if err := ev.reportCosted(ctx, "complaint domains", suggestVariant(method, all, n), fmt.Sprintf("complaint domains name-only + suggest%s (%d terms from %s even complaints), odd complaints", methodLabel(method), n, scope), stg, odd); err != nil {
+			run := suggestedRun{stg, suggestVariant(method, all, n), fmt.Sprintf("complaint domains name-only + suggest%s (%d terms from %s even complaints), odd complaints", methodLabel(method), n, scope)}
+			if err := ev.reportCosted(ctx, "complaint domains", run.variant, run.name, stg, odd); err != nil {
 				return err
+			}
+			if isDefaultSuggest(method, all) {
+				def = run
 			}
 		}
 	}
-	return nil
+	return ev.selfTrainedRun(ctx, "complaint domains", def.variant, def.name, def.tg, even, odd)
 }

@@ -34,22 +34,21 @@ func (m *selfTrained) tag(text string, dst []feature.Match) []feature.Match {
 	return dst
 }
 
-// selfTrainedRun reports a name-only taxonomy with learned matching as the
-// product runs it: the model "taxonomy learn" trains
-// (feature.LearnFallback) from the learning text, attached to the tagger
-// as taxonomy.fallback_model attaches it, measured on held-out text.
-func (ev *aspectEval) selfTrainedRun(ctx context.Context, set, name, path string, learn, measure []aspectSentence) error {
-	tg, err := ev.tagger(path)
-	if err != nil {
-		return err
-	}
+// selfTrainedRun reports a taxonomy with learned matching as the product
+// runs it: the model "taxonomy learn" trains (feature.LearnFallback) from
+// the learning text for tg's taxonomy, attached to the tagger as
+// taxonomy.fallback_model attaches it, measured on held-out text. taxonomy
+// names the taxonomy in the cost summary ("name-only", or one with suggest
+// applied) and name titles the table.
+func (ev *aspectEval) selfTrainedRun(ctx context.Context, set, taxonomy, name string, tg *feature.Tagger, learn, measure []aspectSentence) error {
 	texts := make([]string, len(learn))
 	for i, s := range learn {
 		texts[i] = s.text
 	}
 	fb, _ := feature.LearnFallback(tg, texts, 0)
-	if tg, err = tg.WithFallback(fb); err != nil {
+	tg, err := tg.WithFallback(fb)
+	if err != nil {
 		return err
 	}
-	return ev.reportCosted(ctx, set, fmt.Sprintf("name-only + learned matching (margin %.3g)", fb.Margin), fmt.Sprintf("%s + learned matching (`taxonomy learn`, margin %.3g)", name, fb.Margin), tg, measure)
+	return ev.reportCosted(ctx, set, fmt.Sprintf("%s + learned matching (margin %.3g)", taxonomy, fb.Margin), fmt.Sprintf("%s + learned matching (`taxonomy learn`, margin %.3g)", name, fb.Margin), tg, measure)
 }

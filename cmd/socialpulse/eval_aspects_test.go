@@ -79,6 +79,8 @@ func TestEvalAspectsTables(t *testing.T) {
 		"| set | taxonomy | macro F1 | tagging ns/post | allocs | enrichment ns/post | allocs | posts/s |",
 		"| restaurants | name-only | ",
 		"| laptops 2016 | name-only + learned matching (margin ",
+		"| laptops 2016 | name-only + suggest --method logodds (all posts, the default, terms: ", // learned matching on top of the default suggest run
+		") + learned matching (margin ",
 		"Cost in this run, a post: tagging ",
 	} {
 		if !strings.Contains(got, want) {
