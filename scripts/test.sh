@@ -44,7 +44,7 @@ if [ -z "${GOTEST_PKGS:-}" ]; then
   # testdata/fuzz and fails the run. The budget is a count, not a duration:
   # Go 1.26's fuzz coordinator can report a spurious "context deadline
   # exceeded" when a duration ends while a worker is busy (golang/go#75804).
-  for target in post:FuzzDecode sentiment:FuzzScore feature:FuzzTag detect:FuzzDetectorObserve feature:FuzzParseTaxonomy feature:FuzzParseWordVectors feature:FuzzSuggestApply api/spikes:FuzzSpikesQuery api:FuzzMatrixQuery backtest:FuzzBacktestCSV textnorm:FuzzScanner; do
+  for target in post:FuzzDecode sentiment:FuzzScore feature:FuzzTag detect:FuzzDetectorObserve feature:FuzzParseTaxonomy feature:FuzzParseWordVectors feature:FuzzSuggestApply feature:FuzzLearnFallback feature:FuzzLoadFallback api/spikes:FuzzSpikesQuery api:FuzzMatrixQuery backtest:FuzzBacktestCSV textnorm:FuzzScanner; do
     go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "${FUZZTIME:-20000x}" "./${target%%:*}/" || status=$?
   done
 fi
