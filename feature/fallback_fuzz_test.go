@@ -23,14 +23,7 @@ func FuzzLearnFallback(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	base, err := ParseTaxonomy([]byte(suggestFuzzTaxonomy), "fuzz.yaml")
-	if err != nil {
-		f.Fatal(err)
-	}
-	tg, err := NewTagger(base)
-	if err != nil {
-		f.Fatal(err)
-	}
+	tg := suggestFuzzTagger(f)
 	f.Fuzz(func(t *testing.T, stream string) {
 		if len(stream) > 2000 || !utf8.ValidString(stream) {
 			return
@@ -43,21 +36,7 @@ func FuzzLearnFallback(f *testing.F) {
 		if bad := NoMatchInferred(tg, fb); len(bad) > 0 {
 			t.Fatalf("the model tags no_match examples with their feature: %+v", bad)
 		}
-		var saved bytes.Buffer
-		if err := fb.Save(&saved); err != nil {
-			t.Fatal(err)
-		}
-		loaded, err := LoadFallback(bytes.NewReader(saved.Bytes()))
-		if err != nil {
-			t.Fatalf("the saved model does not load: %v\n%s", err, saved.String())
-		}
-		var again bytes.Buffer
-		if err := loaded.Save(&again); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(saved.Bytes(), again.Bytes()) {
-			t.Fatalf("saved, loaded and saved again, the file changed:\n%s\n---\n%s", saved.String(), again.String())
-		}
+		loaded := roundTrip(t, fb)
 		s1, s2 := make([]float64, len(tg.Features())), make([]float64, len(tg.Features()))
 		for _, text := range texts {
 			if a, b := fb.Classify(text, s1), loaded.Classify(text, s2); a != b {
@@ -72,14 +51,7 @@ func FuzzLearnFallback(f *testing.F) {
 // error, or accepted as a model that classifies without panicking and saves
 // to bytes that load back to the same model.
 func FuzzLoadFallback(f *testing.F) {
-	base, err := ParseTaxonomy([]byte(suggestFuzzTaxonomy), "fuzz.yaml")
-	if err != nil {
-		f.Fatal(err)
-	}
-	tg, err := NewTagger(base)
-	if err != nil {
-		f.Fatal(err)
-	}
+	tg := suggestFuzzTagger(f)
 	fb, _ := LearnFallback(tg, []string{"my parcel is late, courier lost it", "parcel courier again", "password reset loops", "password reset mail", "refund please", "refund money back now"}, 0)
 	var good bytes.Buffer
 	if err := fb.Save(&good); err != nil {
@@ -103,20 +75,29 @@ func FuzzLoadFallback(f *testing.F) {
 				t.Fatalf("Classify(%q) = %d with %d features", text, got, len(m.Features()))
 			}
 		}
-		var saved bytes.Buffer
-		if err := m.Save(&saved); err != nil {
-			t.Fatalf("an accepted model does not save: %v", err)
-		}
-		m2, err := LoadFallback(bytes.NewReader(saved.Bytes()))
-		if err != nil {
-			t.Fatalf("a saved model does not load: %v\n%s", err, saved.String())
-		}
-		var again bytes.Buffer
-		if err := m2.Save(&again); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(saved.Bytes(), again.Bytes()) {
-			t.Fatalf("saved, loaded and saved again, the file changed:\n%s\n---\n%s", saved.String(), again.String())
-		}
+		roundTrip(t, m)
 	})
+}
+
+// roundTrip saves fb, loads the file and saves the loaded model again,
+// failing t unless the file loads and both saves give the same bytes; it
+// returns the loaded model.
+func roundTrip(t *testing.T, fb *Fallback) *Fallback {
+	t.Helper()
+	var saved bytes.Buffer
+	if err := fb.Save(&saved); err != nil {
+		t.Fatalf("the model does not save: %v", err)
+	}
+	loaded, err := LoadFallback(bytes.NewReader(saved.Bytes()))
+	if err != nil {
+		t.Fatalf("the saved model does not load: %v\n%s", err, saved.String())
+	}
+	var again bytes.Buffer
+	if err := loaded.Save(&again); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(saved.Bytes(), again.Bytes()) {
+		t.Fatalf("saved, loaded and saved again, the file changed:\n%s\n---\n%s", saved.String(), again.String())
+	}
+	return loaded
 }

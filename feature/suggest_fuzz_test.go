@@ -27,6 +27,20 @@ features:
     terms: [refund, money back]
 `
 
+// suggestFuzzTagger compiles suggestFuzzTaxonomy.
+func suggestFuzzTagger(tb testing.TB) *Tagger {
+	tb.Helper()
+	base, err := ParseTaxonomy([]byte(suggestFuzzTaxonomy), "fuzz.yaml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tg, err := NewTagger(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tg
+}
+
 // FuzzSuggestApply holds taxonomy suggest's promise for any stream: whatever
 // posts the Suggester sees, it does not panic, and the copy --apply writes
 // parses, passes Check (its examples included) and lists every term it says
@@ -44,17 +58,10 @@ func FuzzSuggestApply(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	tg := suggestFuzzTagger(f)
 	f.Fuzz(func(t *testing.T, stream string) {
 		if len(stream) > 2000 || !utf8.ValidString(stream) {
 			return
-		}
-		base, err := ParseTaxonomy([]byte(suggestFuzzTaxonomy), "fuzz.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		tg, err := NewTagger(base)
-		if err != nil {
-			t.Fatal(err)
 		}
 		sg := NewSuggester(tg, SuggestOptions{})
 		posts := strings.Split(stream, "\n")

@@ -163,7 +163,6 @@ type Learner struct {
 	sg           *feature.Suggester
 	sa           *sentiment.Analyzer
 	negativeOnly bool
-	clauses      []sentiment.Clause
 	// Negative counts the negative posts given to the Suggester.
 	Negative int
 }
@@ -179,9 +178,7 @@ func (l *Learner) Add(text, lang string) bool {
 	if _, ok := l.sa.Language(text, lang); !ok {
 		return false
 	}
-	var res sentiment.Result
-	res, l.clauses = l.sa.Analyze(text, l.clauses[:0])
-	negative := res.Label == sentiment.Negative
+	negative := l.sa.Score(text).Label == sentiment.Negative
 	if !negative && l.negativeOnly {
 		return false
 	}
